@@ -1,0 +1,38 @@
+// Turns STS refusals of AssumeRoleWithWebIdentity into messages that say what to change.
+import { OrbError } from '../../lib/errors.ts';
+import type { AwsErrorInfo } from '../../lib/sts.ts';
+import type { TokenClaims } from '../../lib/oidc-token.ts';
+import type { AssumeRoleParams } from './params.ts';
+
+/** The claims worth showing (never the token): they are what the trust policy is matched against. */
+function describeClaims(c: TokenClaims): string {
+  const aud = Array.isArray(c.aud) ? c.aud.join(',') : c.aud;
+  return `token claims: iss=${c.iss ?? '?'} aud=${aud ?? '?'} sub=${c.sub ?? '?'}`;
+}
+
+/** The wrapped error for an STS refusal, with a hint for the common causes. */
+export function explainRefusal(e: AwsErrorInfo, p: AssumeRoleParams, claims: TokenClaims, cause: unknown): OrbError {
+  const head = `AssumeRoleWithWebIdentity for ${p.roleArn} failed: ${e.code}: ${e.message}`;
+  const provider = (claims.iss ?? '').replace(/^https?:\/\//, '');
+  const claimText = describeClaims(claims);
+  switch (e.code) {
+    case 'AccessDenied':
+      return new OrbError(`${head}\n  ${claimText}`,
+        `the role's trust policy must allow this token: Principal {"Federated": "arn:aws:iam::<account>:oidc-provider/${provider}"}, ` +
+        `Condition {"StringEquals": {"${provider}:aud": "${String(claims.aud ?? '')}"}, "StringLike": {"${provider}:sub": "${claims.sub ?? ''}"}} ` +
+        '(or a pattern with * that covers it); run `aws-oidc trust-policy` to print one', { cause });
+    case 'ExpiredTokenException':
+      return new OrbError(`${head}\n  ${claimText} exp=${claims.exp ?? '?'}`,
+        'the OIDC token expired (CircleCI tokens last one hour from the job start); use token-source: mint to get a fresh one', { cause });
+    case 'InvalidIdentityToken':
+      return new OrbError(`${head}\n  ${claimText}`,
+        `register the IAM OIDC provider https://${provider} in the role's account, with the token's aud (your CircleCI org id) as its audience`, { cause });
+    case 'ValidationError':
+      return new OrbError(head,
+        /DurationSeconds/i.test(e.message)
+          ? `lower session-duration (now ${p.durationSeconds}) or raise the role's MaxSessionDuration`
+          : 'check role-arn, role-session-name and session-duration', { cause });
+    default:
+      return new OrbError(head, 'see the AWS error above; set ORB_DEBUG=1 for details', { cause });
+  }
+}

@@ -1,0 +1,50 @@
+// assume-role-with-oidc's parameters: raw ORB_PARAM_* strings -> one validated object.
+import { ParamError } from '../../lib/errors.ts';
+import { enumParam, intParam, regionParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import type { TokenSourceKind } from '../../lib/oidc-token.ts';
+
+export interface AssumeRoleParams {
+  roleArn: string;
+  sessionName: string;
+  durationSeconds: number;
+  region: string;
+  tokenSource: TokenSourceKind;
+  audience: string;
+}
+
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html
+const ROLE_ARN = /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+/** The default session name, from the job's variables, cut to what STS accepts. */
+export function defaultSessionName(env: Env): string {
+  const parts = ['circleci', env.CIRCLE_PROJECT_REPONAME, env.CIRCLE_BUILD_NUM].filter((p): p is string => !!p);
+  const name = parts.join('-').replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+  return name.length >= 2 ? name : 'circleci';
+}
+
+/** Parses and validates; every error names the parameter, the value and the fix. */
+export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
+  const roleArn = stringParam(raw, env, 'role-arn');
+  if (roleArn === '') {
+    throw new ParamError('role-arn', '', 'is required', 'set role-arn to the ARN of the IAM role to assume, e.g. arn:aws:iam::123456789012:role/deploy');
+  }
+  if (!ROLE_ARN.test(roleArn)) {
+    throw new ParamError('role-arn', roleArn, 'is not an IAM role ARN',
+      'use the form arn:aws:iam::<12-digit account id>:role/<role name>');
+  }
+  const given = stringParam(raw, env, 'role-session-name');
+  const sessionName = given || defaultSessionName(env);
+  if (!SESSION_NAME.test(sessionName)) {
+    throw new ParamError('role-session-name', sessionName, 'must be 2 to 64 characters of letters, digits and +=,.@_-',
+      'remove spaces and other characters, or leave it empty for the default built from the job');
+  }
+  return {
+    roleArn,
+    sessionName,
+    durationSeconds: intParam(raw, env, 'session-duration', 900, 43200, 3600),
+    region: regionParam(raw, env),
+    tokenSource: enumParam(raw, env, 'token-source', ['v2', 'v1', 'mint'] as const, 'v2'),
+    audience: stringParam(raw, env, 'audience'),
+  };
+}

@@ -1,0 +1,72 @@
+// assume-role-with-oidc: exchange the job's OIDC token for role credentials and hand them to later steps.
+import { OrbError } from '../../lib/errors.ts';
+import { decodeClaims, getOidcToken, type RunProgram } from '../../lib/oidc-token.ts';
+import { awsErrorInfo, type StsPort, type SessionCredentials, type CallerIdentity } from '../../lib/sts.ts';
+import { maskKeyId, type Log } from '../../lib/log.ts';
+import type { Env } from '../../lib/params.ts';
+import type { AssumeRoleParams } from './params.ts';
+import { explainRefusal } from './explain.ts';
+
+/** Everything run() touches outside itself. */
+export interface Deps {
+  env: Env;
+  sts: StsPort;
+  runProgram: RunProgram;
+  log: Log;
+  writeExports(entries: Record<string, string | null>): void;
+  writeResult(name: string, result: object): void;
+}
+
+/** What the step reports (also the JSON result file); no secrets. */
+export interface AssumeRoleResult {
+  roleArn: string; assumedRoleArn: string; account: string; region: string; expiration: string; sessionName: string;
+}
+
+/** Runs the step. */
+export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleResult> {
+  const { log } = deps;
+  const token = await getOidcToken(p.tokenSource, p.audience, deps.env, deps.runProgram);
+  log.secret(token);
+  let creds: SessionCredentials;
+  try {
+    creds = await deps.sts.assumeRoleWithWebIdentity({ roleArn: p.roleArn, sessionName: p.sessionName, token, durationSeconds: p.durationSeconds });
+  } catch (err) {
+    throw explainRefusal(awsErrorInfo(err), p, decodeClaims(token), err);
+  }
+  log.secret(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken);
+
+  let who: CallerIdentity;
+  try {
+    who = await deps.sts.getCallerIdentity(creds);
+  } catch (err) {
+    const e = awsErrorInfo(err);
+    throw new OrbError(`the new credentials failed GetCallerIdentity: ${e.code}: ${e.message}`,
+      'check that the STS endpoint and region are reachable from this job', { cause: err });
+  }
+
+  const exports: Record<string, string | null> = {
+    AWS_ACCESS_KEY_ID: creds.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    AWS_SESSION_TOKEN: creds.sessionToken,
+    AWS_REGION: p.region,
+    AWS_DEFAULT_REGION: p.region,
+    AWS_CREDENTIAL_EXPIRATION: creds.expiration.toISOString(),
+  };
+  // A profile chosen by the environment would make the AWS CLI ignore the exported keys.
+  for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE']) {
+    if (deps.env[name]) {
+      exports[name] = null;
+      log.info(`note: unsetting ${name} for later steps so that they act as the assumed role`);
+    }
+  }
+  deps.writeExports(exports);
+
+  const result: AssumeRoleResult = {
+    roleArn: p.roleArn, assumedRoleArn: who.arn, account: who.account, region: p.region,
+    expiration: creds.expiration.toISOString(), sessionName: p.sessionName,
+  };
+  deps.writeResult('assume-role-with-oidc', result);
+  log.info(`Assumed ${who.arn} (key ${maskKeyId(creds.accessKeyId)}), valid until ${result.expiration}`);
+  log.info('Exported AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION, AWS_CREDENTIAL_EXPIRATION to $BASH_ENV');
+  return result;
+}

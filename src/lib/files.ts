@@ -1,0 +1,50 @@
+// Writing files that may hold secrets: 0600, never through a symlink, all-or-nothing.
+import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, unlinkSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { OrbError } from './errors.ts';
+
+/** Refuses a path that is a symlink: a planted link must not redirect our secrets. */
+function refuseSymlink(path: string): boolean {
+  try {
+    if (lstatSync(path).isSymbolicLink()) {
+      throw new OrbError(`refusing to write ${path}: it is a symbolic link`, 'remove the link and run the step again');
+    }
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Reads a file, '' when it does not exist; refuses symlinks. */
+export function readIfExists(path: string): string {
+  return refuseSymlink(path) ? readFileSync(path, 'utf8') : '';
+}
+
+/**
+ * Replaces `path` with `content` atomically: a temp file (0600, O_EXCL) in the same directory,
+ * fsync, then rename. A reader sees the old file or the new one, never half of either.
+ */
+export function writeFileAtomic(path: string, content: string): void {
+  refuseSymlink(path);
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+/** Appends `text` to `path` atomically (read, then replace whole). */
+export function appendFileAtomic(path: string, text: string): void {
+  writeFileAtomic(path, readIfExists(path) + text);
+}

@@ -1,0 +1,33 @@
+// The one place that reads process.env and prints failures: message, hint, stack only with ORB_DEBUG=1.
+import { join } from 'node:path';
+import { OrbError } from './errors.ts';
+import { Log } from './log.ts';
+import { writeFileAtomic } from './files.ts';
+import type { Env } from './params.ts';
+
+/** Where each step writes its JSON result: $AWS_OIDC_RESULTS_DIR, else ~/.aws-oidc/results. */
+export function resultsDir(env: Env): string {
+  return env.AWS_OIDC_RESULTS_DIR || join(env.HOME || '.', '.aws-oidc', 'results');
+}
+
+/** Writes <dir>/<name>.json atomically, 0600. */
+export function resultWriter(env: Env): (name: string, result: object) => void {
+  return (name, result) => writeFileAtomic(join(resultsDir(env), `${name}.json`), JSON.stringify(result, null, 2) + '\n');
+}
+
+/** Runs a step body with a snapshot of the environment and reports its failure cleanly. */
+export function main(step: string, body: (env: Env, log: Log) => Promise<void>): void {
+  const env: Env = { ...process.env };
+  const log = new Log((text) => process.stdout.write(text));
+  body(env, log).catch((err: unknown) => {
+    const out = (text: string) => process.stderr.write(log.redact(text) + '\n');
+    if (err instanceof OrbError) {
+      out(`aws-oidc/${step}: ${err.message}`);
+      if (err.hint) out(`  fix: ${err.hint}`);
+    } else {
+      out(`aws-oidc/${step}: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (env.ORB_DEBUG === '1' && err instanceof Error && err.stack) out(err.stack);
+    process.exitCode = 1;
+  });
+}

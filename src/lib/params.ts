@@ -1,0 +1,78 @@
+// Turning the raw ORB_PARAM_* strings into typed values. Pure: no process.env here.
+import { ParamError } from './errors.ts';
+
+export type RawParams = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The env var CircleCI sets for an orb parameter: role-arn -> ORB_PARAM_ROLE_ARN. */
+export function paramEnvName(param: string): string {
+  return `ORB_PARAM_${param.toUpperCase().replace(/-/g, '_')}`;
+}
+
+const VAR_REF = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
+/**
+ * Expands $VAR and ${VAR} from the job's environment, without eval: CircleCI passes
+ * `environment:` values through unexpanded, and users write role-arn: ${PROD_ROLE_ARN}.
+ */
+export function expandVars(param: string, value: string, env: Env): string {
+  return value.replace(VAR_REF, (_m, braced: string | undefined, bare: string | undefined) => {
+    const name = (braced ?? bare) as string;
+    const found = env[name];
+    if (found === undefined || found === '') {
+      throw new ParamError(param, value, `refers to $${name}, which is not set in this job`,
+        `set ${name} in a context or the project's environment variables, or pass the value itself`);
+    }
+    return found;
+  });
+}
+
+/** A string parameter, expanded; '' when absent. */
+export function stringParam(raw: RawParams, env: Env, param: string): string {
+  return expandVars(param, (raw[paramEnvName(param)] ?? '').trim(), env);
+}
+
+/** An integer parameter within [min, max]. */
+export function intParam(raw: RawParams, env: Env, param: string, min: number, max: number, fallback: number): number {
+  const text = stringParam(raw, env, param);
+  if (text === '') return fallback;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ParamError(param, text, `must be a whole number from ${min} to ${max}`,
+      `set ${param} to a value in that range, e.g. ${fallback}`);
+  }
+  return n;
+}
+
+/** A boolean parameter: CircleCI renders booleans as true/false; 1/0 are accepted too. */
+export function boolParam(raw: RawParams, env: Env, param: string, fallback: boolean): boolean {
+  const text = stringParam(raw, env, param);
+  if (text === '') return fallback;
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  throw new ParamError(param, text, 'must be true or false', `set ${param} to true or false`);
+}
+
+/** An enum parameter. */
+export function enumParam<T extends string>(raw: RawParams, env: Env, param: string, allowed: readonly T[], fallback: T): T {
+  const text = stringParam(raw, env, param);
+  if (text === '') return fallback;
+  if ((allowed as readonly string[]).includes(text)) return text as T;
+  throw new ParamError(param, text, `must be one of ${allowed.join(', ')}`, `set ${param} to one of those values`);
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** The region: the parameter, else AWS_REGION, else AWS_DEFAULT_REGION; never empty. */
+export function regionParam(raw: RawParams, env: Env, param = 'region'): string {
+  const given = stringParam(raw, env, param);
+  const region = given || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
+  if (region === '') {
+    throw new ParamError(param, '', 'no AWS region is set',
+      `set ${param} (e.g. us-east-1), or AWS_REGION in a context or the project's environment variables`);
+  }
+  if (!REGION.test(region)) {
+    throw new ParamError(param, region, 'is not an AWS region name', 'use a region code such as us-east-1, eu-west-2 or cn-north-1');
+  }
+  return region;
+}

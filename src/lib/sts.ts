@@ -1,0 +1,55 @@
+// The only place that constructs STS clients. The SDK finds a custom endpoint itself
+// (AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL), as the AWS CLI does.
+import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+
+/** Session credentials from STS. */
+export interface SessionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** Who a set of credentials is, per GetCallerIdentity. */
+export interface CallerIdentity { arn: string; account: string; userId: string }
+
+/** The STS calls the steps make; the real one is createSts(), tests inject fakes or mock the client. */
+export interface StsPort {
+  assumeRoleWithWebIdentity(input: { roleArn: string; sessionName: string; token: string; durationSeconds: number }): Promise<SessionCredentials>;
+  getCallerIdentity(credentials: SessionCredentials): Promise<CallerIdentity>;
+}
+
+/** An AWS error as the SDK parsed it: its code and message, and the HTTP status. */
+export interface AwsErrorInfo { code: string; message: string; status: number | undefined }
+
+/** Reads the code, message and status off an SDK error. */
+export function awsErrorInfo(err: unknown): AwsErrorInfo {
+  const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  return { code: e.Code ?? e.name ?? 'Error', message: e.message ?? String(err), status: e.$metadata?.httpStatusCode };
+}
+
+/** The real StsPort for one region. */
+export function createSts(region: string): StsPort {
+  const anonymous = new STSClient({ region });
+  return {
+    async assumeRoleWithWebIdentity({ roleArn, sessionName, token, durationSeconds }) {
+      const out = await anonymous.send(new AssumeRoleWithWebIdentityCommand({
+        RoleArn: roleArn, RoleSessionName: sessionName, WebIdentityToken: token, DurationSeconds: durationSeconds,
+      }));
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+        throw new Error('STS answered AssumeRoleWithWebIdentity without credentials');
+      }
+      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    },
+    async getCallerIdentity(credentials) {
+      const client = new STSClient({ region, credentials });
+      try {
+        const out = await client.send(new GetCallerIdentityCommand({}));
+        return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };
+      } finally {
+        client.destroy();
+      }
+    },
+  };
+}

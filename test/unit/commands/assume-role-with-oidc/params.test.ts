@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSessionName, parseParams } from '../../../../src/commands/assume-role-with-oidc/params.ts';
+
+const ARN = 'arn:aws:iam::123456789012:role/deploy';
+const base = { ORB_PARAM_ROLE_ARN: ARN, ORB_PARAM_REGION: 'us-east-1' };
+
+describe('assume-role-with-oidc params', () => {
+  it('applies the defaults', () => {
+    const p = parseParams(base, { CIRCLE_PROJECT_REPONAME: 'web app', CIRCLE_BUILD_NUM: '42' });
+    expect(p).toEqual({ roleArn: ARN, sessionName: 'circleci-web-app-42', durationSeconds: 3600, region: 'us-east-1', tokenSource: 'v2', audience: '' });
+  });
+
+  it('expands role-arn from the environment', () => {
+    expect(parseParams({ ...base, ORB_PARAM_ROLE_ARN: '${ROLE}' }, { ROLE: ARN }).roleArn).toBe(ARN);
+  });
+
+  it('accepts the other partitions', () => {
+    for (const arn of ['arn:aws-cn:iam::123456789012:role/a', 'arn:aws-us-gov:iam::123456789012:role/path/b']) {
+      expect(parseParams({ ...base, ORB_PARAM_ROLE_ARN: arn }, {}).roleArn).toBe(arn);
+    }
+  });
+
+  it.each([
+    ['missing role-arn', { ORB_PARAM_ROLE_ARN: '' }, /parameter role-arn: is required/],
+    ['malformed role-arn', { ORB_PARAM_ROLE_ARN: 'arn:aws:iam::123:role/x' }, /parameter role-arn: is not an IAM role ARN/],
+    ['user instead of role', { ORB_PARAM_ROLE_ARN: 'arn:aws:iam::123456789012:user/x' }, /role-arn/],
+    ['short duration', { ORB_PARAM_SESSION_DURATION: '100' }, /parameter session-duration: must be a whole number from 900 to 43200 \(got "100"\)/],
+    ['long duration', { ORB_PARAM_SESSION_DURATION: '43201' }, /session-duration/],
+    ['session name with a space', { ORB_PARAM_ROLE_SESSION_NAME: 'my session' }, /parameter role-session-name: .* \(got "my session"\)/],
+    ['one-letter session name', { ORB_PARAM_ROLE_SESSION_NAME: 'a' }, /role-session-name/],
+    ['unknown token source', { ORB_PARAM_TOKEN_SOURCE: 'v3' }, /parameter token-source: must be one of v2, v1, mint/],
+  ])('refuses %s', (_name, patch, message) => {
+    expect(() => parseParams({ ...base, ...patch }, {})).toThrow(message);
+  });
+
+  it('refuses a missing region', () => {
+    expect(() => parseParams({ ORB_PARAM_ROLE_ARN: ARN }, {})).toThrow(/parameter region: no AWS region is set/);
+  });
+
+  it('sanitises and cuts the default session name to STS rules', () => {
+    const name = defaultSessionName({ CIRCLE_PROJECT_REPONAME: 'ü/x'.repeat(40), CIRCLE_BUILD_NUM: '7' });
+    expect(name).toMatch(/^[\w+=,.@-]{2,64}$/);
+    expect(defaultSessionName({})).toBe('circleci');
+  });
+});

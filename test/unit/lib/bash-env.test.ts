@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderExports, writeExports } from '../../../src/lib/bash-env.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'bash-env-'));
+
+describe('bash-env', () => {
+  it('quotes values so bash reads them back literally and runs nothing', () => {
+    const dir = tmp();
+    const canary = join(dir, 'canary');
+    const hostile = `a'b"c $(touch ${canary}) \`touch ${canary}\` ; touch ${canary}\nline2 \\ $HOME`;
+    const file = join(dir, 'env');
+    writeExports(file, { V: hostile });
+    const out = execFileSync('bash', ['-c', `source "${file}"; printf %s "$V"`], { encoding: 'utf8' });
+    expect(out).toBe(hostile);
+    expect(existsSync(canary)).toBe(false);
+  });
+
+  it('appends to what is there, renders unsets, and leaves the file 0600', () => {
+    const file = join(tmp(), 'env');
+    writeFileSync(file, 'export EARLIER=1\n');
+    writeExports(file, { A: 'x', AWS_PROFILE: null });
+    expect(readFileSync(file, 'utf8')).toBe("export EARLIER=1\nexport A='x'\nunset AWS_PROFILE\n");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a symlinked BASH_ENV and writes nothing through it', () => {
+    const dir = tmp();
+    const target = join(dir, 'target');
+    writeFileSync(target, 'orig\n');
+    const link = join(dir, 'env');
+    symlinkSync(target, link);
+    expect(() => writeExports(link, { A: 'x' })).toThrow(/symbolic link/);
+    expect(readFileSync(target, 'utf8')).toBe('orig\n');
+  });
+
+  it('explains a missing BASH_ENV', () => {
+    expect(() => writeExports(undefined, { A: 'x' })).toThrow(/BASH_ENV is not set/);
+  });
+
+  it('rejects invalid variable names', () => {
+    expect(() => renderExports({ 'A-B': 'x' })).toThrow();
+  });
+});
