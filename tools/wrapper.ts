@@ -21,7 +21,8 @@ if [ "$node_major" -lt ${MIN_NODE_MAJOR} ]; then
   echo "  fix: use the orb's 'default' executor (a cimg/node LTS image) or its 'machine' executor." >&2
   exit 1
 fi
-node - <<'${HEREDOC_DELIMITER}'
+# The SDK warns about Node versions it will stop supporting; the bundle supports Node ${MIN_NODE_MAJOR}+.
+AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true node - <<'${HEREDOC_DELIMITER}'
 ${body}${HEREDOC_DELIMITER}
 `;
 }

@@ -1,0 +1,102 @@
+// The whole stand-in for CircleCI + AWS that e2e tests and the demo use: OIDC issuer, local STS,
+// the packed orb, and the job runner; it scans every step's output for the secrets it issued.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { OidcIssuer } from './oidc/issuer.ts';
+import { LocalAws } from './aws/index.ts';
+import { expandJob, loadConfig, runJob, type JobIdentity, type JobResult, type RunOptions } from './runner/index.ts';
+
+export const ORG_ID = 'b9c3e0a2-4f1d-4c4e-9a57-0c3f5e2d1a10';
+export const PROJECT_ID = '5d2a7c1e-8b3f-4e6a-9c0d-7f1e2b3a4c5d';
+export const USER_ID = 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b';
+export const ACCOUNT = '111111111111';
+export const PROD_ACCOUNT = '222222222222';
+export const REGION = 'ap-northeast-1';
+
+const AWS_CLI_WRAPPER = `#!/bin/bash
+var="AWS_ENDPOINT_URL_$(printf %s "\${1:-}" | tr 'a-z-' 'A-Z_')"
+if [ -n "\${!var:-}" ]; then exec /usr/bin/aws "$@" --endpoint-url "\${!var}"; fi
+exec /usr/bin/aws "$@"
+`;
+
+/** The path of the packed orb that `npm run pack` writes. */
+export const PACKED_ORB = resolve('dist/orb.yml');
+
+/** Options for one job run in the rig. */
+export interface RigRunOptions { branch?: string; env?: Record<string, string>; identity?: Partial<JobIdentity> }
+
+/** A started rig. */
+export class Rig {
+  readonly outputs: string[] = [];
+  private readonly toolsDir: string;
+
+  private constructor(readonly issuer: OidcIssuer, readonly aws: LocalAws, readonly orbText: string) {
+    this.toolsDir = mkdtempSync(join(tmpdir(), 'rig-tools-'));
+    // Debian's AWS CLI v2, ahead of any other `aws` on the host PATH. Its version (2.9) predates the
+    // AWS_ENDPOINT_URL_<SERVICE> settings (CLI 2.13), so this wrapper passes them as --endpoint-url.
+    writeFileSync(join(this.toolsDir, 'aws'), AWS_CLI_WRAPPER, { mode: 0o755 });
+  }
+
+  /** Starts the issuer and the local AWS, and installs the provider and roles of the scenarios. */
+  static async start(): Promise<Rig> {
+    if (!existsSync(PACKED_ORB)) throw new Error(`${PACKED_ORB} is missing: run "npm run pack" first`);
+    const issuer = await OidcIssuer.start({ orgId: ORG_ID });
+    const aws = await LocalAws.start();
+    const rig = new Rig(issuer, aws, readFileSync(PACKED_ORB, 'utf8'));
+    for (const account of [ACCOUNT, PROD_ACCOUNT]) aws.addOidcProvider({ account, url: issuer.url, clientIds: [ORG_ID] });
+    aws.addRole({ account: ACCOUNT, name: 'deploy', maxSessionDuration: 7200, trustPolicy: rig.trustPolicy(ACCOUNT, `org/${ORG_ID}/project/${PROJECT_ID}/user/*`) });
+    aws.addRole({ account: PROD_ACCOUNT, name: 'production-deploy', trustPolicy: rig.trustPolicy(PROD_ACCOUNT, `org/${ORG_ID}/project/${PROJECT_ID}/user/*/vcs-origin/*/vcs-ref/refs/heads/main`) });
+    return rig;
+  }
+
+  /** A least-privilege trust policy for CircleCI tokens of this org whose sub matches `subPattern`. */
+  trustPolicy(account: string, subPattern: string): object {
+    const host = this.issuer.hostPath;
+    return {
+      Version: '2012-10-17',
+      Statement: [{
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${host}` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { [`${host}:aud`]: ORG_ID }, StringLike: { [`${host}:sub`]: subPattern } },
+      }],
+    };
+  }
+
+  /** The job identity CircleCI would give a job of our project on `branch`. */
+  identity(branch = 'main', patch: Partial<JobIdentity> = {}): JobIdentity {
+    return { orgId: ORG_ID, projectId: PROJECT_ID, userId: USER_ID, vcsOrigin: 'github.com/acme/webapp', vcsRef: `refs/heads/${branch}`, ...patch };
+  }
+
+  /** The project/context variables that point the job at the local AWS. */
+  get projectEnv(): Record<string, string> {
+    return { AWS_ENDPOINT_URL_STS: this.aws.url };
+  }
+
+  /** Loads `configText` with the packed orb, expands `job` and runs it as CircleCI would. */
+  async run(configText: string, job = 'deploy', opts: RigRunOptions = {}): Promise<JobResult> {
+    const branch = opts.branch ?? 'main';
+    const cfg = loadConfig(configText, { orbs: { 'aws-oidc/aws-oidc@0.1.0': this.orbText } });
+    const expanded = expandJob(cfg, job);
+    const workdir = mkdtempSync(join(tmpdir(), 'rig-job-'));
+    mkdirSync(workdir, { recursive: true });
+    const runOpts: RunOptions = {
+      identity: this.identity(branch, opts.identity), oidc: this.issuer, branch,
+      env: { ...this.projectEnv, ...opts.env }, workdir, extraPath: [this.toolsDir],
+    };
+    const result = await runJob(expanded, runOpts);
+    for (const s of result.steps) this.outputs.push(s.output);
+    return result;
+  }
+
+  /** Every secret the rig issued that appears in any collected output (must be empty). */
+  leaks(): string[] {
+    const secrets = [...this.aws.issuedSecrets, ...this.issuer.issuedTokens];
+    return secrets.filter((s) => this.outputs.some((o) => o.includes(s)));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.issuer.close(), this.aws.close()]);
+  }
+}
