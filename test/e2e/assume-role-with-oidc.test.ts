@@ -60,7 +60,7 @@ describe('refusals fail the step, name the cause and the fix, and leave $BASH_EN
       /InvalidIdentityToken[\s\S]*aud=sts\.amazonaws\.com[\s\S]*fix: /],
     ['an empty role-arn', { 'role-arn': '', region: REGION }, {}, /parameter role-arn: is required[\s\S]*fix: set role-arn/],
     ['role-arn naming an unset variable', { 'role-arn': '${NOT_SET}', region: REGION }, {}, /parameter role-arn: refers to \$NOT_SET[\s\S]*fix: /],
-    ['session-duration: 100', { 'role-arn': DEPLOY, region: REGION, 'session-duration': 100 }, {}, /parameter session-duration: must be a whole number from 900 to 43200 \(got "100"\)\n  fix: /],
+    ['session-duration: 100', { 'role-arn': DEPLOY, region: REGION, 'session-duration': 100 }, {}, /parameter session-duration: must be a whole number from 900 to 43200 \(got "100"\)\n {2}fix: /],
     ['a malformed ARN', { 'role-arn': 'arn:aws:iam::12345:role/deploy', region: REGION }, {}, /parameter role-arn: is not an IAM role ARN[\s\S]*fix: use the form/],
     ['a session name with a space', { 'role-arn': DEPLOY, region: REGION, 'role-session-name': 'my session' }, {}, /parameter role-session-name: [\s\S]*"my session"[\s\S]*fix: /],
     ['no region', { 'role-arn': DEPLOY }, {}, /parameter region: no AWS region is set[\s\S]*fix: set region/],

@@ -55,7 +55,7 @@ describe('assume-role-with-oidc run', () => {
     const denied = Object.assign(new Error('Not authorized to perform sts:AssumeRoleWithWebIdentity'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
     sts.on(AssumeRoleWithWebIdentityCommand).rejects(denied);
     const s = setup();
-    const err = await run(params, s.deps).catch((e: unknown) => e as Error & { hint?: string });
+    const err = (await run(params, s.deps).then(() => new Error('resolved'), (e: unknown) => e)) as Error & { hint?: string };
     expect(err.message).toMatch(/AccessDenied/);
     expect(err.message).toContain(`sub=${claims.sub}`);
     expect(err.message).not.toContain(token);
