@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { decodeClaims, getOidcToken, type RunProgram } from '../../../src/lib/oidc-token.ts';
+
+const jwt = (claims: object) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
+
+describe('oidc token source', () => {
+  it('reads V2 by default and V1 on request', async () => {
+    const env = { CIRCLE_OIDC_TOKEN_V2: 'v2tok', CIRCLE_OIDC_TOKEN: 'v1tok' };
+    const never: RunProgram = async () => { throw new Error('must not run'); };
+    expect(await getOidcToken('v2', '', env, never)).toBe('v2tok');
+    expect(await getOidcToken('v1', '', env, never)).toBe('v1tok');
+    await expect(getOidcToken('v1', '', {}, never)).rejects.toThrow(/CIRCLE_OIDC_TOKEN is not set/);
+  });
+
+  it('mints with circleci run oidc get, the audience as JSON claims, nothing through a shell', async () => {
+    const calls: [string, readonly string[]][] = [];
+    const run: RunProgram = async (file, args) => { calls.push([file, args]); return 'minted\n'; };
+    expect(await getOidcToken('mint', 'sts.amazonaws.com', {}, run)).toBe('minted');
+    expect(calls).toEqual([['circleci', ['run', 'oidc', 'get', '--claims', '{"aud":"sts.amazonaws.com"}']]]);
+  });
+
+  it('explains a failed mint with the last lines of stderr', async () => {
+    const run: RunProgram = async () => { throw Object.assign(new Error('exit 1'), { stderr: 'noise\nError: OIDC is not available' }); };
+    await expect(getOidcToken('mint', '', {}, run)).rejects.toThrow(/could not mint an OIDC token .*OIDC is not available/);
+  });
+
+  it('decodes claims for messages and refuses a non-JWT', () => {
+    expect(decodeClaims(jwt({ sub: 'org/x', aud: 'o' }))).toEqual({ sub: 'org/x', aud: 'o' });
+    expect(() => decodeClaims('garbage')).toThrow(/not a JWT/);
+  });
+});
