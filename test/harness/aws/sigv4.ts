@@ -1,7 +1,7 @@
 // SigV4 header-auth verification, rebuilt from the request as it arrived on the wire.
 // Spec: https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { AwsError, awsErrors } from './errors.ts';
+import { awsErrors } from './errors.ts';
 
 /** The parts of an HTTP request that SigV4 covers. `target` is the raw request-target (path?query). */
 export interface SignedRequest {
@@ -162,9 +162,8 @@ export function verifySigV4(
   }
   const bodyHash = sha256Hex(req.body);
   const claimedHash = headerValue(req.headers, 'x-amz-content-sha256');
-  if (claimedHash !== undefined && claimedHash !== bodyHash) {
-    throw new AwsError('XAmzContentSHA256Mismatch', 'The provided \'x-amz-content-sha256\' header does not match what was computed.', 400);
-  }
+  // XAmzContentSHA256Mismatch is S3's; other services just find that the signature does not match.
+  if (claimedHash !== undefined && claimedHash !== bodyHash) throw awsErrors.signatureDoesNotMatch();
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest(req, auth.signedHeaders, bodyHash))].join('\n');
   const expected = createHmac('sha256', signingKey(secret, auth.date, auth.region, auth.service)).update(stringToSign).digest();
