@@ -1,0 +1,92 @@
+// The non-run steps, done locally: checkout and workspaces for real, the rest logged and skipped.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { ExpandedStep, StepKind } from './types.ts';
+
+/** The titles CircleCI's UI gives these steps when they have no name. */
+export const BUILTIN_TITLES: Record<Exclude<StepKind, 'run'>, string> = {
+  checkout: 'Checkout code',
+  setup_remote_docker: 'Setup a remote Docker engine',
+  persist_to_workspace: 'Persisting to Workspace',
+  attach_workspace: 'Attaching Workspace',
+  save_cache: 'Saving Cache',
+  restore_cache: 'Restoring Cache',
+  store_artifacts: 'Uploading artifacts',
+  store_test_results: 'Uploading test results',
+  add_ssh_keys: 'Installing additional ssh keys',
+};
+
+/** What a built-in step may touch. */
+export interface BuiltinEnv {
+  home: string;
+  workingDirectory: string;
+  env: Record<string, string>;
+  checkoutSource?: string;
+  workspaceDir?: string;
+}
+
+/** Resolves a config path: `~` is HOME, relative paths are under the job's working directory. */
+export function jobPath(p: string, io: { home: string; workingDirectory: string }): string {
+  if (p === '~') return io.home;
+  if (p.startsWith('~/')) return join(io.home, p.slice(2));
+  return isAbsolute(p) ? p : resolve(io.workingDirectory, p);
+}
+
+function checkout(step: ExpandedStep, io: BuiltinEnv): string {
+  const dest = jobPath(typeof step.raw?.path === 'string' ? step.raw.path : '.', io);
+  if (existsSync(dest) && readdirSync(dest).length > 0 && !existsSync(join(dest, '.git'))) {
+    throw new Error(`Directory (${dest}) you are trying to checkout to is not empty and not a git repository`);
+  }
+  mkdirSync(dest, { recursive: true });
+  if (io.checkoutSource) {
+    cpSync(io.checkoutSource, dest, { recursive: true });
+    return `Copied the checkout source into ${dest}\n`;
+  }
+  const git = (...args: string[]): void => {
+    execFileSync('git', ['-c', 'user.name=rig', '-c', 'user.email=rig@localhost', ...args], {
+      cwd: dest,
+      env: { PATH: io.env.PATH ?? '', HOME: io.home },
+      stdio: 'ignore',
+    });
+  };
+  git('init', '-q');
+  git('commit', '-q', '--allow-empty', '-m', 'Initial commit');
+  return `Initialized an empty git repository with one commit in ${dest}\n`;
+}
+
+function persist(step: ExpandedStep, io: BuiltinEnv): string {
+  const raw = step.raw ?? {};
+  if (typeof raw.root !== 'string' || !Array.isArray(raw.paths)) throw new Error('persist_to_workspace needs root and paths');
+  if (!io.workspaceDir) return 'skipped locally: persist_to_workspace (no workspace directory given)\n';
+  const root = jobPath(raw.root, io);
+  for (const p of raw.paths.map(String)) {
+    if (/[*?[]/.test(p)) throw new Error(`persist_to_workspace: glob patterns are not supported locally (${p})`);
+    cpSync(join(root, p), join(io.workspaceDir, p), { recursive: true });
+  }
+  return `Persisted ${raw.paths.length} path(s) from ${root}\n`;
+}
+
+function attach(step: ExpandedStep, io: BuiltinEnv): string {
+  const at = step.raw?.at;
+  if (typeof at !== 'string') throw new Error('attach_workspace needs at');
+  if (!io.workspaceDir) return 'skipped locally: attach_workspace (no workspace directory given)\n';
+  const dest = jobPath(at, io);
+  mkdirSync(dest, { recursive: true });
+  if (existsSync(io.workspaceDir)) cpSync(io.workspaceDir, dest, { recursive: true });
+  return `Attached the workspace at ${dest}\n`;
+}
+
+/** Runs a non-run step; returns its log text, throws with the message CircleCI would show. */
+export function runBuiltin(step: ExpandedStep, io: BuiltinEnv): string {
+  switch (step.kind) {
+    case 'checkout':
+      return checkout(step, io);
+    case 'persist_to_workspace':
+      return persist(step, io);
+    case 'attach_workspace':
+      return attach(step, io);
+    default:
+      return `skipped locally: ${step.kind}\n`;
+  }
+}
