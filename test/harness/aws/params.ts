@@ -1,6 +1,6 @@
 // awsQuery parameters of the STS actions: decoded once, validated with the constraints STS's model states.
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
-import { ValidationErrors } from './errors.ts';
+import { awsErrors, ValidationErrors } from './errors.ts';
 
 /** Decoded `Name=value` pairs of an awsQuery request (query string and form body together). */
 export type QueryParams = Map<string, string>;
@@ -114,4 +114,26 @@ export function readAssumeRoleParams(p: QueryParams): AssumeRoleParams {
   if (transitiveTagKeys.length > 50) v.add('transitiveTagKeys', `[${transitiveTagKeys.length} keys]`, 'Member must have length less than or equal to 50');
   v.throwIfAny();
   return { ...common, externalId, sourceIdentity, tags, transitiveTagKeys };
+}
+
+/** Splits a role ARN into account and name; undefined when it names no role (STS then denies). */
+export function parseRoleArn(arn: string): { account: string; name: string } | undefined {
+  // The partition may be aws, aws-cn, aws-us-gov; roles may sit under a path.
+  const m = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(arn);
+  return m ? { account: m[1]!, name: m[2]! } : undefined;
+}
+
+/** STS's one syntactic ARN check; other malformed ARNs end in AccessDenied, as on AWS. */
+export function checkArnShape(arn: string): void {
+  if (!arn.startsWith('arn:')) throw awsErrors.validation('Request ARN is invalid');
+}
+
+/** A session policy must at least be JSON (MalformedPolicyDocument otherwise). */
+export function checkSessionPolicy(policy: string | undefined): void {
+  if (policy === undefined) return;
+  try {
+    JSON.parse(policy);
+  } catch {
+    throw awsErrors.malformedPolicy('The policy is not in the valid JSON format.');
+  }
 }

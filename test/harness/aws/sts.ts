@@ -1,7 +1,7 @@
 // STS over the awsQuery protocol: AssumeRoleWithWebIdentity, AssumeRole and GetCallerIdentity.
 // https://docs.aws.amazon.com/STS/latest/APIReference/welcome.html
 import { AwsError, awsErrors } from './errors.ts';
-import { readAssumeRoleParams, readWebIdentityParams, parseForm, type QueryParams } from './params.ts';
+import { checkArnShape, checkSessionPolicy, parseForm, parseRoleArn, readAssumeRoleParams, readWebIdentityParams, type QueryParams } from './params.ts';
 import { evaluateTrust, type TrustRequest } from './policy.ts';
 import type { HttpReply, RawRequest, ServiceHandler } from './server.ts';
 import { verifySigV4 } from './sigv4.ts';
@@ -25,25 +25,6 @@ function queryParams(req: RawRequest): QueryParams {
   const q = req.target.indexOf('?');
   const params = parseForm(q < 0 ? '' : req.target.slice(q + 1));
   return parseForm(req.body.toString('utf8'), params);
-}
-
-function parseRoleArn(arn: string): { account: string; name: string } | undefined {
-  // The partition may be aws, aws-cn, aws-us-gov; roles may sit under a path.
-  const m = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(arn);
-  return m ? { account: m[1]!, name: m[2]! } : undefined;
-}
-
-function checkArnShape(arn: string): void {
-  if (!arn.startsWith('arn:')) throw awsErrors.validation('Request ARN is invalid');
-}
-
-function checkSessionPolicy(policy: string | undefined): void {
-  if (policy === undefined) return;
-  try {
-    JSON.parse(policy);
-  } catch {
-    throw awsErrors.malformedPolicy('The policy is not in the valid JSON format.');
-  }
 }
 
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
