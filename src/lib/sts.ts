@@ -25,7 +25,11 @@ export interface AwsErrorInfo { code: string; message: string; status: number | 
 /** Reads the code, message and status off an SDK error. */
 export function awsErrorInfo(err: unknown): AwsErrorInfo {
   const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  return { code: e.Code ?? e.name ?? 'Error', message: e.message ?? String(err), status: e.$metadata?.httpStatusCode };
+  // The SDK names modeled errors after their shape (InvalidIdentityTokenException); AWS's code drops the
+  // suffix, except for ExpiredTokenException, whose code has it.
+  const name = e.Code ?? e.name ?? 'Error';
+  const code = name === 'ExpiredTokenException' ? name : name.replace(/Exception$/, '');
+  return { code, message: e.message ?? String(err), status: e.$metadata?.httpStatusCode };
 }
 
 /** The real StsPort for one region. */

@@ -38,7 +38,7 @@ describe('assume-role-with-oidc in a job (seed 001)', () => {
 
   it.runIf(HAS_CLI)('the role wins over static keys a context put in the job environment', async () => {
     const user = rig.aws.addUser({ account: ACCOUNT, name: 'legacy-ci' });
-    const env = { AWS_ACCESS_KEY_ID: user.accessKeyId, AWS_SECRET_ACCESS_KEY: user.secretAccessKey };
+    const env = { AWS_ACCESS_KEY_ID: user.accessKeyId, AWS_SECRET_ACCESS_KEY: user.secretAccessKey, AWS_DEFAULT_REGION: REGION };
     const before: ConsumerStep = { name: 'Before', run: 'aws sts get-caller-identity --query Arn --output text' };
     const r = await rig.run(consumerConfig(rig.orbText, [before, assume({ 'role-arn': '${DEPLOY_ROLE}', region: REGION }), WHO_AM_I]), 'deploy', { env: { ...env, DEPLOY_ROLE: DEPLOY } });
     expect(r.success, r.steps.map((s) => s.output).join('\n')).toBe(true);
@@ -57,7 +57,7 @@ describe('refusals fail the step, name the cause and the fix, and leave $BASH_EN
     ['a sub the trust policy does not match (feature branch, production role)', { 'role-arn': PROD, region: REGION }, { branch: 'feature/x' },
       /AccessDenied[\s\S]*sub=org\/.*vcs-ref\/refs\/heads\/feature\/x[\s\S]*fix: the role's trust policy must allow this token/],
     ['a token with the wrong audience', { 'role-arn': DEPLOY, region: REGION, 'token-source': 'mint', audience: 'sts.amazonaws.com' }, {},
-      /InvalidIdentityToken[\s\S]*aud=sts\.amazonaws\.com[\s\S]*fix: /],
+      /InvalidIdentityToken: [\s\S]*aud=sts\.amazonaws\.com[\s\S]*fix: the token's aud must be an audience of the IAM OIDC provider/],
     ['an empty role-arn', { 'role-arn': '', region: REGION }, {}, /parameter role-arn: is required[\s\S]*fix: set role-arn/],
     ['role-arn naming an unset variable', { 'role-arn': '${NOT_SET}', region: REGION }, {}, /parameter role-arn: refers to \$NOT_SET[\s\S]*fix: /],
     ['session-duration: 100', { 'role-arn': DEPLOY, region: REGION, 'session-duration': 100 }, {}, /parameter session-duration: must be a whole number from 900 to 43200 \(got "100"\)\n {2}fix: /],

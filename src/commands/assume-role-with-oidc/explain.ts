@@ -25,8 +25,11 @@ export function explainRefusal(e: AwsErrorInfo, p: AssumeRoleParams, claims: Tok
       return new OrbError(`${head}\n  ${claimText} exp=${claims.exp ?? '?'}`,
         'the OIDC token expired (CircleCI tokens last one hour from the job start); use token-source: mint to get a fresh one', { cause });
     case 'InvalidIdentityToken':
-      return new OrbError(`${head}\n  ${claimText}`,
-        `register the IAM OIDC provider https://${provider} in the role's account, with the token's aud (your CircleCI org id) as its audience`, { cause });
+      return new OrbError(`${head}\n  ${claimText}`, /audience/i.test(e.message)
+        ? `the token's aud must be an audience of the IAM OIDC provider ${provider}: add it to the provider, or leave audience empty (CircleCI's default is the org id)`
+        : `register the IAM OIDC provider https://${provider} in the role's account, with your CircleCI org id as its audience`, { cause });
+    case 'IDPCommunicationError':
+      return new OrbError(head, `AWS could not fetch the signing keys of ${claims.iss ?? 'the issuer'}; this is usually passing: re-run the job`, { cause });
     case 'ValidationError':
       return new OrbError(head,
         /DurationSeconds/i.test(e.message)
