@@ -30,6 +30,7 @@ export function parseDuration(v: string | undefined): number {
 
 /** CircleCI shows the limit as Go prints a duration, e.g. 10m0s. */
 function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
   const s = Math.round(ms / 1000);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);

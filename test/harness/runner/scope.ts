@@ -19,23 +19,27 @@ export type ComponentKind = 'commands' | 'jobs' | 'executors';
 const ORB_REF = /^([a-z0-9_-]+)\/([a-z0-9_-]+)@(.+)$/;
 const KIND_WORD: Record<ComponentKind, string> = { commands: 'command', jobs: 'job', executors: 'executor' };
 
-// CircleCI reads YAML with SnakeYAML's 1.1 rules: yes/no/on/off (any common case) and true/false
-// are booleans, but a lone y or n stays a string (the yaml package's 1.1 schema would say boolean).
+// CircleCI reads YAML with SnakeYAML's 1.1 rules, which differ from the yaml package's 1.1 schema
+// in two ways that matter for configs: a lone y or n stays a string (not a boolean), and a lone
+// dot (`root: .`) stays a string (not NaN).
 const SNAKE_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
 const SNAKE_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
-function snakeBools(tags: Tags): Tags {
+const SNAKE_FLOAT = /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/;
+function snakeYaml(tags: Tags): Tags {
   return tags.map((t) => {
-    if (typeof t !== 'object' || t.tag !== 'tag:yaml.org,2002:bool' || !('test' in t)) return t;
+    if (typeof t !== 'object' || !('test' in t) || !(t.test instanceof RegExp)) return t;
+    let test: RegExp | undefined;
+    if (t.tag === 'tag:yaml.org,2002:bool') test = t.identify?.(true) ? SNAKE_TRUE : SNAKE_FALSE;
+    else if (t.tag === 'tag:yaml.org,2002:float' && t.test.test('.')) test = SNAKE_FLOAT;
     // Same tag, narrower test; the cast only bridges exactOptionalPropertyTypes on a spread.
-    const tag = { ...t, test: t.identify?.(true) ? SNAKE_TRUE : SNAKE_FALSE } as ScalarTag;
-    return tag;
+    return test ? ({ ...t, test } as ScalarTag) : t;
   });
 }
 
 /** Parses YAML the way CircleCI does (YAML 1.1 booleans as SnakeYAML reads them, `<<:` merge keys). */
 export function parseYaml(text: string, what: string): unknown {
   try {
-    return parse(text, { version: '1.1', merge: true, maxAliasCount: 10_000, customTags: snakeBools });
+    return parse(text, { version: '1.1', merge: true, maxAliasCount: 10_000, customTags: snakeYaml });
   } catch (e) {
     throw new ConfigError(`Unable to parse YAML of ${what}: ${(e as Error).message}`);
   }

@@ -1,0 +1,267 @@
+// Fidelity: interpolation, escaping, when/unless, steps parameters, step forms, recursion.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, expandJob, loadConfig } from './index.ts';
+
+const HEAD = `version: 2.1\n`;
+const DOCKER = `    docker: [{image: cimg/base:stable}]\n`;
+
+function job(steps: string, extra = ''): string {
+  return `${HEAD}${extra}jobs:\n  j:\n${DOCKER}    steps:\n${steps}`;
+}
+
+function commands(of: string, opts?: Parameters<typeof loadConfig>[1]): (string | undefined)[] {
+  return expandJob(loadConfig(of, opts), 'j').steps.map((s) => s.command);
+}
+
+describe('escaping << like CircleCI 2.1', () => {
+  it('refuses an unescaped heredoc with CircleCI\'s message', () => {
+    const yaml = job(`      - run: |\n          cat <<EOF\n          hi\n          EOF\n`);
+    try {
+      expandJob(loadConfig(yaml), 'j');
+      throw new Error('expected a refusal');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as Error).message).toBe(
+        "Error calling job: 'j'\nUnclosed '<<' tag in string: 'cat <<EOF\nhi\nEOF\n'\n('<<' must be escaped as '\\<<' in config v2.1+)",
+      );
+    }
+  });
+
+  it('refuses an unpacked <<include()>>, which only the orb packer understands', () => {
+    expect(() => commands(job(`      - run: <<include(scripts/x.sh)>>\n`))).toThrow("Unclosed '<<' tag");
+  });
+
+  it('turns \\<< into << and leaves other text alone', () => {
+    const yaml = job(`      - run: |\n          cat \\<<EOF > out\n          a \\<<< b << pipeline.git.branch >> $HOME\n          EOF\n`);
+    expect(commands(yaml)).toEqual(['cat <<EOF > out\na <<< b main $HOME\nEOF\n']);
+  });
+
+  it('does not interpolate again what came out of a parameter', () => {
+    const yaml = `${HEAD}commands:
+  c:
+    parameters: {text: {type: string}}
+    steps: [run: echo << parameters.text >>]
+jobs:
+  j:
+${DOCKER}    steps:
+      - c: {text: "\\\\<< parameters.text >>"}
+`;
+    expect(commands(yaml)).toEqual(['echo << parameters.text >>']);
+  });
+});
+
+describe('interpolation', () => {
+  it('fills pipeline values and pipeline parameters, keeping types when the whole value is one reference', () => {
+    const yaml = `${HEAD}parameters:
+  deploy: {type: boolean, default: false}
+  target: {type: string, default: staging}
+jobs:
+  j:
+${DOCKER}    environment:
+      DEPLOY: << pipeline.parameters.deploy >>
+      NUM: << pipeline.number >>
+    steps:
+      - run: echo << pipeline.id >> << pipeline.number >> << pipeline.git.revision >> << pipeline.parameters.target >> << pipeline.project.git_url >>
+`;
+    const cfg = loadConfig(yaml, {
+      pipelineParameters: { deploy: true },
+      pipelineValues: { id: 'pid', number: 42, 'git.revision': 'abc' },
+    });
+    const j = expandJob(cfg, 'j');
+    expect(j.steps[0]?.command).toBe('echo pid 42 abc staging https://github.com/acme/app');
+    // CircleCI hands booleans to environment variables as 1/0.
+    expect(j.environment).toEqual({ DEPLOY: '1', NUM: '42' });
+    expect(() => loadConfig(yaml, { pipelineParameters: { deploy: 'yes' } })).toThrow('expected type: boolean');
+    expect(() => loadConfig(yaml, { pipelineParameters: { other: 1 } })).toThrow('Unexpected argument(s): other');
+  });
+
+  it('refuses an unknown pipeline value and an undeclared pipeline parameter', () => {
+    expect(() => commands(job(`      - run: echo << pipeline.nope >>\n`))).toThrow('Unknown pipeline value: pipeline.nope');
+    expect(() => commands(job(`      - run: echo << pipeline.parameters.nope >>\n`))).toThrow(
+      'Arguments referenced without declared parameters: pipeline.parameters.nope',
+    );
+  });
+
+  it('supports mustache sections on a parameter', () => {
+    const yaml = `${HEAD}commands:
+  c:
+    parameters: {v: {type: boolean, default: false}}
+    steps: [run: "x<<# parameters.v >> -v<</ parameters.v >><<^ parameters.v >> -q<</ parameters.v >>"]
+jobs:
+  j:
+${DOCKER}    steps: [c, {c: {v: true}}]
+`;
+    expect(commands(yaml)).toEqual(['x -q', 'x -v']);
+  });
+});
+
+describe('when / unless', () => {
+  const cfg = `${HEAD}commands:
+  c:
+    parameters:
+      flag: {type: boolean, default: false}
+      env: {type: string, default: dev}
+    steps:
+      - when: {condition: << parameters.flag >>, steps: [run: flag-on]}
+      - unless: {condition: << parameters.flag >>, steps: [run: flag-off]}
+      - when:
+          condition:
+            and:
+              - equal: [prod, << parameters.env >>]
+              - not: << parameters.flag >>
+          steps: [run: prod-quiet]
+      - when:
+          condition:
+            or:
+              - matches: {pattern: "rel-[0-9]+", value: << parameters.env >>}
+              - equal: [dev, << parameters.env >>]
+          steps: [run: release-or-dev]
+      - when:
+          condition: {matches: {pattern: "rel", value: << parameters.env >>}}
+          steps: [run: partial-match]
+      - when: {condition: "", steps: [run: empty-string]}
+      - when: {condition: 0, steps: [run: zero]}
+jobs:
+  j:
+${DOCKER}    steps:
+      - c
+      - c: {flag: true, env: prod}
+      - c: {env: prod}
+      - c: {env: rel-12}
+`;
+
+  it('evaluates literals, parameters and logic statements (matches is a whole-value match)', () => {
+    expect(commands(cfg)).toEqual(['flag-off', 'release-or-dev', 'flag-on', 'flag-off', 'prod-quiet', 'flag-off', 'release-or-dev']);
+  });
+});
+
+describe('steps parameters, orbs and commands', () => {
+  const orb = `version: 2.1
+orbs:
+  inner:
+    commands:
+      say: {parameters: {w: {type: string}}, steps: [run: "inner << parameters.w >>"]}
+commands:
+  outer:
+    parameters: {after: {type: steps, default: []}}
+    steps: [helper, inner/say: {w: x}, << parameters.after >>]
+  helper:
+    steps: [run: orb-helper]
+executors:
+  default:
+    parameters: {tag: {type: string, default: lts}}
+    docker: [{image: "cimg/node:<< parameters.tag >>"}]
+    environment: {FROM_EXECUTOR: e, SHARED: executor}
+    working_directory: /tmp/w
+jobs:
+  build:
+    parameters: {executor: {type: executor, default: default}}
+    executor: << parameters.executor >>
+    environment: {SHARED: job}
+    steps: [outer]
+`;
+
+  it('splices a steps parameter, expanding it in the scope it was written in', () => {
+    const yaml = `${HEAD}orbs: {my-orb: acme/my-orb@1.0.0}
+commands:
+  helper: {steps: [run: user-helper]}
+jobs:
+  j:
+${DOCKER}    steps:
+      - my-orb/outer:
+          after: [helper, run: "<< pipeline.git.branch >>"]
+`;
+    expect(commands(yaml, { orbs: { 'acme/my-orb@1.0.0': orb } })).toEqual(['orb-helper', 'inner x', 'user-helper', 'main']);
+  });
+
+  it('expands an orb job with its executor, merging executor and job environment', () => {
+    const cfg = loadConfig(`${HEAD}orbs: {o: acme/my-orb@1.0.0}\n`, { orbs: { o: orb } });
+    const j = expandJob(cfg, 'o/build');
+    expect(j.executor).toEqual({ type: 'docker', image: 'cimg/node:lts' });
+    expect(j.environment).toEqual({ FROM_EXECUTOR: 'e', SHARED: 'job' });
+    expect(j.workingDirectory).toBe('/tmp/w');
+    expect(j.steps.map((s) => s.command)).toEqual(['orb-helper', 'inner x']);
+  });
+
+  it('resolves an executor argument in the caller\'s scope', () => {
+    const cfg = loadConfig(
+      `${HEAD}orbs: {o: acme/my-orb@1.0.0}
+executors:
+  mine: {machine: {image: ubuntu-2404:current}, resource_class: large}
+`,
+      { orbs: { o: orb } },
+    );
+    expect(expandJob(cfg, 'o/build', { executor: 'mine' }).executor).toEqual({ type: 'machine', image: 'ubuntu-2404:current', resourceClass: 'large' });
+    expect(expandJob(cfg, 'o/build', { executor: { name: 'o/default', tag: '22.11' } }).executor.image).toBe('cimg/node:22.11');
+    expect(() => expandJob(cfg, 'o/build', { executor: 'default' })).toThrow('Cannot find a definition for executor named default');
+  });
+
+  it('accepts an inline orb and refuses an orb with no source', () => {
+    expect(commands(job(`      - o/helper\n`, `orbs:\n  o:\n    commands: {helper: {steps: [run: inline]}}\n`))).toEqual(['inline']);
+    expect(() => loadConfig(`${HEAD}orbs: {o: acme/none@1.0.0}\n`)).toThrow("Cannot find orb 'acme/none@1.0.0'");
+  });
+
+  it('refuses recursion between commands', () => {
+    const yaml = `${HEAD}commands:
+  a: {steps: [b]}
+  b: {steps: [run: x, a]}
+jobs:
+  j:
+${DOCKER}    steps: [a]
+`;
+    expect(() => commands(yaml)).toThrow(/Error calling command: 'a'\nError calling command: 'b'\nError calling command: 'a'\nCircular command reference: a -> b -> a/);
+  });
+});
+
+describe('step forms', () => {
+  it('reads run shorthand and map form, and the built-in steps', () => {
+    const yaml = job(`      - checkout
+      - run: echo short
+      - run:
+          command: |
+            echo one
+            echo two
+          shell: /bin/sh -e
+          environment: {A: 1, B: false}
+          background: true
+          when: always
+          working_directory: sub
+          no_output_timeout: 30s
+      - run: {name: Named, command: echo named}
+      - setup_remote_docker: {docker_layer_caching: true}
+      - persist_to_workspace: {root: ., paths: [dist]}
+      - attach_workspace: {at: ws}
+      - save_cache: {key: k, paths: [x]}
+      - restore_cache: {keys: [k]}
+      - store_artifacts: {path: out}
+      - store_test_results: {path: results}
+      - add_ssh_keys
+`);
+    const steps = expandJob(loadConfig(yaml), 'j').steps;
+    expect(steps.map((s) => s.kind)).toEqual([
+      'checkout', 'run', 'run', 'run', 'setup_remote_docker', 'persist_to_workspace', 'attach_workspace',
+      'save_cache', 'restore_cache', 'store_artifacts', 'store_test_results', 'add_ssh_keys',
+    ]);
+    // CircleCI titles an unnamed run step with its full command.
+    expect(steps[1]).toEqual({ kind: 'run', name: 'echo short', command: 'echo short' });
+    expect(steps[2]).toEqual({
+      kind: 'run', name: 'echo one\necho two\n', command: 'echo one\necho two\n', shell: '/bin/sh -e',
+      environment: { A: '1', B: '0' }, background: true, when: 'always', workingDirectory: 'sub', noOutputTimeout: '30s',
+    });
+    expect(steps[3]?.name).toBe('Named');
+    expect(steps[4]?.raw).toEqual({ docker_layer_caching: true });
+  });
+
+  it('refuses unknown run keys, a step with two keys, and a job without an executor', () => {
+    expect(() => commands(job(`      - run: {command: x, colour: red}\n`))).toThrow('extraneous key [colour] is not permitted');
+    expect(() => commands(job(`      - run:\n        name: mis-indented\n`))).toThrow('A step must have exactly one key');
+    expect(() => expandJob(loadConfig(`${HEAD}jobs:\n  j:\n    steps: [run: x]\n`), 'j')).toThrow('exactly one of docker, machine, macos or executor');
+  });
+
+  it('defaults the working directory, parallelism and applies the job shell', () => {
+    const j = expandJob(loadConfig(`${HEAD}jobs:\n  j:\n${DOCKER}    shell: /bin/sh -eu\n    parallelism: 3\n    steps: [run: x]\n`), 'j');
+    expect(j.workingDirectory).toBe('~/project');
+    expect(j.parallelism).toBe(3);
+    expect(j.steps[0]?.shell).toBe('/bin/sh -eu');
+  });
+});
