@@ -109,6 +109,16 @@ describe('runJob', () => {
     expect(r.steps[0]?.output).toBe(`${MASK} / 123 / true / plain-job-value\n`);
   });
 
+  it('streams masked output to onOutput, even when a secret is split across writes', async () => {
+    const seen: string[] = [];
+    const r = await run(`      - run: {name: split, command: "printf 'key=sk-li'; sleep 0.2; printf 've-12345\\\\n'"}\n`, {
+      env: { API_KEY: 'sk-live-12345' },
+      onOutput: (step, chunk) => seen.push(`${step}:${chunk}`),
+    });
+    expect(r.steps[0]?.output).toBe(`key=${MASK}\n`);
+    expect(seen.join('')).toBe(`split:key=${MASK}\n`);
+  });
+
   it('layers env: project < job < step, and runs in the step working directory', async () => {
     const r = await run(`      - run:
           command: echo "$A $B $C $(pwd)"
