@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { consumerConfig, type ConsumerStep } from '../harness/consumer-config.ts';
-import { ACCOUNT, PROD_ACCOUNT, REGION, Rig } from '../harness/rig.ts';
+import { ACCOUNT, ORG_ID as ORG_AUDIENCE, PROD_ACCOUNT, REGION, Rig } from '../harness/rig.ts';
 import { loadConfig, expandJob } from '../harness/runner/index.ts';
 
 const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;
@@ -46,6 +46,12 @@ describe('assume-role-with-oidc in a job (seed 001)', () => {
     expect(r.steps.find((s) => s.name === 'Who am I')?.output.trim()).toMatch(new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/deploy/`));
   });
 
+  it.each([['v1', {}], ['mint', {}], ['mint', { audience: ORG_AUDIENCE }]] as const)('token-source %s %o works too', async (source, extra) => {
+    const r = await rig.run(consumerConfig(rig.orbText, [assume({ 'role-arn': DEPLOY, region: REGION, 'token-source': source, ...extra })]));
+    expect(r.success, r.steps.map((s) => s.output).join('\n')).toBe(true);
+    expect(r.steps.at(-1)?.output).toMatch(/Assumed arn:aws:sts::111111111111:assumed-role\/deploy\//);
+  });
+
   it('main may assume the production role', async () => {
     const r = await rig.run(consumerConfig(rig.orbText, [assume({ 'role-arn': PROD, region: REGION })]), 'deploy', { branch: 'main' });
     expect(r.success, r.steps.map((s) => s.output).join('\n')).toBe(true);
@@ -56,6 +62,8 @@ describe('refusals fail the step, name the cause and the fix, and leave $BASH_EN
   const cases: [string, Record<string, string | number>, { branch?: string; env?: Record<string, string> }, RegExp][] = [
     ['a sub the trust policy does not match (feature branch, production role)', { 'role-arn': PROD, region: REGION }, { branch: 'feature/x' },
       /AccessDenied[\s\S]*sub=org\/.*vcs-ref\/refs\/heads\/feature\/x[\s\S]*fix: the role's trust policy must allow this token/],
+    ['a V1 token (no vcs-ref in sub) for the branch-pinned role', { 'role-arn': PROD, region: REGION, 'token-source': 'v1' }, { branch: 'main' },
+      /AccessDenied[\s\S]*sub=org\/[^/\s]+\/project\/[^/\s]+\/user\/[^/\s]+\s/],
     ['a token with the wrong audience', { 'role-arn': DEPLOY, region: REGION, 'token-source': 'mint', audience: 'sts.amazonaws.com' }, {},
       /InvalidIdentityToken: [\s\S]*aud=sts\.amazonaws\.com[\s\S]*fix: the token's aud must be an audience of the IAM OIDC provider/],
     ['an empty role-arn', { 'role-arn': '', region: REGION }, {}, /parameter role-arn: is required[\s\S]*fix: set role-arn/],
