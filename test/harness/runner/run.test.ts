@@ -1,9 +1,9 @@
 // Fidelity: running a job like the CircleCI agent (fresh shells, BASH_ENV, -eo pipefail, skips,
 // isolation from the host environment, masking, built-in steps).
-import { mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expandJob, loadConfig, MASK, runJob } from './index.ts';
 import type { JobIdentity, RunOptions } from './index.ts';
 
@@ -11,9 +11,20 @@ const identity: JobIdentity = {
   orgId: 'org-1', projectId: 'proj-1', userId: 'user-1', vcsOrigin: 'github.com/acme/app', vcsRef: 'refs/heads/main',
 };
 
+const made: string[] = [];
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
 async function run(steps: string, opts: Partial<RunOptions> = {}, jobExtra = ''): Promise<Awaited<ReturnType<typeof runJob>>> {
   const yaml = `version: 2.1\njobs:\n  j:\n    docker: [{image: cimg/base:stable}]\n${jobExtra}    steps:\n${steps}`;
-  return runJob(expandJob(loadConfig(yaml), 'j'), { identity, ...opts });
+  const r = await runJob(expandJob(loadConfig(yaml), 'j'), { identity, ...opts });
+  made.push(dirname(r.home));
+  return r;
 }
 
 describe('runJob', () => {
@@ -62,6 +73,18 @@ describe('runJob', () => {
       ['report', false, 0],
     ]);
     expect(r.steps[1]?.output).toBe('before\n');
+  });
+
+  it('runs an escaped heredoc (\\<<) as a real heredoc', async () => {
+    const r = await run(`      - run: |
+          cat \\<<EOF
+          branch=$CIRCLE_BRANCH
+          EOF
+          cat \\<<'RAW'
+          $NOT_EXPANDED
+          RAW
+`);
+    expect(r.steps[0]?.output).toBe('branch=main\n$NOT_EXPANDED\n');
   });
 
   it('interleaves stdout and stderr in the order they were written', async () => {
@@ -140,8 +163,9 @@ describe('runJob', () => {
 
   it('starts background steps without waiting and ends them with the job', async () => {
     const started = Date.now();
-    const r = await run(`      - run: {name: server, command: "echo up; sleep 30", background: true}
-      - run: echo foreground
+    // The foreground step waits for the server's marker file, so "up" was written before the job ends.
+    const r = await run(`      - run: {name: server, command: "echo up; touch ready; sleep 30", background: true}
+      - run: "while [ ! -f ready ]; do sleep 0.05; done; echo foreground"
 `);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.steps[0]).toMatchObject({ name: 'server', exitCode: null, skipped: false, output: 'up\n' });
@@ -150,13 +174,13 @@ describe('runJob', () => {
   });
 
   it('checks out the given source or an empty repository, and refuses a non-empty non-git directory', async () => {
-    const src = mkdtempSync(join(tmpdir(), 'rig-src-'));
+    const src = tempDir('rig-src-');
     writeFileSync(join(src, 'README.md'), 'hello\n');
     const r = await run(`      - checkout\n      - run: cat README.md\n`, { checkoutSource: src });
     expect(r.steps[1]?.output).toBe('hello\n');
     const empty = await run(`      - checkout\n      - run: git rev-list --count HEAD\n`);
     expect(empty.steps[1]?.output).toBe('1\n');
-    const workdir = mkdtempSync(join(tmpdir(), 'rig-wd-'));
+    const workdir = tempDir('rig-wd-');
     mkdirSync(join(workdir, 'home/project'), { recursive: true });
     writeFileSync(join(workdir, 'home/project/stray'), 'x');
     const refused = await run(`      - checkout\n`, { workdir });
@@ -165,7 +189,7 @@ describe('runJob', () => {
   });
 
   it('shares files between jobs through the workspace directory, and logs other steps as skipped', async () => {
-    const workspaceDir = mkdtempSync(join(tmpdir(), 'rig-ws-'));
+    const workspaceDir = tempDir('rig-ws-');
     await run(`      - run: mkdir -p dist && echo built > dist/app.txt\n      - persist_to_workspace: {root: ., paths: [dist]}\n`, { workspaceDir });
     const r = await run(`      - attach_workspace: {at: ws}\n      - run: cat ws/dist/app.txt\n      - save_cache: {key: k, paths: [x]}\n`, { workspaceDir });
     expect(r.steps[1]?.output).toBe('built\n');

@@ -2,6 +2,8 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandJob, loadConfig, runJob } from './index.ts';
 import type { JobIdentity, OidcMinter, RunOptions } from './index.ts';
@@ -17,6 +19,7 @@ function fakeToken(r: MintRequest): string {
   return `tok.v${r.version ?? 1}.${r.job.orgId}.${r.audience ?? 'default'}`;
 }
 
+const made: string[] = [];
 let server: Server;
 let minter: OidcMinter;
 const requests: MintRequest[] = [];
@@ -44,12 +47,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  made.forEach((d) => rmSync(d, { recursive: true, force: true }));
   await new Promise<void>((ok) => server.close(() => ok()));
 });
 
 async function run(steps: string, opts: Partial<RunOptions> = {}): Promise<Awaited<ReturnType<typeof runJob>>> {
   const yaml = `version: 2.1\njobs:\n  j:\n    docker: [{image: cimg/base:stable}]\n    steps:\n${steps}`;
-  return runJob(expandJob(loadConfig(yaml), 'j'), { identity, oidc: minter, ...opts });
+  const r = await runJob(expandJob(loadConfig(yaml), 'j'), { identity, oidc: minter, ...opts });
+  made.push(dirname(r.home));
+  return r;
 }
 
 describe('OIDC in a job', () => {
@@ -81,6 +87,7 @@ describe('OIDC in a job', () => {
     expect(r.steps[2]?.output).toContain('Error: failed to get an OIDC token: HTTP 403');
     const yaml = `version: 2.1\njobs:\n  j:\n    docker: [{image: cimg/base:stable}]\n    steps: [run: circleci run oidc get]\n`;
     const none = await runJob(expandJob(loadConfig(yaml), 'j'), { identity });
+    made.push(dirname(none.home));
     expect(none.env.CIRCLE_OIDC_TOKEN).toBeUndefined();
     expect(none.steps[0]).toMatchObject({ exitCode: 1 });
     expect(none.steps[0]?.output).toContain('Error: OIDC tokens are not available in this job');
