@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ConfigError } from './types.ts';
 import type { PipelineValues } from './types.ts';
-import { interpolate, isPlainMap } from './interpolate.ts';
+import { isPlainMap } from './interpolate.ts';
 import { bindArgs, inFrame, parseDecls } from './params.ts';
 import { buildScope, parseYaml } from './scope.ts';
 import type { Scope } from './scope.ts';
@@ -69,9 +69,4 @@ export function loadConfig(yamlText: string, opts: LoadOptions = {}): LoadedConf
 /** The interpolation context of the config's top level (pipeline values and parameters only). */
 export function topContext(cfg: LoadedConfig): { pipeline: PipelineValues; pipelineParams: Record<string, unknown> } {
   return { pipeline: cfg.pipeline, pipelineParams: cfg.pipelineParams };
-}
-
-/** Interpolates a value written at the config's top level. */
-export function interpolateTop(cfg: LoadedConfig, v: unknown): unknown {
-  return interpolate(v, topContext(cfg));
 }
