@@ -1,6 +1,6 @@
 // The only place that constructs STS clients. The SDK finds a custom endpoint itself
 // (AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL), as the AWS CLI does.
-import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 
 /** Session credentials from STS. */
 export interface SessionCredentials {
@@ -16,7 +16,16 @@ export interface CallerIdentity { arn: string; account: string; userId: string }
 /** The STS calls the steps make; the real one is createSts(), tests inject fakes or mock the client. */
 export interface StsPort {
   assumeRoleWithWebIdentity(input: { roleArn: string; sessionName: string; token: string; durationSeconds: number }): Promise<SessionCredentials>;
+  assumeRole(credentials: SessionCredentials, input: { roleArn: string; sessionName: string; externalId?: string; durationSeconds: number }): Promise<SessionCredentials>;
   getCallerIdentity(credentials: SessionCredentials): Promise<CallerIdentity>;
+}
+
+/** The credentials out of an STS answer, or an error when STS left them out. */
+function sessionCredentials(action: string, c: Credentials | undefined): SessionCredentials {
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+    throw new Error(`STS answered ${action} without credentials`);
+  }
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
 }
 
 /** An AWS error as the SDK parsed it: its code and message, and the HTTP status. */
@@ -40,11 +49,18 @@ export function createSts(region: string): StsPort {
       const out = await anonymous.send(new AssumeRoleWithWebIdentityCommand({
         RoleArn: roleArn, RoleSessionName: sessionName, WebIdentityToken: token, DurationSeconds: durationSeconds,
       }));
-      const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-        throw new Error('STS answered AssumeRoleWithWebIdentity without credentials');
+      return sessionCredentials('AssumeRoleWithWebIdentity', out.Credentials);
+    },
+    async assumeRole(credentials, { roleArn, sessionName, externalId, durationSeconds }) {
+      const client = new STSClient({ region, credentials });
+      try {
+        const out = await client.send(new AssumeRoleCommand({
+          RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds, ...(externalId ? { ExternalId: externalId } : {}),
+        }));
+        return sessionCredentials('AssumeRole', out.Credentials);
+      } finally {
+        client.destroy();
       }
-      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
     },
     async getCallerIdentity(credentials) {
       const client = new STSClient({ region, credentials });

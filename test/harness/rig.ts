@@ -13,6 +13,7 @@ export const USER_ID = 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b';
 export const ACCOUNT = '111111111111';
 export const PROD_ACCOUNT = '222222222222';
 export const REGION = 'ap-northeast-1';
+export const EXTERNAL_ID = 'acme-partner-4242';
 
 const AWS_CLI_WRAPPER = `#!/bin/bash
 var="AWS_ENDPOINT_URL_$(printf %s "\${1:-}" | tr 'a-z-' 'A-Z_')"
@@ -47,6 +48,12 @@ export class Rig {
     for (const account of [ACCOUNT, PROD_ACCOUNT]) aws.addOidcProvider({ account, url: issuer.url, clientIds: [ORG_ID] });
     aws.addRole({ account: ACCOUNT, name: 'deploy', maxSessionDuration: 7200, trustPolicy: rig.trustPolicy(ACCOUNT, `org/${ORG_ID}/project/${PROJECT_ID}/user/*`) });
     aws.addRole({ account: PROD_ACCOUNT, name: 'production-deploy', trustPolicy: rig.trustPolicy(PROD_ACCOUNT, `org/${ORG_ID}/project/${PROJECT_ID}/user/*/vcs-origin/*/vcs-ref/refs/heads/main`) });
+    // S4: a deploy role in the production account that only the OIDC role may assume, with an ExternalId.
+    aws.addRole({ account: PROD_ACCOUNT, name: 'cfn-deploy', trustPolicy: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/deploy` }, Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } } }],
+    } });
     return rig;
   }
 

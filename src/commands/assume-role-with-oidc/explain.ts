@@ -39,3 +39,15 @@ export function explainRefusal(e: AwsErrorInfo, p: AssumeRoleParams, claims: Tok
       return new OrbError(head, 'see the AWS error above; set ORB_DEBUG=1 for details', { cause });
   }
 }
+
+/** The wrapped error for a refused role-chain hop. */
+export function explainChainRefusal(e: AwsErrorInfo, from: string, to: string, withExternalId: boolean, cause: unknown): OrbError {
+  const head = `AssumeRole from ${from} to ${to} (role-chain) failed: ${e.code}: ${e.message}`;
+  if (e.code === 'AccessDenied') {
+    return new OrbError(head,
+      `the trust policy of ${to} must allow Principal {"AWS": "${from}"} to sts:AssumeRole` +
+      (withExternalId ? ' with a Condition {"StringEquals": {"sts:ExternalId": ...}} equal to the external-id given' : '') +
+      `, and ${from} needs permission for sts:AssumeRole on ${to}`, { cause });
+  }
+  return new OrbError(head, 'check the role-chain line for this role; set ORB_DEBUG=1 for details', { cause });
+}

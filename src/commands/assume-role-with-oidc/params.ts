@@ -2,6 +2,8 @@
 import { ParamError } from '../../lib/errors.ts';
 import { enumParam, intParam, regionParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
 import type { TokenSourceKind } from '../../lib/oidc-token.ts';
+import { parseChain, type ChainHop } from './chain.ts';
+import { ROLE_ARN, SESSION_NAME } from './identifiers.ts';
 
 export interface AssumeRoleParams {
   roleArn: string;
@@ -10,11 +12,9 @@ export interface AssumeRoleParams {
   region: string;
   tokenSource: TokenSourceKind;
   audience: string;
+  chain: ChainHop[];
 }
 
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html
-const ROLE_ARN = /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
 /** The default session name, from the job's variables, cut to what STS accepts. */
 export function defaultSessionName(env: Env): string {
@@ -46,5 +46,6 @@ export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
     region: regionParam(raw, env),
     tokenSource: enumParam(raw, env, 'token-source', ['v2', 'v1', 'mint'] as const, 'v2'),
     audience: stringParam(raw, env, 'audience'),
+    chain: parseChain(raw.ORB_PARAM_ROLE_CHAIN ?? '', env),
   };
 }

@@ -5,7 +5,7 @@ import { awsErrorInfo, type StsPort, type SessionCredentials, type CallerIdentit
 import { maskKeyId, type Log } from '../../lib/log.ts';
 import type { Env } from '../../lib/params.ts';
 import type { AssumeRoleParams } from './params.ts';
-import { explainRefusal } from './explain.ts';
+import { explainChainRefusal, explainRefusal } from './explain.ts';
 
 /** Everything run() touches outside itself. */
 export interface Deps {
@@ -22,6 +22,32 @@ export interface AssumeRoleResult {
   roleArn: string; assumedRoleArn: string; account: string; region: string; expiration: string; sessionName: string;
 }
 
+/** AWS caps a session assumed with role credentials at one hour. */
+export const CHAINED_MAX_SECONDS = 3600;
+
+/** Takes the role-chain hops in order; each hop's credentials assume the next role. */
+async function chainRoles(p: AssumeRoleParams, first: SessionCredentials, deps: Deps): Promise<SessionCredentials> {
+  if (p.chain.length === 0) return first;
+  const durationSeconds = Math.min(p.durationSeconds, CHAINED_MAX_SECONDS);
+  if (durationSeconds < p.durationSeconds) {
+    deps.log.info(`note: AWS caps role-chained sessions at one hour, so the chained sessions last ${durationSeconds}s, not ${p.durationSeconds}s`);
+  }
+  let creds = first;
+  let from = p.roleArn;
+  for (const hop of p.chain) {
+    const sessionName = hop.sessionName ?? p.sessionName;
+    try {
+      creds = await deps.sts.assumeRole(creds, { roleArn: hop.roleArn, sessionName, durationSeconds, ...(hop.externalId ? { externalId: hop.externalId } : {}) });
+    } catch (err) {
+      throw explainChainRefusal(awsErrorInfo(err), from, hop.roleArn, hop.externalId !== undefined, err);
+    }
+    deps.log.secret(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken);
+    deps.log.info(`Chained from ${from} to ${hop.roleArn}`);
+    from = hop.roleArn;
+  }
+  return creds;
+}
+
 /** Runs the step. */
 export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleResult> {
   const { log } = deps;
@@ -34,6 +60,7 @@ export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleRe
     throw explainRefusal(awsErrorInfo(err), p, decodeClaims(token), err);
   }
   log.secret(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken);
+  creds = await chainRoles(p, creds, deps);
 
   let who: CallerIdentity;
   try {
@@ -62,7 +89,7 @@ export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleRe
   deps.writeExports(exports);
 
   const result: AssumeRoleResult = {
-    roleArn: p.roleArn, assumedRoleArn: who.arn, account: who.account, region: p.region,
+    roleArn: p.chain.at(-1)?.roleArn ?? p.roleArn, assumedRoleArn: who.arn, account: who.account, region: p.region,
     expiration: creds.expiration.toISOString(), sessionName: p.sessionName,
   };
   deps.writeResult('assume-role-with-oidc', result);

@@ -1,0 +1,53 @@
+// Scenario S4: the OIDC hop, then sts:AssumeRole into another account with an ExternalId, in one step.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { consumerConfig } from '../harness/consumer-config.ts';
+import { ACCOUNT, EXTERNAL_ID, PROD_ACCOUNT, REGION, Rig } from '../harness/rig.ts';
+
+const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;
+const CFN = `arn:aws:iam::${PROD_ACCOUNT}:role/cfn-deploy`;
+const STEP = 'Assume AWS role with CircleCI OIDC';
+
+let rig: Rig;
+beforeAll(async () => { rig = await Rig.start(); });
+afterAll(async () => {
+  const leaks = rig.leaks();
+  await rig.close();
+  expect(leaks.map((s) => `****${s.slice(-4)}`)).toEqual([]);
+});
+
+function job(chain: string, extra: Record<string, string | number> = {}) {
+  return consumerConfig(rig.orbText, [
+    { orb: 'assume-role-with-oidc', params: { 'role-arn': DEPLOY, region: REGION, 'role-chain': chain, ...extra } },
+    { name: 'Who am I', run: 'aws sts get-caller-identity --query Arn --output text' },
+  ]);
+}
+
+describe('role chaining (S4)', () => {
+  it('exports only the final role, capping the chained session at one hour with a note', async () => {
+    const r = await rig.run(job(`${CFN} external-id=\${XID}`, { 'session-duration': 7200 }), 'deploy', { env: { XID: EXTERNAL_ID } });
+    expect(r.success, r.steps.map((s) => s.output).join('\n')).toBe(true);
+    const step = r.steps.find((s) => s.name === STEP)?.output ?? '';
+    expect(step).toContain('note: AWS caps role-chained sessions at one hour, so the chained sessions last 3600s, not 7200s');
+    expect(step).toContain(`Chained from ${DEPLOY} to ${CFN}`);
+    expect(r.steps.find((s) => s.name === 'Who am I')?.output.trim()).toMatch(new RegExp(`^arn:aws:sts::${PROD_ACCOUNT}:assumed-role/cfn-deploy/`));
+    const exp = /AWS_CREDENTIAL_EXPIRATION='([^']+)'/.exec(readFileSync(r.bashEnvPath, 'utf8'))?.[1] ?? '';
+    expect(Date.parse(exp) - Date.now()).toBeLessThanOrEqual(3600_000 + 5_000);
+  });
+
+  it('a wrong ExternalId is refused with the principal and condition to check, and nothing is exported', async () => {
+    const r = await rig.run(job(`${CFN} external-id=not-the-right-one`));
+    expect(r.success).toBe(false);
+    const step = r.steps.find((s) => s.name === STEP)?.output ?? '';
+    expect(step).toMatch(/AssumeRole from .*role\/deploy to .*role\/cfn-deploy \(role-chain\) failed: AccessDenied/);
+    expect(step).toMatch(/fix: the trust policy of .*cfn-deploy must allow Principal \{"AWS": "arn:aws:iam::111111111111:role\/deploy"\}.*sts:ExternalId/);
+    expect(readFileSync(r.bashEnvPath, 'utf8')).toBe('');
+  });
+
+  it('a chain line with a typo fails before any AWS call, naming the line', async () => {
+    const before = rig.aws.requests.length;
+    const r = await rig.run(job(`\n${CFN} externalid=x`));
+    expect(r.steps.find((s) => s.name === STEP)?.output).toMatch(/parameter role-chain \(line 2\): has an unknown option externalid/);
+    expect(rig.aws.requests.length).toBe(before);
+  });
+});
