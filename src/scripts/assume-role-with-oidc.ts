@@ -1,6 +1,7 @@
 // Entry point of the assume-role-with-oidc orb command.
 import { main, resultWriter } from '../lib/main.ts';
 import { writeExports } from '../lib/bash-env.ts';
+import { writeProfile } from '../lib/aws-files.ts';
 import { runProgram } from '../lib/oidc-token.ts';
 import { createSts } from '../lib/sts.ts';
 import { parseParams } from '../commands/assume-role-with-oidc/params.ts';
@@ -12,6 +13,7 @@ main('assume-role-with-oidc', async (env, log) => {
     env, log, runProgram,
     sts: createSts(params.region),
     writeExports: (entries) => writeExports(env.BASH_ENV, entries),
+    writeProfile: (profile, creds, region) => writeProfile(env, profile, creds, region),
     writeResult: resultWriter(env),
   });
 });

@@ -13,6 +13,8 @@ export interface AssumeRoleParams {
   tokenSource: TokenSourceKind;
   audience: string;
   chain: ChainHop[];
+  profileName: string;
+  exportTo: 'env' | 'profile' | 'both';
 }
 
 
@@ -21,6 +23,25 @@ export function defaultSessionName(env: Env): string {
   const parts = ['circleci', env.CIRCLE_PROJECT_REPONAME, env.CIRCLE_BUILD_NUM].filter((p): p is string => !!p);
   const name = parts.join('-').replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
   return name.length >= 2 ? name : 'circleci';
+}
+
+const PROFILE = /^[\w+=,.@-]{1,64}$/;
+
+/** Where the credentials go: export-to auto means the profile when profile-name is set, else the environment. */
+function parseTarget(raw: RawParams, env: Env): { profileName: string; exportTo: 'env' | 'profile' | 'both' } {
+  const profileName = stringParam(raw, env, 'profile-name');
+  if (profileName !== '' && !PROFILE.test(profileName)) {
+    throw new ParamError('profile-name', profileName, 'must be 1 to 64 characters of letters, digits and +=,.@_-', 'use a name like staging-deploy or prj-prd-admin');
+  }
+  const chosen = enumParam(raw, env, 'export-to', ['auto', 'env', 'profile', 'both'] as const, 'auto');
+  const exportTo = chosen === 'auto' ? (profileName ? 'profile' : 'env') : chosen;
+  if (exportTo !== 'env' && profileName === '') {
+    throw new ParamError('export-to', chosen, 'needs a profile-name', 'set profile-name, or export-to: env');
+  }
+  if (exportTo === 'env' && profileName !== '') {
+    throw new ParamError('profile-name', profileName, 'is set but export-to is env, so it would be ignored', 'use export-to: profile or both, or remove profile-name');
+  }
+  return { profileName, exportTo };
 }
 
 /** Parses and validates; every error names the parameter, the value and the fix. */
@@ -39,7 +60,9 @@ export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
     throw new ParamError('role-session-name', sessionName, 'must be 2 to 64 characters of letters, digits and +=,.@_-',
       'remove spaces and other characters, or leave it empty for the default built from the job');
   }
+  const { profileName, exportTo } = parseTarget(raw, env);
   return {
+    profileName, exportTo,
     roleArn,
     sessionName,
     durationSeconds: intParam(raw, env, 'session-duration', 900, 43200, 3600),

@@ -14,6 +14,8 @@ export interface Deps {
   runProgram: RunProgram;
   log: Log;
   writeExports(entries: Record<string, string | null>): void;
+  /** Writes the named profile; returns the two file paths, for the log. */
+  writeProfile(profile: string, creds: SessionCredentials, region: string): { credentials: string; config: string };
   writeResult(name: string, result: object): void;
 }
 
@@ -48,6 +50,27 @@ async function chainRoles(p: AssumeRoleParams, first: SessionCredentials, deps: 
   return creds;
 }
 
+/** Exports the credentials to $BASH_ENV for the later steps. */
+function exportToEnv(p: AssumeRoleParams, creds: SessionCredentials, deps: Deps): void {
+  const exports: Record<string, string | null> = {
+    AWS_ACCESS_KEY_ID: creds.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    AWS_SESSION_TOKEN: creds.sessionToken,
+    AWS_REGION: p.region,
+    AWS_DEFAULT_REGION: p.region,
+    AWS_CREDENTIAL_EXPIRATION: creds.expiration.toISOString(),
+  };
+  // A profile chosen by the environment would make the AWS CLI ignore the exported keys.
+  for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE']) {
+    if (deps.env[name]) {
+      exports[name] = null;
+      deps.log.info(`note: unsetting ${name} for later steps so that they act as the assumed role`);
+    }
+  }
+  deps.writeExports(exports);
+  deps.log.info('Exported AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION, AWS_CREDENTIAL_EXPIRATION to $BASH_ENV');
+}
+
 /** Runs the step. */
 export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleResult> {
   const { log } = deps;
@@ -71,22 +94,11 @@ export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleRe
       'check that the STS endpoint and region are reachable from this job', { cause: err });
   }
 
-  const exports: Record<string, string | null> = {
-    AWS_ACCESS_KEY_ID: creds.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-    AWS_SESSION_TOKEN: creds.sessionToken,
-    AWS_REGION: p.region,
-    AWS_DEFAULT_REGION: p.region,
-    AWS_CREDENTIAL_EXPIRATION: creds.expiration.toISOString(),
-  };
-  // A profile chosen by the environment would make the AWS CLI ignore the exported keys.
-  for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE']) {
-    if (deps.env[name]) {
-      exports[name] = null;
-      log.info(`note: unsetting ${name} for later steps so that they act as the assumed role`);
-    }
+  if (p.exportTo !== 'env') {
+    const files = deps.writeProfile(p.profileName, creds, p.region);
+    log.info(`Wrote profile ${p.profileName} to ${files.credentials} and ${files.config} (0600); use it with --profile ${p.profileName} or AWS_PROFILE=${p.profileName}`);
   }
-  deps.writeExports(exports);
+  if (p.exportTo !== 'profile') exportToEnv(p, creds, deps);
 
   const result: AssumeRoleResult = {
     roleArn: p.chain.at(-1)?.roleArn ?? p.roleArn, assumedRoleArn: who.arn, account: who.account, region: p.region,
@@ -94,6 +106,5 @@ export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleRe
   };
   deps.writeResult('assume-role-with-oidc', result);
   log.info(`Assumed ${who.arn} (key ${maskKeyId(creds.accessKeyId)}), valid until ${result.expiration}`);
-  log.info('Exported AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION, AWS_CREDENTIAL_EXPIRATION to $BASH_ENV');
   return result;
 }

@@ -7,7 +7,7 @@ const base = { ORB_PARAM_ROLE_ARN: ARN, ORB_PARAM_REGION: 'us-east-1' };
 describe('assume-role-with-oidc params', () => {
   it('applies the defaults', () => {
     const p = parseParams(base, { CIRCLE_PROJECT_REPONAME: 'web app', CIRCLE_BUILD_NUM: '42' });
-    expect(p).toEqual({ roleArn: ARN, sessionName: 'circleci-web-app-42', durationSeconds: 3600, region: 'us-east-1', tokenSource: 'v2', audience: '', chain: [] });
+    expect(p).toEqual({ roleArn: ARN, sessionName: 'circleci-web-app-42', durationSeconds: 3600, region: 'us-east-1', tokenSource: 'v2', audience: '', chain: [], profileName: '', exportTo: 'env' });
   });
 
   it('expands role-arn from the environment', () => {
@@ -28,6 +28,9 @@ describe('assume-role-with-oidc params', () => {
     ['long duration', { ORB_PARAM_SESSION_DURATION: '43201' }, /session-duration/],
     ['session name with a space', { ORB_PARAM_ROLE_SESSION_NAME: 'my session' }, /parameter role-session-name: .* \(got "my session"\)/],
     ['one-letter session name', { ORB_PARAM_ROLE_SESSION_NAME: 'a' }, /role-session-name/],
+    ['export-to profile without a profile name', { ORB_PARAM_EXPORT_TO: 'profile' }, /parameter export-to: needs a profile-name \(got "profile"\)/],
+    ['a profile name with export-to env', { ORB_PARAM_PROFILE_NAME: 'x', ORB_PARAM_EXPORT_TO: 'env' }, /parameter profile-name: is set but export-to is env/],
+    ['a profile name with a space', { ORB_PARAM_PROFILE_NAME: 'my profile' }, /parameter profile-name: must be 1 to 64/],
     ['unknown token source', { ORB_PARAM_TOKEN_SOURCE: 'v3' }, /parameter token-source: must be one of v2, v1, mint/],
   ])('refuses %s', (_name, patch, message) => {
     expect(() => parseParams({ ...base, ...patch }, {})).toThrow(message);

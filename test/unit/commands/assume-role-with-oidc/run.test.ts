@@ -8,13 +8,14 @@ import { run, type Deps } from '../../../../src/commands/assume-role-with-oidc/r
 import { createSts } from '../../../../src/lib/sts.ts';
 import { Log } from '../../../../src/lib/log.ts';
 import { writeExports } from '../../../../src/lib/bash-env.ts';
+import { writeProfile } from '../../../../src/lib/aws-files.ts';
 import { resultWriter } from '../../../../src/lib/main.ts';
 
 const sts = mockClient(STSClient);
 const claims = { iss: 'https://oidc.circleci.com/org/o1', aud: 'o1', sub: 'org/o1/project/p1/user/u1/vcs-origin/github.com/a/b/vcs-ref/refs/heads/main' };
 const token = `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 const creds = { AccessKeyId: 'ASIAEXAMPLEKEY12ABCD', SecretAccessKey: 'S'.repeat(40), SessionToken: 'T'.repeat(300), Expiration: new Date('2030-01-01T00:00:00Z') };
-const params = { roleArn: 'arn:aws:iam::123456789012:role/deploy', sessionName: 'circleci-x-1', durationSeconds: 900, region: 'us-east-1', tokenSource: 'v2' as const, audience: '', chain: [] };
+const params = { roleArn: 'arn:aws:iam::123456789012:role/deploy', sessionName: 'circleci-x-1', durationSeconds: 900, region: 'us-east-1', tokenSource: 'v2' as const, audience: '', chain: [], profileName: '', exportTo: 'env' as const };
 
 function setup(env: Record<string, string> = {}) {
   const home = mkdtempSync(join(tmpdir(), 'run-'));
@@ -25,6 +26,7 @@ function setup(env: Record<string, string> = {}) {
     env: fullEnv, sts: createSts('us-east-1'), log: new Log((t) => { out += t; }),
     runProgram: async () => { throw new Error('not used'); },
     writeExports: (e) => writeExports(bashEnv, e), writeResult: resultWriter(fullEnv),
+    writeProfile: (name, c, region) => writeProfile(fullEnv, name, c, region),
   };
   return { deps, home, bashEnv, output: () => out };
 }

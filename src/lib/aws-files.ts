@@ -1,0 +1,46 @@
+// Named profiles in the AWS shared config and credentials files, as the AWS CLI and SDKs read them.
+// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
+import { join } from 'node:path';
+import { OrbError } from './errors.ts';
+import { readIfExists, writeFileAtomic } from './files.ts';
+import type { Env } from './params.ts';
+
+/** Where the two files are: AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE, else ~/.aws/. */
+export function awsFilePaths(env: Env): { credentials: string; config: string } {
+  const dir = join(env.HOME || '.', '.aws');
+  return {
+    credentials: env.AWS_SHARED_CREDENTIALS_FILE || join(dir, 'credentials'),
+    config: env.AWS_CONFIG_FILE || join(dir, 'config'),
+  };
+}
+
+/** Replaces (or appends) one [section] of an INI text, keeping every other line as it was. */
+export function setIniSection(text: string, header: string, values: Readonly<Record<string, string>>): string {
+  for (const [k, v] of Object.entries(values)) {
+    if (/[\r\n]/.test(k + v)) throw new OrbError(`refusing to write ${k} for ${header}: the value has a line break`);
+  }
+  const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+  const isHeader = (l: string) => /^\s*\[.*\]\s*$/.test(l);
+  const start = lines.findIndex((l) => l.trim() === `[${header}]`);
+  const body = Object.entries(values).map(([k, v]) => `${k} = ${v}`);
+  if (start === -1) {
+    if (lines.length > 0 && lines.at(-1) !== '') lines.push('');
+    return [...lines, `[${header}]`, ...body].join('\n') + '\n';
+  }
+  let end = start + 1;
+  while (end < lines.length && !isHeader(lines[end] as string)) end++;
+  // Keep a blank line that separated this section from the next one.
+  const tail = end < lines.length && lines[end - 1]?.trim() === '' ? [''] : [];
+  return [...lines.slice(0, start + 1), ...body, ...tail, ...lines.slice(end)].join('\n') + '\n';
+}
+
+/** Writes one profile's credentials and region into the two files, each atomically and 0600. */
+export function writeProfile(env: Env, profile: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken: string }, region: string): { credentials: string; config: string } {
+  const paths = awsFilePaths(env);
+  writeFileAtomic(paths.credentials, setIniSection(readIfExists(paths.credentials), profile, {
+    aws_access_key_id: creds.accessKeyId, aws_secret_access_key: creds.secretAccessKey, aws_session_token: creds.sessionToken,
+  }));
+  const configHeader = profile === 'default' ? 'default' : `profile ${profile}`;
+  writeFileAtomic(paths.config, setIniSection(readIfExists(paths.config), configHeader, { region }));
+  return paths;
+}
