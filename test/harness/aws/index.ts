@@ -1,28 +1,35 @@
-// The local AWS (STS now, ECR later) that the real SDK and CLI reach through AWS_ENDPOINT_URL_<SERVICE>.
+// The local AWS (STS and ECR) that the real SDK and CLI reach through AWS_ENDPOINT_URL_<SERVICE>.
+import { EcrService } from './ecr.ts';
+import { EcrState, type EcrPassword, type RegistryEndpoint } from './ecr-state.ts';
 import type { Fault, RequestRecord } from './server.ts';
 import { AwsHttpServer } from './server.ts';
 import { IamState } from './state.ts';
 import { StsService } from './sts.ts';
 
 export type { Fault, RequestRecord } from './server.ts';
+export type { EcrPassword, RegistryEndpoint } from './ecr-state.ts';
 
-/** A strict stand-in for IAM/STS on 127.0.0.1: verifies tokens and signatures, evaluates trust policies. */
+/** A strict stand-in for IAM/STS and ECR on 127.0.0.1: verifies tokens and signatures, evaluates trust policies. */
 export class LocalAws {
   private constructor(
     private readonly http: AwsHttpServer,
     private readonly state: IamState,
+    private readonly ecr: EcrState,
+    private readonly now: () => number,
   ) {}
 
   /** Starts the server; `now` (epoch ms) lets tests move the clock for expiry checks. */
-  static async start(opts: { now?: () => number } = {}): Promise<LocalAws> {
+  static async start(opts: { now?: () => number; registryEndpoint?: RegistryEndpoint } = {}): Promise<LocalAws> {
     const now = opts.now ?? Date.now;
     const state = new IamState();
+    const ecr = new EcrState(state.issuedSecrets);
+    if (opts.registryEndpoint) ecr.registryEndpoint = opts.registryEndpoint;
     // Services are tried in order; ECR (X-Amz-Target JSON) goes before STS, which takes the rest.
-    const http = await AwsHttpServer.start([new StsService(state, now)], now);
-    return new LocalAws(http, state);
+    const http = await AwsHttpServer.start([new EcrService(state, ecr, now), new StsService(state, now)], now);
+    return new LocalAws(http, state, ecr, now);
   }
 
-  /** The endpoint for AWS_ENDPOINT_URL_STS (and later AWS_ENDPOINT_URL_ECR): http://127.0.0.1:<port>. */
+  /** The endpoint for AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL_ECR: http://127.0.0.1:<port>. */
   get url(): string {
     return this.http.url;
   }
@@ -42,7 +49,27 @@ export class LocalAws {
     return this.state.addUser(u);
   }
 
-  /** Every access key id, secret and session token ever issued, for the leak scan. */
+  /** Lets `principalArn` (a role, meaning its sessions, or a user) use ECR in `account`; own account is always allowed. */
+  allowEcr(a: { account: string; principalArn: string }): void {
+    this.ecr.allow(a.account, a.principalArn);
+  }
+
+  /** Points proxyEndpoint and repositoryUri at another registry host, e.g. a local registry on 127.0.0.1. */
+  setRegistryEndpoint(fn: RegistryEndpoint): void {
+    this.ecr.registryEndpoint = fn;
+  }
+
+  /** Every registry password GetAuthorizationToken issued, with its account, identity and expiry. */
+  get ecrPasswords(): readonly EcrPassword[] {
+    return this.ecr.passwords;
+  }
+
+  /** Who a registry password stands for, if it was issued here and is unexpired at `now` (epoch ms). */
+  validEcrPassword(password: string, now: number = this.now()): { account: string; identityArn: string } | undefined {
+    return this.ecr.validPassword(password, now);
+  }
+
+  /** Every access key id, secret, session token and registry password ever issued, for the leak scan. */
   get issuedSecrets(): readonly string[] {
     return this.state.issuedSecrets;
   }

@@ -1,0 +1,174 @@
+// ECR over AWS JSON 1.1: GetAuthorizationToken, CreateRepository and DescribeRepositories, SigV4-verified.
+// https://docs.aws.amazon.com/AmazonECR/latest/APIReference/Welcome.html
+import type { AwsError } from './errors.ts';
+import { awsErrors } from './errors.ts';
+import { ECR_JSON, ecrErrorReply, ecrErrors } from './ecr-errors.ts';
+import { checkRegistryId, checkRepositoryName, optionalObject, optionalString, optionalStringList, parseBody, requiredString, type Json } from './ecr-params.ts';
+import { EcrState, type Repository } from './ecr-state.ts';
+import type { HttpReply, RawRequest, ServiceHandler } from './server.ts';
+import { verifySigV4 } from './sigv4.ts';
+import type { IamState } from './state.ts';
+
+const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
+const MUTABILITY = ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'];
+const ENCRYPTION = ['AES256', 'KMS', 'KMS_DSSE'];
+
+/** Who signed an ECR request, and where. */
+interface EcrCaller {
+  arn: string;
+  account: string;
+  region: string;
+  /** ARNs an allow-list entry may name to mean this caller: the user, or the role and its session. */
+  principalArns: string[];
+}
+
+
+const epochSeconds = (ms: number) => ms / 1000;
+const stripScheme = (url: string) => url.replace(/^[a-z]+:\/\//, '');
+
+/** The ECR service of the local AWS; it answers JSON (X-Amz-Target) calls. */
+export class EcrService implements ServiceHandler {
+  constructor(
+    private readonly iam: IamState,
+    private readonly ecr: EcrState,
+    private readonly now: () => number,
+  ) {}
+
+  claims(req: RawRequest): boolean {
+    return req.headers['x-amz-target'] !== undefined;
+  }
+
+  operation(req: RawRequest): string {
+    const target = String(req.headers['x-amz-target']);
+    return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+  }
+
+  renderError(err: AwsError): HttpReply {
+    return ecrErrorReply(err);
+  }
+
+  handle(req: RawRequest): Promise<HttpReply> {
+    const target = String(req.headers['x-amz-target']);
+    const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+    const op = action === 'GetAuthorizationToken' ? this.getAuthorizationToken
+      : action === 'CreateRepository' ? this.createRepository
+        : action === 'DescribeRepositories' ? this.describeRepositories
+          : undefined;
+    // The operation is resolved before authentication, as AWS's front end does.
+    if (!op) throw ecrErrors.unknownOperation();
+    const caller = this.authenticate(req);
+    const result = op.call(this, caller, parseBody(req.body));
+    return Promise.resolve({ status: 200, contentType: ECR_JSON, body: JSON.stringify(result) });
+  }
+
+  /** SigV4 with service `ecr`; a temporary key needs its own session token, a long-term key none. */
+  private authenticate(req: RawRequest): EcrCaller {
+    const token = req.headers['x-amz-security-token'];
+    let found: Omit<EcrCaller, 'region'> | undefined;
+    const verified = verifySigV4(req, {
+      service: 'ecr',
+      now: this.now(),
+      secretFor: (accessKeyId) => {
+        const caller = this.iam.callerFor(accessKeyId);
+        if (!caller) return undefined;
+        if (caller.kind === 'user') {
+          if (token !== undefined) throw awsErrors.invalidClientTokenId();
+          found = { arn: caller.user.arn, account: caller.user.account, principalArns: [caller.user.arn] };
+          return caller.user.secretAccessKey;
+        }
+        const s = caller.session;
+        if (token !== s.sessionToken) throw awsErrors.invalidClientTokenId();
+        if (this.now() >= s.expiresAt) throw awsErrors.expiredSessionToken();
+        found = { arn: s.arn, account: s.role.account, principalArns: [s.arn, s.role.arn] };
+        return s.secretAccessKey;
+      },
+    });
+    return { ...found!, region: verified.region };
+  }
+
+  private checkAccess(caller: EcrCaller, registry: string, action: string, resource: string): void {
+    if (!this.ecr.mayUse(registry, caller.account, caller.principalArns)) throw ecrErrors.accessDenied(caller.arn, action, resource);
+  }
+
+  private getAuthorizationToken(caller: EcrCaller, body: Json): Json {
+    const ids = optionalStringList(body, 'registryIds');
+    if (ids !== undefined) {
+      if (ids.length < 1 || ids.length > 10) throw ecrErrors.invalidParameter('registryIds', 'must have length between 1 and 10');
+      for (const id of ids) checkRegistryId(id, 'registryIds');
+    }
+    const registries = ids ?? [caller.account];
+    // GetAuthorizationToken takes no resource-level permissions, so IAM names the resource '*'.
+    for (const r of registries) this.checkAccess(caller, r, 'ecr:GetAuthorizationToken', '*');
+    const authorizationData = registries.map((account) => {
+      const p = this.ecr.issuePassword({ account, region: caller.region, identityArn: caller.arn, nowMs: this.now() });
+      return {
+        authorizationToken: Buffer.from(`AWS:${p.password}`).toString('base64'),
+        expiresAt: epochSeconds(p.expiresAt),
+        proxyEndpoint: this.ecr.registryEndpoint(account, caller.region),
+      };
+    });
+    return { authorizationData };
+  }
+
+  private createRepository(caller: EcrCaller, body: Json): Json {
+    const name = requiredString(body, 'repositoryName');
+    checkRepositoryName(name, 'repositoryName');
+    const registry = optionalString(body, 'registryId') ?? caller.account;
+    checkRegistryId(registry, 'registryId');
+    const mutability = optionalString(body, 'imageTagMutability') ?? 'MUTABLE';
+    if (!MUTABILITY.includes(mutability)) throw ecrErrors.invalidParameter('imageTagMutability', `must be one of ${MUTABILITY.join(', ')}`);
+    const scanOnPush = optionalObject(body, 'imageScanningConfiguration')?.scanOnPush ?? false;
+    if (typeof scanOnPush !== 'boolean') throw ecrErrors.serialization('scanOnPush must be a boolean');
+    const enc = optionalObject(body, 'encryptionConfiguration');
+    const encryptionType = enc === undefined ? 'AES256' : requiredString(enc, 'encryptionType');
+    if (!ENCRYPTION.includes(encryptionType)) throw ecrErrors.invalidParameter('encryptionConfiguration.encryptionType', `must be one of ${ENCRYPTION.join(', ')}`);
+    const kmsKey = enc === undefined ? undefined : optionalString(enc, 'kmsKey');
+    if (kmsKey !== undefined && encryptionType === 'AES256') {
+      throw ecrErrors.invalidParameter('encryptionConfiguration.kmsKey', 'must not be set when encryptionType is AES256');
+    }
+    this.checkAccess(caller, registry, 'ecr:CreateRepository', repositoryArn(caller.region, registry, name));
+    const key = EcrState.key(registry, caller.region, name);
+    if (this.ecr.repositories.has(key)) throw ecrErrors.repositoryExists(name, registry);
+    const repo: Repository = {
+      registryId: registry, region: caller.region, repositoryName: name, createdAt: this.now(),
+      imageTagMutability: mutability, scanOnPush, encryptionType, kmsKey,
+    };
+    this.ecr.repositories.set(key, repo);
+    return { repository: this.repositoryJson(repo) };
+  }
+
+  private describeRepositories(caller: EcrCaller, body: Json): Json {
+    const registry = optionalString(body, 'registryId') ?? caller.account;
+    checkRegistryId(registry, 'registryId');
+    const names = optionalStringList(body, 'repositoryNames');
+    if (names !== undefined) {
+      if (names.length < 1 || names.length > 100) throw ecrErrors.invalidParameter('repositoryNames', 'must have length between 1 and 100');
+      for (const n of names) checkRepositoryName(n, 'repositoryNames');
+    }
+    this.checkAccess(caller, registry, 'ecr:DescribeRepositories', repositoryArn(caller.region, registry, '*'));
+    const inRegistry = [...this.ecr.repositories.values()].filter((r) => r.registryId === registry && r.region === caller.region);
+    const repos = names === undefined ? inRegistry : names.map((n) => {
+      const r = inRegistry.find((x) => x.repositoryName === n);
+      if (!r) throw ecrErrors.repositoryNotFound(n, registry);
+      return r;
+    });
+    return { repositories: repos.map((r) => this.repositoryJson(r)) };
+  }
+
+  private repositoryJson(r: Repository): Json {
+    return {
+      repositoryArn: repositoryArn(r.region, r.registryId, r.repositoryName),
+      registryId: r.registryId,
+      repositoryName: r.repositoryName,
+      repositoryUri: `${stripScheme(this.ecr.registryEndpoint(r.registryId, r.region))}/${r.repositoryName}`,
+      createdAt: epochSeconds(r.createdAt),
+      imageTagMutability: r.imageTagMutability,
+      imageScanningConfiguration: { scanOnPush: r.scanOnPush },
+      encryptionConfiguration: { encryptionType: r.encryptionType, ...(r.kmsKey === undefined ? {} : { kmsKey: r.kmsKey }) },
+    };
+  }
+}
+
+function repositoryArn(region: string, account: string, name: string): string {
+  return `arn:${region.startsWith('cn-') ? 'aws-cn' : 'aws'}:ecr:${region}:${account}:repository/${name}`;
+}
