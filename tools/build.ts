@@ -1,6 +1,7 @@
-// Build: one minified esbuild bundle per orb command, wrapped in a generated bash script that the orb inlines.
+// Build: one minified esbuild bundle per orb command, wrapped in a generated bash script that the orb inlines,
+// and the local CLI bundled on its own to dist/cli.cjs (package.json's bin), neither wrapped nor inlined.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderWrapper, HEREDOC_DELIMITER } from './wrapper.ts';
 
@@ -8,10 +9,13 @@ const ENTRIES = 'src/scripts';
 const SCRIPTS_OUT = 'src/orb/scripts';
 /** Entry points that are not orb commands (the local CLI) are not wrapped. */
 const NOT_COMMANDS = new Set(['cli']);
+const CLI_ENTRY = join(ENTRIES, 'cli.ts');
+const CLI_OUT = 'dist/cli.cjs';
 
 /** Bundles one command; returns the JS text. */
-async function bundle(entry: string): Promise<string> {
+async function bundle(entry: string, banner?: string): Promise<string> {
   const out = await build({
+    ...(banner === undefined ? {} : { banner: { js: banner } }),
     entryPoints: [entry], bundle: true, platform: 'node', target: 'node18', format: 'cjs',
     minify: true, sourcemap: false, mainFields: ['module', 'main'], write: false, legalComments: 'none', logLevel: 'warning',
   });
@@ -40,6 +44,12 @@ async function main(): Promise<void> {
     writeFileSync(join(SCRIPTS_OUT, `${command}.sh`), script, { mode: 0o644 });
     console.log(`${command}: inlined ${Buffer.byteLength(script)} bytes (bundle ${Buffer.byteLength(js)} bytes)`);
   }
+  // The shebang comes from the banner (not the entry) so `npx aws-oidc` can exec the file directly.
+  const cli = await bundle(CLI_ENTRY, '#!/usr/bin/env node');
+  mkdirSync('dist', { recursive: true });
+  writeFileSync(CLI_OUT, cli, { mode: 0o755 });
+  chmodSync(CLI_OUT, 0o755); // writeFileSync's mode applies only when it creates the file
+  console.log(`cli: ${CLI_OUT} ${Buffer.byteLength(cli)} bytes`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
