@@ -1,0 +1,80 @@
+// The bundled CLI's trust policy, installed in the local STS, admits a job on main and refuses a feature branch.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { execa } from 'execa';
+import { consumerConfig } from '../harness/consumer-config.ts';
+import { ACCOUNT, ORG_ID, PROJECT_ID, REGION, Rig } from '../harness/rig.ts';
+
+// `npm run build` (part of `npm test`'s pack) writes it; the rig's packed orb comes from the same build.
+const CLI = resolve('dist/cli.cjs');
+const ROLE = 'trust-policy-main';
+
+let rig: Rig;
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+  rig = await Rig.start();
+});
+afterAll(async () => {
+  const leaks = rig.leaks();
+  await rig.close();
+  expect(leaks.map((s) => `****${s.slice(-4)}`)).toEqual([]);
+});
+
+/** Runs the bundled CLI as a user would; never throws on a non-zero exit. */
+function cli(...args: string[]) {
+  return execa(process.execPath, [CLI, ...args], { reject: false });
+}
+
+describe('aws-oidc trust-policy against the local STS', () => {
+  let roleArn = '';
+
+  beforeAll(async () => {
+    const r = await cli('trust-policy', '--org-id', ORG_ID, '--project-id', PROJECT_ID, '--account-id', ACCOUNT,
+      '--branch', 'main', '--issuer-url', rig.issuer.url, '--format', 'json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { provider: { url: string; clientIds: string[]; arn: string }; trustPolicy: object };
+    // The provider it prints is the one the rig has installed for the account (same URL and audience).
+    expect(out.provider).toEqual({ url: rig.issuer.url, clientIds: [ORG_ID], arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${rig.issuer.hostPath}` });
+    roleArn = rig.aws.addRole({ account: ACCOUNT, name: ROLE, trustPolicy: JSON.stringify(out.trustPolicy) });
+  });
+
+  const config = () => consumerConfig(rig.orbText, [{ orb: 'assume-role-with-oidc', params: { 'role-arn': roleArn, region: REGION } }]);
+
+  it('a job on main assumes the role', async () => {
+    const r = await rig.run(config(), 'deploy', { branch: 'main' });
+    expect(r.success, r.steps.map((s) => s.output).join('\n')).toBe(true);
+    expect(r.steps.at(-1)?.output).toMatch(new RegExp(`Assumed arn:aws:sts::${ACCOUNT}:assumed-role/${ROLE}/`));
+  });
+
+  it('a job on feature/x is refused with AccessDenied', async () => {
+    const r = await rig.run(config(), 'deploy', { branch: 'feature/x' });
+    expect(r.success).toBe(false);
+    const step = r.steps.at(-1);
+    expect(step?.exitCode).toBe(1);
+    expect(step?.output).toMatch(/AccessDenied[\s\S]*vcs-ref\/refs\/heads\/feature\/x/);
+  });
+});
+
+describe('the CLI itself', () => {
+  it('prints help for the CLI and for the subcommand', async () => {
+    const top = await cli('--help');
+    expect(top.exitCode).toBe(0);
+    expect(top.stdout).toMatch(/aws-oidc trust-policy/);
+    const sub = await cli('trust-policy', '--help');
+    expect(sub.exitCode).toBe(0);
+    for (const flag of ['--org-id', '--project-id', '--branch', '--account-id', '--partition', '--issuer-url', '--format', '--role-name']) expect(sub.stdout).toContain(flag);
+  });
+
+  it('refuses a bad flag value with exit 1, naming the flag, the value and the fix', async () => {
+    const r = await cli('trust-policy', '--org-id', 'acme', '--project-id', PROJECT_ID, '--account-id', ACCOUNT);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^aws-oidc trust-policy: parameter --org-id: is not a UUID \(got "acme"\)\n {2}fix: /);
+  });
+
+  it('refuses an unknown flag and a missing command', async () => {
+    expect((await cli('trust-policy', '--org', ORG_ID)).exitCode).toBe(1);
+    expect((await cli()).exitCode).toBe(1);
+  });
+});
