@@ -43,7 +43,8 @@ export function awsErrorInfo(err: unknown): AwsErrorInfo {
 
 /** The real StsPort for one region. */
 export function createSts(region: string): StsPort {
-  const anonymous = new STSClient({ region });
+  // maxAttempts 1: retries are ours (src/lib/retry.ts), classified, logged and bounded in time.
+  const anonymous = new STSClient({ region, maxAttempts: 1 });
   return {
     async assumeRoleWithWebIdentity({ roleArn, sessionName, token, durationSeconds }) {
       const out = await anonymous.send(new AssumeRoleWithWebIdentityCommand({
@@ -52,7 +53,7 @@ export function createSts(region: string): StsPort {
       return sessionCredentials('AssumeRoleWithWebIdentity', out.Credentials);
     },
     async assumeRole(credentials, { roleArn, sessionName, externalId, durationSeconds }) {
-      const client = new STSClient({ region, credentials });
+      const client = new STSClient({ region, credentials, maxAttempts: 1 });
       try {
         const out = await client.send(new AssumeRoleCommand({
           RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds, ...(externalId ? { ExternalId: externalId } : {}),
@@ -63,7 +64,7 @@ export function createSts(region: string): StsPort {
       }
     },
     async getCallerIdentity(credentials) {
-      const client = new STSClient({ region, credentials });
+      const client = new STSClient({ region, credentials, maxAttempts: 1 });
       try {
         const out = await client.send(new GetCallerIdentityCommand({}));
         return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };

@@ -15,6 +15,7 @@ export interface AssumeRoleParams {
   chain: ChainHop[];
   profileName: string;
   exportTo: 'env' | 'profile' | 'both';
+  retry: { maxAttempts: number; totalSeconds: number };
 }
 
 
@@ -63,6 +64,7 @@ export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
   const { profileName, exportTo } = parseTarget(raw, env);
   return {
     profileName, exportTo,
+    retry: { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, 900, 60) },
     roleArn,
     sessionName,
     durationSeconds: intParam(raw, env, 'session-duration', 900, 43200, 3600),

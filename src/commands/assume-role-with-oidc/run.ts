@@ -1,5 +1,6 @@
 // assume-role-with-oidc: exchange the job's OIDC token for role credentials and hand them to later steps.
 import { OrbError } from '../../lib/errors.ts';
+import { retrySummary } from '../../lib/retry.ts';
 import { decodeClaims, getOidcToken, type RunProgram } from '../../lib/oidc-token.ts';
 import { awsErrorInfo, type StsPort, type SessionCredentials, type CallerIdentity } from '../../lib/sts.ts';
 import { maskKeyId, type Log } from '../../lib/log.ts';
@@ -24,6 +25,13 @@ export interface AssumeRoleResult {
   roleArn: string; assumedRoleArn: string; account: string; region: string; expiration: string; sessionName: string;
 }
 
+/** Adds what the retries tried to a wrapped error's message. */
+function withSummary(wrapped: OrbError, cause: unknown): OrbError {
+  const summary = retrySummary(cause);
+  if (summary) wrapped.message += `\n  ${summary}`;
+  return wrapped;
+}
+
 /** AWS caps a session assumed with role credentials at one hour. */
 export const CHAINED_MAX_SECONDS = 3600;
 
@@ -41,7 +49,7 @@ async function chainRoles(p: AssumeRoleParams, first: SessionCredentials, deps: 
     try {
       creds = await deps.sts.assumeRole(creds, { roleArn: hop.roleArn, sessionName, durationSeconds, ...(hop.externalId ? { externalId: hop.externalId } : {}) });
     } catch (err) {
-      throw explainChainRefusal(awsErrorInfo(err), from, hop.roleArn, hop.externalId !== undefined, err);
+      throw withSummary(explainChainRefusal(awsErrorInfo(err), from, hop.roleArn, hop.externalId !== undefined, err), err);
     }
     deps.log.secret(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken);
     deps.log.info(`Chained from ${from} to ${hop.roleArn}`);
@@ -80,7 +88,7 @@ export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleRe
   try {
     creds = await deps.sts.assumeRoleWithWebIdentity({ roleArn: p.roleArn, sessionName: p.sessionName, token, durationSeconds: p.durationSeconds });
   } catch (err) {
-    throw explainRefusal(awsErrorInfo(err), p, decodeClaims(token), err);
+    throw withSummary(explainRefusal(awsErrorInfo(err), p, decodeClaims(token), err), err);
   }
   log.secret(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken);
   creds = await chainRoles(p, creds, deps);

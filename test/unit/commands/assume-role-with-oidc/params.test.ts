@@ -7,7 +7,7 @@ const base = { ORB_PARAM_ROLE_ARN: ARN, ORB_PARAM_REGION: 'us-east-1' };
 describe('assume-role-with-oidc params', () => {
   it('applies the defaults', () => {
     const p = parseParams(base, { CIRCLE_PROJECT_REPONAME: 'web app', CIRCLE_BUILD_NUM: '42' });
-    expect(p).toEqual({ roleArn: ARN, sessionName: 'circleci-web-app-42', durationSeconds: 3600, region: 'us-east-1', tokenSource: 'v2', audience: '', chain: [], profileName: '', exportTo: 'env' });
+    expect(p).toEqual({ roleArn: ARN, sessionName: 'circleci-web-app-42', durationSeconds: 3600, region: 'us-east-1', tokenSource: 'v2', audience: '', chain: [], profileName: '', exportTo: 'env', retry: { maxAttempts: 5, totalSeconds: 60 } });
   });
 
   it('expands role-arn from the environment', () => {

@@ -1,0 +1,70 @@
+// Retries that classify errors: passing failures on AWS's side are retried with jittered backoff,
+// refusals fail at once. (The SDK's own retries are off, so this is the one policy.)
+import { awsErrorInfo, type StsPort } from './sts.ts';
+
+/** The bounds of one retried call. */
+export interface RetryPolicy { maxAttempts: number; totalSeconds: number }
+
+/** What the retry loop needs from outside: a clock, a sleep, randomness and a log line. */
+export interface RetryDeps { now(): number; sleep(ms: number): Promise<void>; random(): number; log(line: string): void }
+
+const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled', 'SlowDown']);
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+
+/** Why an error is worth another try, or undefined when it is a refusal that will not change. */
+export function retryReason(err: unknown): string | undefined {
+  const e = awsErrorInfo(err);
+  const sysCode = (err as { code?: string }).code;
+  if (THROTTLING.has(e.code)) return e.code;
+  if (e.code === 'IDPCommunicationError') return e.code;
+  // AWS has not fetched (or could not fetch) the issuer's keys yet: passing, unlike a bad audience.
+  if (e.code === 'InvalidIdentityToken' && /retrieve verification key/i.test(e.message)) return 'InvalidIdentityToken (verification key)';
+  if (e.status !== undefined && e.status >= 500) return `${e.code} (HTTP ${e.status})`;
+  if (sysCode && NETWORK.has(sysCode)) return sysCode;
+  if (NETWORK.has(e.code)) return e.code;
+  return undefined;
+}
+
+/** Runs `call`, retrying classified failures with full-jitter backoff within the policy's bounds. */
+export async function withRetry<T>(what: string, policy: RetryPolicy, deps: RetryDeps, call: () => Promise<T>): Promise<T> {
+  const start = deps.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const reason = retryReason(err);
+      const delay = Math.round(deps.random() * Math.min(8000, 250 * 2 ** attempt));
+      const elapsed = deps.now() - start;
+      if (!reason || attempt >= policy.maxAttempts || elapsed + delay > policy.totalSeconds * 1000) {
+        if (reason) {
+          Object.assign(err as object, { retrySummary: `${what} failed ${attempt} time(s) over ${(elapsed / 1000).toFixed(1)}s; last: ${reason}` });
+        }
+        throw err;
+      }
+      deps.log(`retrying ${what} (${attempt + 1}/${policy.maxAttempts}) after ${reason}, in ${delay} ms`);
+      await deps.sleep(delay);
+    }
+  }
+}
+
+/** An StsPort whose every call is retried by the policy (retry wraps the provider, it is no flag inside it). */
+export function retryingSts(sts: StsPort, policy: RetryPolicy, deps: RetryDeps): StsPort {
+  return {
+    assumeRoleWithWebIdentity: (input) => withRetry('AssumeRoleWithWebIdentity', policy, deps, () => sts.assumeRoleWithWebIdentity(input)),
+    assumeRole: (creds, input) => withRetry('AssumeRole', policy, deps, () => sts.assumeRole(creds, input)),
+    getCallerIdentity: (creds) => withRetry('GetCallerIdentity', policy, deps, () => sts.getCallerIdentity(creds)),
+  };
+}
+
+/** The real clock, sleep and randomness. */
+export const realRetryDeps = (log: (line: string) => void): RetryDeps => ({
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+  log,
+});
+
+/** The "what was tried" line a retried failure carries, if any. */
+export function retrySummary(err: unknown): string | undefined {
+  return (err as { retrySummary?: string } | undefined)?.retrySummary;
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { retryReason, retrySummary, withRetry, type RetryDeps } from '../../../src/lib/retry.ts';
+
+const awsErr = (name: string, message = '', status?: number) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+
+function fakeDeps() {
+  let clock = 0;
+  const lines: string[] = [];
+  const sleeps: number[] = [];
+  const deps: RetryDeps = { now: () => clock, sleep: async (ms) => { sleeps.push(ms); clock += ms; }, random: () => 1, log: (l) => lines.push(l) };
+  return { deps, lines, sleeps };
+}
+
+describe('retry classification', () => {
+  it.each([
+    [awsErr('Throttling', 'Rate exceeded', 400), 'Throttling'],
+    [awsErr('IDPCommunicationErrorException', 'x', 400), 'IDPCommunicationError'],
+    [awsErr('InvalidIdentityTokenException', "Couldn't retrieve verification key from your identity provider", 400), 'InvalidIdentityToken (verification key)'],
+    [awsErr('ServiceUnavailable', '', 503), 'ServiceUnavailable (HTTP 503)'],
+    [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'ECONNRESET'],
+  ])('retries %s', (err, reason) => {
+    expect(retryReason(err)).toBe(reason);
+  });
+
+  it.each([
+    awsErr('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403),
+    awsErr('InvalidIdentityTokenException', 'Incorrect token audience', 400),
+    awsErr('ValidationError', '1 validation error detected', 400),
+    awsErr('ExpiredTokenException', 'Token expired', 400),
+  ])('does not retry %s', (err) => {
+    expect(retryReason(err)).toBeUndefined();
+  });
+});
+
+describe('withRetry', () => {
+  it('retries passing failures with growing jittered delays and a log line each', async () => {
+    const { deps, lines, sleeps } = fakeDeps();
+    let calls = 0;
+    const out = await withRetry('AssumeRoleWithWebIdentity', { maxAttempts: 5, totalSeconds: 60 }, deps, async () => {
+      if (++calls < 3) throw awsErr('Throttling', 'Rate exceeded', 400);
+      return 'ok';
+    });
+    expect(out).toBe('ok');
+    expect(sleeps).toEqual([500, 1000]);
+    expect(lines).toEqual([
+      'retrying AssumeRoleWithWebIdentity (2/5) after Throttling, in 500 ms',
+      'retrying AssumeRoleWithWebIdentity (3/5) after Throttling, in 1000 ms',
+    ]);
+  });
+
+  it('fails a refusal at once', async () => {
+    const { deps, sleeps } = fakeDeps();
+    let calls = 0;
+    await expect(withRetry('X', { maxAttempts: 5, totalSeconds: 60 }, deps, async () => { calls++; throw awsErr('AccessDenied', 'no', 403); })).rejects.toThrow('no');
+    expect(calls).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('stops at the attempt bound and at the time bound, saying what was tried', async () => {
+    const a = fakeDeps();
+    let calls = 0;
+    const err1 = await withRetry('X', { maxAttempts: 3, totalSeconds: 600 }, a.deps, async () => { calls++; throw awsErr('Throttling', 'Rate exceeded', 400); }).catch((e: unknown) => e);
+    expect(calls).toBe(3);
+    expect(retrySummary(err1)).toBe('X failed 3 time(s) over 1.5s; last: Throttling');
+    const b = fakeDeps();
+    const err2 = await withRetry('X', { maxAttempts: 20, totalSeconds: 5 }, b.deps, async () => { throw awsErr('ServiceUnavailable', '', 503); }).catch((e: unknown) => e);
+    expect(b.sleeps.reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(5000);
+    expect(retrySummary(err2)).toMatch(/^X failed \d+ time\(s\) over [\d.]+s; last: ServiceUnavailable \(HTTP 503\)$/);
+  });
+});
