@@ -1,8 +1,9 @@
 // The bundled CLI's trust policy, installed in the local STS, admits a job on main and refuses a feature branch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { execa } from 'execa';
+import { parse } from 'yaml';
 import { consumerConfig } from '../harness/consumer-config.ts';
 import { ACCOUNT, ORG_ID, PROJECT_ID, REGION, Rig } from '../harness/rig.ts';
 
@@ -56,7 +57,30 @@ describe('aws-oidc trust-policy against the local STS', () => {
   });
 });
 
+describe('the CloudFormation rendering, with its Ref resolved as CloudFormation would', () => {
+  it('admits main and refuses feature/x too', async () => {
+    const r = await cli('trust-policy', '--org-id', ORG_ID, '--project-id', PROJECT_ID, '--branch', 'main', '--issuer-url', rig.issuer.url, '--format', 'cloudformation');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const tpl = parse(r.stdout) as { Resources: { CircleCIRole: { Properties: { AssumeRolePolicyDocument: object } } } };
+    // Ref on an AWS::IAM::OIDCProvider is its ARN; the rig has that provider installed for the account.
+    const ref = JSON.stringify({ Ref: 'CircleCIOidcProvider' });
+    const policy = JSON.stringify(tpl.Resources.CircleCIRole.Properties.AssumeRolePolicyDocument);
+    expect(policy).toContain(ref);
+    const arn = rig.aws.addRole({ account: ACCOUNT, name: 'trust-policy-cfn', trustPolicy: policy.replace(ref, JSON.stringify(`arn:aws:iam::${ACCOUNT}:oidc-provider/${rig.issuer.hostPath}`)) });
+    const config = consumerConfig(rig.orbText, [{ orb: 'assume-role-with-oidc', params: { 'role-arn': arn, region: REGION } }]);
+    expect((await rig.run(config, 'deploy', { branch: 'main' })).success).toBe(true);
+    const refused = await rig.run(config, 'deploy', { branch: 'feature/x' });
+    expect(refused.success).toBe(false);
+    expect(refused.steps.at(-1)?.output).toMatch(/AccessDenied/);
+  });
+});
+
 describe('the CLI itself', () => {
+  it('is an executable file with a node shebang', () => {
+    expect(readFileSync(CLI, 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env node');
+    expect(statSync(CLI).mode & 0o111).toBe(0o111);
+  });
+
   it('prints help for the CLI and for the subcommand', async () => {
     const top = await cli('--help');
     expect(top.exitCode).toBe(0);
