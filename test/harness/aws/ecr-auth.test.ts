@@ -115,7 +115,7 @@ describe('ECR request authentication', () => {
     const err = await rejection(token({ accessKeyId: web.accessKeyId, secretAccessKey: web.secretAccessKey }));
     expect(err.name).toBe('UnrecognizedClientException');
     expect(err.message).toBe('The security token included in the request is invalid.');
-    expect(err.$metadata?.httpStatusCode).toBe(403);
+    expect(err.$metadata?.httpStatusCode).toBe(400);
   });
 
   it('refuses a session token sent with long-term keys, and unknown keys', async () => {
@@ -127,7 +127,7 @@ describe('ECR request authentication', () => {
     const err = await rejection(token({ ...web, secretAccessKey: web.secretAccessKey.slice(0, -1) + (web.secretAccessKey.endsWith('A') ? 'B' : 'A') }));
     expect(err.name).toBe('InvalidSignatureException');
     expect(err.message).toContain('The request signature we calculated does not match the signature you provided.');
-    expect(err.$metadata?.httpStatusCode).toBe(403);
+    expect(err.$metadata?.httpStatusCode).toBe(400);
   });
 
   it('refuses an expired session with ExpiredTokenException', async () => {
@@ -137,7 +137,7 @@ describe('ECR request authentication', () => {
       const err = await rejection(token(short));
       expect(err.name).toBe('ExpiredTokenException');
       expect(err.message).toBe('The security token included in the request is expired');
-      expect(err.$metadata?.httpStatusCode).toBe(403);
+      expect(err.$metadata?.httpStatusCode).toBe(400);
     } finally {
       s.clock.offsetMs = 0;
     }
@@ -160,7 +160,7 @@ describe('ECR request authentication', () => {
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken' },
       body: '{}',
     });
-    expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Request is missing Authentication Token' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
   });
 });

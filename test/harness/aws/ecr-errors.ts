@@ -31,10 +31,17 @@ const JSON_CODES: Record<string, string> = {
   ServiceUnavailable: 'ServiceUnavailableException',
 };
 
-/** Renames a shared (query-protocol) error to its JSON-protocol code, keeping message and status. */
+// ECR's front end answers authentication refusals with 400, not STS's 403: SDK reports show
+// "400 Bad Request" with UnrecognizedClientException (aws/aws-sdk-php#1114) and "Status Code: 400" with
+// MissingAuthenticationTokenException (jenkinsci/aws-credentials-plugin#270).
+const AUTH_CODES = new Set(['UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'IncompleteSignatureException', 'MissingAuthenticationTokenException']);
+const JSON_MESSAGES: Record<string, string> = { MissingAuthenticationTokenException: 'Missing Authentication Token' };
+
+/** Renames a shared (query-protocol) error to its JSON-protocol code and ECR's status and wording. */
 export function toJsonError(err: AwsError): AwsError {
   const code = JSON_CODES[err.code];
-  return code === undefined ? err : new AwsError(code, err.message, err.status, err.type);
+  if (code === undefined) return err;
+  return new AwsError(code, JSON_MESSAGES[code] ?? err.message, AUTH_CODES.has(code) ? 400 : err.status, err.type);
 }
 
 /** Renders an error as ECR sends it. */
