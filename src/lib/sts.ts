@@ -14,9 +14,12 @@ export interface SessionCredentials {
 export interface CallerIdentity { arn: string; account: string; userId: string }
 
 /** The STS calls the steps make; the real one is createSts(), tests inject fakes or mock the client. */
+/** The optional session policies of one hop. */
+export interface SessionPolicies { policy?: string; policyArns?: string[] }
+
 export interface StsPort {
-  assumeRoleWithWebIdentity(input: { roleArn: string; sessionName: string; token: string; durationSeconds: number }): Promise<SessionCredentials>;
-  assumeRole(credentials: SessionCredentials, input: { roleArn: string; sessionName: string; externalId?: string; durationSeconds: number }): Promise<SessionCredentials>;
+  assumeRoleWithWebIdentity(input: { roleArn: string; sessionName: string; token: string; durationSeconds: number } & SessionPolicies): Promise<SessionCredentials>;
+  assumeRole(credentials: SessionCredentials, input: { roleArn: string; sessionName: string; externalId?: string; durationSeconds: number } & SessionPolicies): Promise<SessionCredentials>;
   getCallerIdentity(credentials: SessionCredentials): Promise<CallerIdentity>;
 }
 
@@ -41,22 +44,27 @@ export function awsErrorInfo(err: unknown): AwsErrorInfo {
   return { code, message: e.message ?? String(err), status: e.$metadata?.httpStatusCode };
 }
 
+/** The SDK's form of the session policies. */
+function policyInput(p: SessionPolicies): { Policy?: string; PolicyArns?: { arn: string }[] } {
+  return { ...(p.policy ? { Policy: p.policy } : {}), ...(p.policyArns?.length ? { PolicyArns: p.policyArns.map((arn) => ({ arn })) } : {}) };
+}
+
 /** The real StsPort for one region. */
 export function createSts(region: string): StsPort {
   // maxAttempts 1: retries are ours (src/lib/retry.ts), classified, logged and bounded in time.
   const anonymous = new STSClient({ region, maxAttempts: 1 });
   return {
-    async assumeRoleWithWebIdentity({ roleArn, sessionName, token, durationSeconds }) {
+    async assumeRoleWithWebIdentity({ roleArn, sessionName, token, durationSeconds, ...policies }) {
       const out = await anonymous.send(new AssumeRoleWithWebIdentityCommand({
-        RoleArn: roleArn, RoleSessionName: sessionName, WebIdentityToken: token, DurationSeconds: durationSeconds,
+        RoleArn: roleArn, RoleSessionName: sessionName, WebIdentityToken: token, DurationSeconds: durationSeconds, ...policyInput(policies),
       }));
       return sessionCredentials('AssumeRoleWithWebIdentity', out.Credentials);
     },
-    async assumeRole(credentials, { roleArn, sessionName, externalId, durationSeconds }) {
+    async assumeRole(credentials, { roleArn, sessionName, externalId, durationSeconds, ...policies }) {
       const client = new STSClient({ region, credentials, maxAttempts: 1 });
       try {
         const out = await client.send(new AssumeRoleCommand({
-          RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds, ...(externalId ? { ExternalId: externalId } : {}),
+          RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds, ...(externalId ? { ExternalId: externalId } : {}), ...policyInput(policies),
         }));
         return sessionCredentials('AssumeRole', out.Credentials);
       } finally {

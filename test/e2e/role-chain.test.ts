@@ -51,3 +51,18 @@ describe('role chaining (S4)', () => {
     expect(rig.aws.requests.length).toBe(before);
   });
 });
+
+describe('allowed-account-ids', () => {
+  it('refuses final credentials from another account before exporting anything', async () => {
+    const r = await rig.run(job(`${CFN} external-id=${EXTERNAL_ID}`, { 'allowed-account-ids': ACCOUNT }));
+    expect(r.success).toBe(false);
+    expect(r.steps.find((s) => s.name === STEP)?.output).toMatch(/the credentials are for account 222222222222 .* not in allowed-account-ids \(111111111111\); nothing was exported/);
+    expect(readFileSync(r.bashEnvPath, 'utf8')).toBe('');
+  });
+
+  it('passes when the final account is listed, with a session policy on the last hop', async () => {
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'cloudformation:*', Resource: '*' }] });
+    const r = await rig.run(job(`${CFN} external-id=${EXTERNAL_ID}`, { 'allowed-account-ids': `${ACCOUNT},${PROD_ACCOUNT}`, 'session-policy': policy }));
+    expect(r.success, r.steps.map((s) => s.output).join('\n')).toBe(true);
+  });
+});

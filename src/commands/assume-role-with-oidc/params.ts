@@ -4,6 +4,7 @@ import { enumParam, intParam, regionParam, stringParam, type Env, type RawParams
 import type { TokenSourceKind } from '../../lib/oidc-token.ts';
 import { parseChain, type ChainHop } from './chain.ts';
 import { ROLE_ARN, SESSION_NAME } from './identifiers.ts';
+import { parseSessionControls, type SessionControls } from './session-controls.ts';
 
 export interface AssumeRoleParams {
   roleArn: string;
@@ -16,6 +17,7 @@ export interface AssumeRoleParams {
   profileName: string;
   exportTo: 'env' | 'profile' | 'both';
   retry: { maxAttempts: number; totalSeconds: number };
+  controls: SessionControls;
 }
 
 
@@ -64,6 +66,7 @@ export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
   const { profileName, exportTo } = parseTarget(raw, env);
   return {
     profileName, exportTo,
+    controls: parseSessionControls(raw, env),
     retry: { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, 900, 60) },
     roleArn,
     sessionName,

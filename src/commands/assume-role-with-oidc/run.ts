@@ -2,7 +2,7 @@
 import { OrbError } from '../../lib/errors.ts';
 import { retrySummary } from '../../lib/retry.ts';
 import { decodeClaims, getOidcToken, type RunProgram } from '../../lib/oidc-token.ts';
-import { awsErrorInfo, type StsPort, type SessionCredentials, type CallerIdentity } from '../../lib/sts.ts';
+import { awsErrorInfo, type StsPort, type SessionCredentials, type CallerIdentity, type SessionPolicies } from '../../lib/sts.ts';
 import { maskKeyId, type Log } from '../../lib/log.ts';
 import type { Env } from '../../lib/params.ts';
 import type { AssumeRoleParams } from './params.ts';
@@ -25,6 +25,11 @@ export interface AssumeRoleResult {
   roleArn: string; assumedRoleArn: string; account: string; region: string; expiration: string; sessionName: string;
 }
 
+/** The session policies, for the hop whose credentials are exported. */
+function finalHopPolicies(p: AssumeRoleParams): SessionPolicies {
+  return { ...(p.controls.policy ? { policy: p.controls.policy } : {}), ...(p.controls.policyArns.length ? { policyArns: p.controls.policyArns } : {}) };
+}
+
 /** Adds what the retries tried to a wrapped error's message. */
 function withSummary(wrapped: OrbError, cause: unknown): OrbError {
   const summary = retrySummary(cause);
@@ -44,10 +49,11 @@ async function chainRoles(p: AssumeRoleParams, first: SessionCredentials, deps: 
   }
   let creds = first;
   let from = p.roleArn;
-  for (const hop of p.chain) {
+  for (const [i, hop] of p.chain.entries()) {
     const sessionName = hop.sessionName ?? p.sessionName;
+    const policies = i === p.chain.length - 1 ? finalHopPolicies(p) : {};
     try {
-      creds = await deps.sts.assumeRole(creds, { roleArn: hop.roleArn, sessionName, durationSeconds, ...(hop.externalId ? { externalId: hop.externalId } : {}) });
+      creds = await deps.sts.assumeRole(creds, { roleArn: hop.roleArn, sessionName, durationSeconds, ...(hop.externalId ? { externalId: hop.externalId } : {}), ...policies });
     } catch (err) {
       throw withSummary(explainChainRefusal(awsErrorInfo(err), from, hop.roleArn, hop.externalId !== undefined, err), err);
     }
@@ -86,7 +92,8 @@ export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleRe
   log.secret(token);
   let creds: SessionCredentials;
   try {
-    creds = await deps.sts.assumeRoleWithWebIdentity({ roleArn: p.roleArn, sessionName: p.sessionName, token, durationSeconds: p.durationSeconds });
+    const last = p.chain.length === 0 ? finalHopPolicies(p) : {};
+    creds = await deps.sts.assumeRoleWithWebIdentity({ roleArn: p.roleArn, sessionName: p.sessionName, token, durationSeconds: p.durationSeconds, ...last });
   } catch (err) {
     throw withSummary(explainRefusal(awsErrorInfo(err), p, decodeClaims(token), err), err);
   }
@@ -102,6 +109,11 @@ export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleRe
       'check that the STS endpoint and region are reachable from this job', { cause: err });
   }
 
+  const allowed = p.controls.allowedAccountIds;
+  if (allowed.length > 0 && !allowed.includes(who.account)) {
+    throw new OrbError(`the credentials are for account ${who.account} (${who.arn}), which is not in allowed-account-ids (${allowed.join(', ')}); nothing was exported`,
+      'check role-arn and role-chain, or add the account to allowed-account-ids');
+  }
   if (p.exportTo !== 'env') {
     const files = deps.writeProfile(p.profileName, creds, p.region);
     log.info(`Wrote profile ${p.profileName} to ${files.credentials} and ${files.config} (0600); use it with --profile ${p.profileName} or AWS_PROFILE=${p.profileName}`);

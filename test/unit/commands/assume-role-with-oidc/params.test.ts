@@ -7,7 +7,7 @@ const base = { ORB_PARAM_ROLE_ARN: ARN, ORB_PARAM_REGION: 'us-east-1' };
 describe('assume-role-with-oidc params', () => {
   it('applies the defaults', () => {
     const p = parseParams(base, { CIRCLE_PROJECT_REPONAME: 'web app', CIRCLE_BUILD_NUM: '42' });
-    expect(p).toEqual({ roleArn: ARN, sessionName: 'circleci-web-app-42', durationSeconds: 3600, region: 'us-east-1', tokenSource: 'v2', audience: '', chain: [], profileName: '', exportTo: 'env', retry: { maxAttempts: 5, totalSeconds: 60 } });
+    expect(p).toEqual({ roleArn: ARN, sessionName: 'circleci-web-app-42', durationSeconds: 3600, region: 'us-east-1', tokenSource: 'v2', audience: '', chain: [], profileName: '', exportTo: 'env', retry: { maxAttempts: 5, totalSeconds: 60 }, controls: { policyArns: [], allowedAccountIds: [] } });
   });
 
   it('expands role-arn from the environment', () => {
@@ -31,6 +31,9 @@ describe('assume-role-with-oidc params', () => {
     ['export-to profile without a profile name', { ORB_PARAM_EXPORT_TO: 'profile' }, /parameter export-to: needs a profile-name \(got "profile"\)/],
     ['a profile name with export-to env', { ORB_PARAM_PROFILE_NAME: 'x', ORB_PARAM_EXPORT_TO: 'env' }, /parameter profile-name: is set but export-to is env/],
     ['a profile name with a space', { ORB_PARAM_PROFILE_NAME: 'my profile' }, /parameter profile-name: must be 1 to 64/],
+    ['a session policy that is not JSON', { ORB_PARAM_SESSION_POLICY: '{Statement:' }, /parameter session-policy: is not an IAM policy document in JSON/],
+    ['a bad managed policy ARN', { ORB_PARAM_MANAGED_SESSION_POLICIES: 'arn:aws:iam::aws:role/x' }, /parameter managed-session-policies: is not an IAM managed policy ARN/],
+    ['a short account id', { ORB_PARAM_ALLOWED_ACCOUNT_IDS: '123456789012, 1234' }, /parameter allowed-account-ids: is not a 12-digit AWS account id \(got "1234"\)/],
     ['unknown token source', { ORB_PARAM_TOKEN_SOURCE: 'v3' }, /parameter token-source: must be one of v2, v1, mint/],
   ])('refuses %s', (_name, patch, message) => {
     expect(() => parseParams({ ...base, ...patch }, {})).toThrow(message);
