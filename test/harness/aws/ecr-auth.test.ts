@@ -116,6 +116,7 @@ describe('ECR request authentication', () => {
     expect(err.name).toBe('UnrecognizedClientException');
     expect(err.message).toBe('The security token included in the request is invalid.');
     expect(err.$metadata?.httpStatusCode).toBe(400);
+    expect(s.aws.requests.at(-1)).toEqual({ action: 'GetAuthorizationToken', accessKeyId: web.accessKeyId, status: 400, errorCode: 'UnrecognizedClientException' });
   });
 
   it('refuses a session token sent with long-term keys, and unknown keys', async () => {

@@ -109,4 +109,19 @@ describe('CreateRepository and DescribeRepositories', () => {
     expect(repository!.repositoryUri).toBe(`${OTHER}.dkr.ecr.eu-west-1.amazonaws.com/shared`);
     expect((await describeRepos(undefined, OTHER)).repositories!.map((r) => r.repositoryName)).toEqual(['shared']);
   });
+
+  it('renders injected faults in the JSON shape, then answers normally', async () => {
+    s.aws.injectFault('DescribeRepositories', { kind: 'throttle', times: 1 });
+    s.aws.injectFault('DescribeRepositories', { kind: '503', times: 1 });
+    const throttled = await rejection(describeRepos(['plain']));
+    expect(throttled.name).toBe('ThrottlingException');
+    expect(throttled.$metadata?.httpStatusCode).toBe(400);
+    const unavailable = await rejection(describeRepos(['plain']));
+    expect(unavailable.name).toBe('ServiceUnavailableException');
+    expect(unavailable.$metadata?.httpStatusCode).toBe(503);
+    expect((await describeRepos(['plain'])).repositories).toHaveLength(1);
+    expect(s.aws.requests.slice(-3).map((r) => [r.action, r.status, r.errorCode])).toEqual([
+      ['DescribeRepositories', 400, 'ThrottlingException'], ['DescribeRepositories', 503, 'ServiceUnavailableException'], ['DescribeRepositories', 200, undefined],
+    ]);
+  });
 });

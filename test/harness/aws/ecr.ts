@@ -2,7 +2,7 @@
 // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/Welcome.html
 import type { AwsError } from './errors.ts';
 import { awsErrors } from './errors.ts';
-import { ECR_JSON, ecrErrorReply, ecrErrors } from './ecr-errors.ts';
+import { ECR_JSON, ecrErrorReply, ecrErrors, toJsonError } from './ecr-errors.ts';
 import { checkRegistryId, checkRepositoryName, optionalObject, optionalString, optionalStringList, parseBody, requiredString, type Json } from './ecr-params.ts';
 import { EcrState, type Repository } from './ecr-state.ts';
 import type { HttpReply, RawRequest, ServiceHandler } from './server.ts';
@@ -45,6 +45,10 @@ export class EcrService implements ServiceHandler {
 
   renderError(err: AwsError): HttpReply {
     return ecrErrorReply(err);
+  }
+
+  wireCode(err: AwsError): string {
+    return toJsonError(err).code;
   }
 
   handle(req: RawRequest): Promise<HttpReply> {

@@ -29,6 +29,8 @@ export interface ServiceHandler {
   handle(req: RawRequest, requestId: string): Promise<HttpReply>;
   /** Renders an error in this service's protocol. */
   renderError(err: AwsError, requestId: string): HttpReply;
+  /** The code this service sends for a shared error, when its protocol names it differently (for the log). */
+  wireCode?(err: AwsError): string;
 }
 
 /** A fault to inject into the next `times` calls of an operation. */
@@ -136,7 +138,7 @@ export class AwsHttpServer {
       const err = e instanceof AwsError ? e : awsErrors.internalFailure();
       // A bug in the rig must be visible, but never with request data (it may carry secrets).
       if (!(e instanceof AwsError)) console.error(`local AWS: ${action} failed: ${(e as Error).stack ?? String(e)}`);
-      record.errorCode = err.code;
+      record.errorCode = service.wireCode?.(err) ?? err.code;
       reply = service.renderError(err, requestId);
     }
     record.status = reply.status;
