@@ -1,7 +1,6 @@
 // ECR over AWS JSON 1.1: GetAuthorizationToken, CreateRepository and DescribeRepositories, SigV4-verified.
 // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/Welcome.html
-import type { AwsError } from './errors.ts';
-import { awsErrors } from './errors.ts';
+import { awsErrors, type AwsError } from './errors.ts';
 import { ECR_JSON, ecrErrorReply, ecrErrors, toJsonError } from './ecr-errors.ts';
 import { checkRegistryId, checkRepositoryName, optionalObject, optionalString, optionalStringList, parseBody, requiredString, type Json } from './ecr-params.ts';
 import { EcrState, type Repository } from './ecr-state.ts';
@@ -21,7 +20,6 @@ interface EcrCaller {
   /** ARNs an allow-list entry may name to mean this caller: the user, or the role and its session. */
   principalArns: string[];
 }
-
 
 const epochSeconds = (ms: number) => ms / 1000;
 const stripScheme = (url: string) => url.replace(/^[a-z]+:\/\//, '');
@@ -58,7 +56,7 @@ export class EcrService implements ServiceHandler {
       : action === 'CreateRepository' ? this.createRepository
         : action === 'DescribeRepositories' ? this.describeRepositories
           : undefined;
-    // The operation is resolved before authentication, as AWS's front end does.
+    // The operation is resolved first, so a mistyped target is reported as such even from an unsigned probe.
     if (!op) throw ecrErrors.unknownOperation();
     const caller = this.authenticate(req);
     const result = op.call(this, caller, parseBody(req.body));
