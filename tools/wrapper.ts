@@ -1,5 +1,5 @@
-// The bash wrapper around a command's bundle: checks Node, then feeds the JS to node through a quoted heredoc
-// (not `node -e` or an env var: those break at 128 KiB, Linux's MAX_ARG_STRLEN).
+// The bash wrapper around a command's bundle: checks Node, then writes the JS through a quoted heredoc to the
+// job's home and runs it (not `node -e` or an env var: those break at 128 KiB, Linux's MAX_ARG_STRLEN).
 
 export const HEREDOC_DELIMITER = 'AWS_OIDC_BUNDLE_END';
 export const MIN_NODE_MAJOR = 18;
@@ -21,8 +21,16 @@ if [ "$node_major" -lt ${MIN_NODE_MAJOR} ]; then
   echo "  fix: use the orb's 'default' executor (a cimg/node LTS image) or its 'machine' executor." >&2
   exit 1
 fi
-# The SDK warns about Node versions it will stop supporting; the bundle supports Node ${MIN_NODE_MAJOR}+.
-AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true node - <<'${HEREDOC_DELIMITER}'
+# The runtime is left in the job's home (0700 directory): profiles with self-refresh run it again
+# as their credential_process, long after this step.
+runtime_dir="\${HOME:?HOME is not set}/.aws-oidc/runtime"
+mkdir -p "$runtime_dir"
+chmod 700 "$runtime_dir"
+runtime="$runtime_dir/${command}.cjs"
+(umask 077 && cat > "$runtime.tmp.$$") <<'${HEREDOC_DELIMITER}'
 ${body}${HEREDOC_DELIMITER}
+mv -f "$runtime.tmp.$$" "$runtime"
+# The SDK warns about Node versions it will stop supporting; the bundle supports Node ${MIN_NODE_MAJOR}+.
+AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true AWS_OIDC_RUNTIME="$runtime" node "$runtime"
 `;
 }

@@ -34,13 +34,22 @@ export function setIniSection(text: string, header: string, values: Readonly<Rec
   return [...lines.slice(0, start + 1), ...body, ...tail, ...lines.slice(end)].join('\n') + '\n';
 }
 
-/** Writes one profile's credentials and region into the two files, each atomically and 0600. */
-export function writeProfile(env: Env, profile: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken: string }, region: string): { credentials: string; config: string } {
+/** A profile's credentials: session keys, or a credential_process command line. */
+export type ProfileSource = { accessKeyId: string; secretAccessKey: string; sessionToken: string } | { credentialProcess: string };
+
+/**
+ * Writes one profile into the two files, each atomically and 0600. Keys go to the credentials file;
+ * a credential_process goes to the config file, and the profile's keys are then emptied, since
+ * keys in the credentials file would win over it.
+ */
+export function writeProfile(env: Env, profile: string, source: ProfileSource, region: string): { credentials: string; config: string } {
   const paths = awsFilePaths(env);
-  writeFileAtomic(paths.credentials, setIniSection(readIfExists(paths.credentials), profile, {
-    aws_access_key_id: creds.accessKeyId, aws_secret_access_key: creds.secretAccessKey, aws_session_token: creds.sessionToken,
-  }));
+  const keys = 'credentialProcess' in source ? {} : {
+    aws_access_key_id: source.accessKeyId, aws_secret_access_key: source.secretAccessKey, aws_session_token: source.sessionToken,
+  };
+  writeFileAtomic(paths.credentials, setIniSection(readIfExists(paths.credentials), profile, keys));
   const configHeader = profile === 'default' ? 'default' : `profile ${profile}`;
-  writeFileAtomic(paths.config, setIniSection(readIfExists(paths.config), configHeader, { region }));
+  const config = 'credentialProcess' in source ? { region, credential_process: source.credentialProcess } : { region };
+  writeFileAtomic(paths.config, setIniSection(readIfExists(paths.config), configHeader, config));
   return paths;
 }

@@ -1,20 +1,51 @@
-// Entry point of the assume-role-with-oidc orb command.
+// Entry point of the assume-role-with-oidc orb command, and of its profiles' credential_process.
 import { main, resultWriter } from '../lib/main.ts';
 import { writeExports } from '../lib/bash-env.ts';
 import { writeProfile } from '../lib/aws-files.ts';
+import { OrbError } from '../lib/errors.ts';
+import { Log } from '../lib/log.ts';
 import { runProgram } from '../lib/oidc-token.ts';
 import { createSts } from '../lib/sts.ts';
 import { realRetryDeps, retryingSts } from '../lib/retry.ts';
-import { parseParams } from '../commands/assume-role-with-oidc/params.ts';
-import { run } from '../commands/assume-role-with-oidc/run.ts';
+import type { Env } from '../lib/params.ts';
+import { parseParams, type AssumeRoleParams } from '../commands/assume-role-with-oidc/params.ts';
+import { assumeAll, run } from '../commands/assume-role-with-oidc/run.ts';
+import { credentialProcess, credentialProcessLine, refreshPaths, saveRefreshState } from '../commands/assume-role-with-oidc/refresh.ts';
+import type { SessionCredentials } from '../lib/sts.ts';
 
-main('assume-role-with-oidc', async (env, log) => {
-  const params = parseParams(env, env);
-  await run(params, {
-    env, log, runProgram,
-    sts: retryingSts(createSts(params.region), params.retry, realRetryDeps((line) => log.info(line))),
-    writeExports: (entries) => writeExports(env.BASH_ENV, entries),
-    writeProfile: (profile, creds, region) => writeProfile(env, profile, creds, region),
-    writeResult: resultWriter(env),
+/** Writes the profile: session keys, or with self-refresh a credential_process that runs this runtime again. */
+function profileWriter(env: Env) {
+  return (p: AssumeRoleParams, creds: SessionCredentials) => {
+    if (!p.selfRefresh) return writeProfile(env, p.profileName, creds, p.region);
+    const runtime = env.AWS_OIDC_RUNTIME;
+    if (!runtime) throw new OrbError('self-refresh needs the runtime the orb leaves in the job home, and AWS_OIDC_RUNTIME is not set', 'run this step through the orb command');
+    const paths = refreshPaths(env, p.profileName);
+    saveRefreshState(paths, p, creds);
+    return writeProfile(env, p.profileName, { credentialProcess: credentialProcessLine(runtime, paths.config) }, p.region);
+  };
+}
+
+const [mode, configPath] = process.argv.slice(2);
+if (mode === '--credential-process' && configPath) {
+  // stdout carries only the credentials JSON; notes go to stderr.
+  main('credential-process', async (env) => {
+    const log = new Log((text) => process.stderr.write(text));
+    const json = await credentialProcess(configPath, {
+      env, now: () => Date.now(), runProgram,
+      sts: (region) => retryingSts(createSts(region), { maxAttempts: 5, totalSeconds: 60 }, realRetryDeps((line) => log.info(line))),
+      assume: (p, token, sts) => assumeAll(p, token, sts, log),
+    });
+    process.stdout.write(json + '\n');
   });
-});
+} else {
+  main('assume-role-with-oidc', async (env, log) => {
+    const params = parseParams(env, env);
+    await run(params, {
+      env, log, runProgram,
+      sts: retryingSts(createSts(params.region), params.retry, realRetryDeps((line) => log.info(line))),
+      writeExports: (entries) => writeExports(env.BASH_ENV, entries),
+      writeProfile: profileWriter(env),
+      writeResult: resultWriter(env),
+    });
+  });
+}

@@ -1,6 +1,6 @@
 // assume-role-with-oidc's parameters: raw ORB_PARAM_* strings -> one validated object.
 import { ParamError } from '../../lib/errors.ts';
-import { enumParam, intParam, regionParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, enumParam, intParam, regionParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
 import type { TokenSourceKind } from '../../lib/oidc-token.ts';
 import { parseChain, type ChainHop } from './chain.ts';
 import { ROLE_ARN, SESSION_NAME } from './identifiers.ts';
@@ -18,6 +18,7 @@ export interface AssumeRoleParams {
   exportTo: 'env' | 'profile' | 'both';
   retry: { maxAttempts: number; totalSeconds: number };
   controls: SessionControls;
+  selfRefresh: boolean;
 }
 
 
@@ -47,6 +48,15 @@ function parseTarget(raw: RawParams, env: Env): { profileName: string; exportTo:
   return { profileName, exportTo };
 }
 
+/** self-refresh needs a profile: the environment cannot refresh itself. */
+function parseSelfRefresh(raw: RawParams, env: Env, exportTo: string): boolean {
+  const on = boolParam(raw, env, 'self-refresh', false);
+  if (on && exportTo !== 'profile') {
+    throw new ParamError('self-refresh', 'true', `needs export-to: profile (now ${exportTo}), since exported variables cannot refresh themselves`, 'set profile-name and leave export-to as auto or profile');
+  }
+  return on;
+}
+
 /** Parses and validates; every error names the parameter, the value and the fix. */
 export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
   const roleArn = stringParam(raw, env, 'role-arn');
@@ -67,6 +77,7 @@ export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
   return {
     profileName, exportTo,
     controls: parseSessionControls(raw, env),
+    selfRefresh: parseSelfRefresh(raw, env, exportTo),
     retry: { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, 900, 60) },
     roleArn,
     sessionName,

@@ -15,8 +15,8 @@ export interface Deps {
   runProgram: RunProgram;
   log: Log;
   writeExports(entries: Record<string, string | null>): void;
-  /** Writes the named profile; returns the two file paths, for the log. */
-  writeProfile(profile: string, creds: SessionCredentials, region: string): { credentials: string; config: string };
+  /** Writes the named profile (keys, or with self-refresh a credential_process); returns the two file paths. */
+  writeProfile(p: AssumeRoleParams, creds: SessionCredentials): { credentials: string; config: string };
   writeResult(name: string, result: object): void;
 }
 
@@ -41,11 +41,11 @@ function withSummary(wrapped: OrbError, cause: unknown): OrbError {
 export const CHAINED_MAX_SECONDS = 3600;
 
 /** Takes the role-chain hops in order; each hop's credentials assume the next role. */
-async function chainRoles(p: AssumeRoleParams, first: SessionCredentials, deps: Deps): Promise<SessionCredentials> {
+async function chainRoles(p: AssumeRoleParams, first: SessionCredentials, sts: StsPort, log: Log): Promise<SessionCredentials> {
   if (p.chain.length === 0) return first;
   const durationSeconds = Math.min(p.durationSeconds, CHAINED_MAX_SECONDS);
   if (durationSeconds < p.durationSeconds) {
-    deps.log.info(`note: AWS caps role-chained sessions at one hour, so the chained sessions last ${durationSeconds}s, not ${p.durationSeconds}s`);
+    log.info(`note: AWS caps role-chained sessions at one hour, so the chained sessions last ${durationSeconds}s, not ${p.durationSeconds}s`);
   }
   let creds = first;
   let from = p.roleArn;
@@ -53,12 +53,12 @@ async function chainRoles(p: AssumeRoleParams, first: SessionCredentials, deps: 
     const sessionName = hop.sessionName ?? p.sessionName;
     const policies = i === p.chain.length - 1 ? finalHopPolicies(p) : {};
     try {
-      creds = await deps.sts.assumeRole(creds, { roleArn: hop.roleArn, sessionName, durationSeconds, ...(hop.externalId ? { externalId: hop.externalId } : {}), ...policies });
+      creds = await sts.assumeRole(creds, { roleArn: hop.roleArn, sessionName, durationSeconds, ...(hop.externalId ? { externalId: hop.externalId } : {}), ...policies });
     } catch (err) {
       throw withSummary(explainChainRefusal(awsErrorInfo(err), from, hop.roleArn, hop.externalId !== undefined, err), err);
     }
-    deps.log.secret(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken);
-    deps.log.info(`Chained from ${from} to ${hop.roleArn}`);
+    log.secret(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken);
+    log.info(`Chained from ${from} to ${hop.roleArn}`);
     from = hop.roleArn;
   }
   return creds;
@@ -85,20 +85,25 @@ function exportToEnv(p: AssumeRoleParams, creds: SessionCredentials, deps: Deps)
   deps.log.info('Exported AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION, AWS_CREDENTIAL_EXPIRATION to $BASH_ENV');
 }
 
-/** Runs the step. */
-export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleResult> {
-  const { log } = deps;
-  const token = await getOidcToken(p.tokenSource, p.audience, deps.env, deps.runProgram);
+/** The web-identity hop and then the role-chain hops; returns the last hop's credentials. */
+export async function assumeAll(p: AssumeRoleParams, token: string, sts: StsPort, log: Log): Promise<SessionCredentials> {
   log.secret(token);
   let creds: SessionCredentials;
   try {
     const last = p.chain.length === 0 ? finalHopPolicies(p) : {};
-    creds = await deps.sts.assumeRoleWithWebIdentity({ roleArn: p.roleArn, sessionName: p.sessionName, token, durationSeconds: p.durationSeconds, ...last });
+    creds = await sts.assumeRoleWithWebIdentity({ roleArn: p.roleArn, sessionName: p.sessionName, token, durationSeconds: p.durationSeconds, ...last });
   } catch (err) {
     throw withSummary(explainRefusal(awsErrorInfo(err), p, decodeClaims(token), err), err);
   }
   log.secret(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken);
-  creds = await chainRoles(p, creds, deps);
+  return chainRoles(p, creds, sts, log);
+}
+
+/** Runs the step. */
+export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleResult> {
+  const { log } = deps;
+  const token = await getOidcToken(p.tokenSource, p.audience, deps.env, deps.runProgram);
+  const creds = await assumeAll(p, token, deps.sts, log);
 
   let who: CallerIdentity;
   try {
@@ -115,8 +120,9 @@ export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleRe
       'check role-arn and role-chain, or add the account to allowed-account-ids');
   }
   if (p.exportTo !== 'env') {
-    const files = deps.writeProfile(p.profileName, creds, p.region);
-    log.info(`Wrote profile ${p.profileName} to ${files.credentials} and ${files.config} (0600); use it with --profile ${p.profileName} or AWS_PROFILE=${p.profileName}`);
+    const files = deps.writeProfile(p, creds);
+    const how = p.selfRefresh ? 'a credential_process that refreshes it before it expires' : 'the session credentials';
+    log.info(`Wrote profile ${p.profileName} with ${how} to ${files.credentials} and ${files.config} (0600); use it with --profile ${p.profileName} or AWS_PROFILE=${p.profileName}`);
   }
   if (p.exportTo !== 'profile') exportToEnv(p, creds, deps);
 

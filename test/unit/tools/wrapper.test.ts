@@ -11,14 +11,14 @@ function runWrapper(script: string, programs: Record<string, string | null>): { 
   const dir = mkdtempSync(join(tmpdir(), 'wrapper-'));
   const bin = join(dir, 'bin');
   spawnSync('mkdir', [bin]);
-  symlinkSync('/bin/bash', join(bin, 'bash'));
+  for (const tool of ['bash', 'mkdir', 'chmod', 'cat', 'mv']) symlinkSync(`/bin/${tool}`, join(bin, tool));
   for (const [name, body] of Object.entries(programs)) {
     if (body === null) symlinkSync(process.execPath, join(bin, name));
     else { writeFileSync(join(bin, name), body); chmodSync(join(bin, name), 0o755); }
   }
   const file = join(dir, 'step.sh');
   writeFileSync(file, script);
-  const r = spawnSync('/bin/bash', ['-eo', 'pipefail', file], { env: { PATH: bin }, encoding: 'utf8' });
+  const r = spawnSync('/bin/bash', ['-eo', 'pipefail', file], { env: { PATH: bin, HOME: dir }, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,6 +34,12 @@ describe('the bash wrapper', () => {
     const js = `const s = ${JSON.stringify('x'.repeat(300_000))}; console.log(s.length)`;
     const r = runWrapper(renderWrapper('big', js), { node: null });
     expect(r.stdout).toBe('300000\n');
+  });
+
+  it('leaves the runtime in the home, readable by the owner only, and tells the JS where it is', () => {
+    const r = runWrapper(renderWrapper('rt', 'const fs = require("fs"); const p = process.env.AWS_OIDC_RUNTIME; console.log(p.endsWith("/.aws-oidc/runtime/rt.cjs"), (fs.statSync(p).mode & 0o777).toString(8), fs.readFileSync(p, "utf8").startsWith("const fs"))'), { node: null });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('true 600 true\n');
   });
 
   it('names the executors that have Node when node is missing', () => {

@@ -7,7 +7,7 @@ const base = { ORB_PARAM_ROLE_ARN: ARN, ORB_PARAM_REGION: 'us-east-1' };
 describe('assume-role-with-oidc params', () => {
   it('applies the defaults', () => {
     const p = parseParams(base, { CIRCLE_PROJECT_REPONAME: 'web app', CIRCLE_BUILD_NUM: '42' });
-    expect(p).toEqual({ roleArn: ARN, sessionName: 'circleci-web-app-42', durationSeconds: 3600, region: 'us-east-1', tokenSource: 'v2', audience: '', chain: [], profileName: '', exportTo: 'env', retry: { maxAttempts: 5, totalSeconds: 60 }, controls: { policyArns: [], allowedAccountIds: [] } });
+    expect(p).toEqual({ roleArn: ARN, sessionName: 'circleci-web-app-42', durationSeconds: 3600, region: 'us-east-1', tokenSource: 'v2', audience: '', chain: [], profileName: '', exportTo: 'env', retry: { maxAttempts: 5, totalSeconds: 60 }, controls: { policyArns: [], allowedAccountIds: [] }, selfRefresh: false });
   });
 
   it('expands role-arn from the environment', () => {
@@ -34,6 +34,7 @@ describe('assume-role-with-oidc params', () => {
     ['a session policy that is not JSON', { ORB_PARAM_SESSION_POLICY: '{Statement:' }, /parameter session-policy: is not an IAM policy document in JSON/],
     ['a bad managed policy ARN', { ORB_PARAM_MANAGED_SESSION_POLICIES: 'arn:aws:iam::aws:role/x' }, /parameter managed-session-policies: is not an IAM managed policy ARN/],
     ['a short account id', { ORB_PARAM_ALLOWED_ACCOUNT_IDS: '123456789012, 1234' }, /parameter allowed-account-ids: is not a 12-digit AWS account id \(got "1234"\)/],
+    ['self-refresh without a profile', { ORB_PARAM_SELF_REFRESH: 'true' }, /parameter self-refresh: needs export-to: profile \(now env\)/],
     ['unknown token source', { ORB_PARAM_TOKEN_SOURCE: 'v3' }, /parameter token-source: must be one of v2, v1, mint/],
   ])('refuses %s', (_name, patch, message) => {
     expect(() => parseParams({ ...base, ...patch }, {})).toThrow(message);

@@ -15,7 +15,7 @@ const sts = mockClient(STSClient);
 const claims = { iss: 'https://oidc.circleci.com/org/o1', aud: 'o1', sub: 'org/o1/project/p1/user/u1/vcs-origin/github.com/a/b/vcs-ref/refs/heads/main' };
 const token = `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 const creds = { AccessKeyId: 'ASIAEXAMPLEKEY12ABCD', SecretAccessKey: 'S'.repeat(40), SessionToken: 'T'.repeat(300), Expiration: new Date('2030-01-01T00:00:00Z') };
-const params = { roleArn: 'arn:aws:iam::123456789012:role/deploy', sessionName: 'circleci-x-1', durationSeconds: 900, region: 'us-east-1', tokenSource: 'v2' as const, audience: '', chain: [], profileName: '', exportTo: 'env' as const, retry: { maxAttempts: 1, totalSeconds: 1 }, controls: { policyArns: [] as string[], allowedAccountIds: [] as string[] } };
+const params = { roleArn: 'arn:aws:iam::123456789012:role/deploy', sessionName: 'circleci-x-1', durationSeconds: 900, region: 'us-east-1', tokenSource: 'v2' as const, audience: '', chain: [], profileName: '', exportTo: 'env' as const, retry: { maxAttempts: 1, totalSeconds: 1 }, controls: { policyArns: [] as string[], allowedAccountIds: [] as string[] }, selfRefresh: false };
 
 function setup(env: Record<string, string> = {}) {
   const home = mkdtempSync(join(tmpdir(), 'run-'));
@@ -26,7 +26,7 @@ function setup(env: Record<string, string> = {}) {
     env: fullEnv, sts: createSts('us-east-1'), log: new Log((t) => { out += t; }),
     runProgram: async () => { throw new Error('not used'); },
     writeExports: (e) => writeExports(bashEnv, e), writeResult: resultWriter(fullEnv),
-    writeProfile: (name, c, region) => writeProfile(fullEnv, name, c, region),
+    writeProfile: (p, c) => writeProfile(fullEnv, p.profileName, c, p.region),
   };
   return { deps, home, bashEnv, output: () => out };
 }

@@ -1,0 +1,67 @@
+// Self-refreshing profiles: the profile's credential_process runs the runtime this step left in the
+// job's home, which mints a fresh OIDC token when needed and assumes the role (and chain) again.
+import { join } from 'node:path';
+import { OrbError } from '../../lib/errors.ts';
+import { readIfExists, writeFileAtomic } from '../../lib/files.ts';
+import { decodeClaims, getOidcToken, type RunProgram } from '../../lib/oidc-token.ts';
+import type { Env } from '../../lib/params.ts';
+import type { SessionCredentials, StsPort } from '../../lib/sts.ts';
+import type { AssumeRoleParams } from './params.ts';
+
+/** Cached credentials are reused until this close to their expiry. */
+export const REFRESH_MARGIN_MS = 10 * 60_000;
+/** A job's token is minted again when it has less than this left. */
+const TOKEN_MARGIN_MS = 5 * 60_000;
+
+/** Where a profile's refresh config and credential cache live (0600 files in a 0700 directory). */
+export function refreshPaths(env: Env, profile: string): { config: string; cache: string } {
+  const dir = join(env.HOME || '.', '.aws-oidc', 'profiles');
+  return { config: join(dir, `${profile}.json`), cache: join(dir, `${profile}.cache.json`) };
+}
+
+/** The credential_process line for the AWS config file. */
+export function credentialProcessLine(runtime: string, configPath: string): string {
+  if (/["\s]/.test(runtime + configPath)) {
+    throw new OrbError(`cannot write a credential_process for ${configPath}: the path has spaces or quotes`, 'use a HOME without spaces');
+  }
+  return `node ${runtime} --credential-process ${configPath}`;
+}
+
+/** Saves what a later refresh needs (no secrets) and the first credentials as the cache. */
+export function saveRefreshState(paths: { config: string; cache: string }, p: AssumeRoleParams, creds: SessionCredentials): void {
+  writeFileAtomic(paths.config, JSON.stringify({ params: p }, null, 2) + '\n');
+  writeFileAtomic(paths.cache, JSON.stringify(creds) + '\n');
+}
+
+/** Everything a refresh touches outside itself. */
+export interface RefreshDeps { env: Env; now(): number; runProgram: RunProgram; sts(region: string): StsPort;
+  assume(p: AssumeRoleParams, token: string, sts: StsPort): Promise<SessionCredentials> }
+
+/** The token for a refresh: the job's own while it has five minutes left, else a fresh one from `circleci run oidc get`. */
+async function freshToken(p: AssumeRoleParams, deps: RefreshDeps): Promise<string> {
+  if (p.tokenSource !== 'mint') {
+    const current = await getOidcToken(p.tokenSource, p.audience, deps.env, deps.runProgram).catch(() => undefined);
+    const exp = current ? decodeClaims(current).exp : undefined;
+    if (current && exp && exp * 1000 - deps.now() > TOKEN_MARGIN_MS) return current;
+  }
+  return getOidcToken('mint', p.audience, deps.env, deps.runProgram);
+}
+
+/** credential_process: prints the AWS process-credentials JSON, from the cache or from a new exchange. */
+export async function credentialProcess(configPath: string, deps: RefreshDeps): Promise<string> {
+  const text = readIfExists(configPath);
+  if (!text) throw new OrbError(`no refresh config at ${configPath}`, 'run assume-role-with-oidc with self-refresh: true earlier in this job');
+  const { params } = JSON.parse(text) as { params: AssumeRoleParams };
+  const cachePath = configPath.replace(/\.json$/, '.cache.json');
+  const cachedText = readIfExists(cachePath);
+  let creds: SessionCredentials | undefined;
+  if (cachedText) {
+    const c = JSON.parse(cachedText) as Omit<SessionCredentials, 'expiration'> & { expiration: string };
+    if (Date.parse(c.expiration) - deps.now() > REFRESH_MARGIN_MS) creds = { ...c, expiration: new Date(c.expiration) };
+  }
+  if (!creds) {
+    creds = await deps.assume(params, await freshToken(params, deps), deps.sts(params.region));
+    writeFileAtomic(cachePath, JSON.stringify(creds) + '\n');
+  }
+  return JSON.stringify({ Version: 1, AccessKeyId: creds.accessKeyId, SecretAccessKey: creds.secretAccessKey, SessionToken: creds.sessionToken, Expiration: creds.expiration.toISOString() });
+}
