@@ -14,12 +14,15 @@ export interface SessionCredentials {
 export interface CallerIdentity { arn: string; account: string; userId: string }
 
 /** The STS calls the steps make; the real one is createSts(), tests inject fakes or mock the client. */
+/** What only sts:AssumeRole takes: session tags, transitive keys, a source identity. */
+export interface ChainedSessionControls { tags?: { key: string; value: string }[]; transitiveTagKeys?: string[]; sourceIdentity?: string }
+
 /** The optional session policies of one hop. */
 export interface SessionPolicies { policy?: string; policyArns?: string[] }
 
 export interface StsPort {
   assumeRoleWithWebIdentity(input: { roleArn: string; sessionName: string; token: string; durationSeconds: number } & SessionPolicies): Promise<SessionCredentials>;
-  assumeRole(credentials: SessionCredentials, input: { roleArn: string; sessionName: string; externalId?: string; durationSeconds: number } & SessionPolicies): Promise<SessionCredentials>;
+  assumeRole(credentials: SessionCredentials, input: { roleArn: string; sessionName: string; externalId?: string; durationSeconds: number } & SessionPolicies & ChainedSessionControls): Promise<SessionCredentials>;
   getCallerIdentity(credentials: SessionCredentials): Promise<CallerIdentity>;
 }
 
@@ -60,11 +63,14 @@ export function createSts(region: string): StsPort {
       }));
       return sessionCredentials('AssumeRoleWithWebIdentity', out.Credentials);
     },
-    async assumeRole(credentials, { roleArn, sessionName, externalId, durationSeconds, ...policies }) {
+    async assumeRole(credentials, { roleArn, sessionName, externalId, durationSeconds, tags, transitiveTagKeys, sourceIdentity, ...policies }) {
       const client = new STSClient({ region, credentials, maxAttempts: 1 });
       try {
         const out = await client.send(new AssumeRoleCommand({
           RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds, ...(externalId ? { ExternalId: externalId } : {}), ...policyInput(policies),
+          ...(tags?.length ? { Tags: tags.map((t) => ({ Key: t.key, Value: t.value })) } : {}),
+          ...(transitiveTagKeys?.length ? { TransitiveTagKeys: transitiveTagKeys } : {}),
+          ...(sourceIdentity ? { SourceIdentity: sourceIdentity } : {}),
         }));
         return sessionCredentials('AssumeRole', out.Credentials);
       } finally {

@@ -16,7 +16,7 @@ afterAll(async () => {
   expect(leaks.map((s) => `****${s.slice(-4)}`)).toEqual([]);
 });
 
-function job(chain: string, extra: Record<string, string | number> = {}) {
+function job(chain: string, extra: Record<string, string | number | boolean> = {}) {
   return consumerConfig(rig.orbText, [
     { orb: 'assume-role-with-oidc', params: { 'role-arn': DEPLOY, region: REGION, 'role-chain': chain, ...extra } },
     { name: 'Who am I', run: 'aws sts get-caller-identity --query Arn --output text' },
@@ -63,6 +63,19 @@ describe('allowed-account-ids', () => {
   it('passes when the final account is listed, with a session policy on the last hop', async () => {
     const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'cloudformation:*', Resource: '*' }] });
     const r = await rig.run(job(`${CFN} external-id=${EXTERNAL_ID}`, { 'allowed-account-ids': `${ACCOUNT},${PROD_ACCOUNT}`, 'session-policy': policy }));
+    expect(r.success, r.steps.map((s) => s.output).join('\n')).toBe(true);
+  });
+});
+
+describe('session tags on chained hops', () => {
+  const UNTAGGED = `arn:aws:iam::${PROD_ACCOUNT}:role/untagged-deploy`;
+  it('sends the CircleCI tags by default; a trust policy without sts:TagSession refuses them, with a hint', async () => {
+    const r = await rig.run(job(UNTAGGED));
+    expect(r.success).toBe(false);
+    expect(r.steps.find((s) => s.name === STEP)?.output).toMatch(/AccessDenied[\s\S]*fix: .*sts:AssumeRole, sts:TagSession.*circleci-session-tags: false/);
+  });
+  it('circleci-session-tags: false assumes such a role', async () => {
+    const r = await rig.run(job(UNTAGGED, { 'circleci-session-tags': false }));
     expect(r.success, r.steps.map((s) => s.output).join('\n')).toBe(true);
   });
 });

@@ -51,8 +51,13 @@ export class Rig {
     // S4: a deploy role in the production account that only the OIDC role may assume, with an ExternalId.
     aws.addRole({ account: PROD_ACCOUNT, name: 'cfn-deploy', trustPolicy: {
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/deploy` }, Action: 'sts:AssumeRole',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/deploy` }, Action: ['sts:AssumeRole', 'sts:TagSession'],
         Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } } }],
+    } });
+    // The same without sts:TagSession: chained sessions with tags are refused, as AWS refuses them.
+    aws.addRole({ account: PROD_ACCOUNT, name: 'untagged-deploy', trustPolicy: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/deploy` }, Action: 'sts:AssumeRole' }],
     } });
     return rig;
   }

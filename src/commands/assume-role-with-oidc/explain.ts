@@ -41,12 +41,14 @@ export function explainRefusal(e: AwsErrorInfo, p: AssumeRoleParams, claims: Tok
 }
 
 /** The wrapped error for a refused role-chain hop. */
-export function explainChainRefusal(e: AwsErrorInfo, from: string, to: string, withExternalId: boolean, cause: unknown): OrbError {
+export function explainChainRefusal(e: AwsErrorInfo, from: string, to: string, sent: { externalId: boolean; tags: boolean; sourceIdentity: boolean }, cause: unknown): OrbError {
   const head = `AssumeRole from ${from} to ${to} (role-chain) failed: ${e.code}: ${e.message}`;
   if (e.code === 'AccessDenied') {
+    const actions = ['sts:AssumeRole', ...(sent.tags ? ['sts:TagSession'] : []), ...(sent.sourceIdentity ? ['sts:SetSourceIdentity'] : [])];
     return new OrbError(head,
-      `the trust policy of ${to} must allow Principal {"AWS": "${from}"} to sts:AssumeRole` +
-      (withExternalId ? ' with a Condition {"StringEquals": {"sts:ExternalId": ...}} equal to the external-id given' : '') +
+      `the trust policy of ${to} must allow Principal {"AWS": "${from}"} the actions ${actions.join(', ')}` +
+      (sent.externalId ? ' with a Condition {"StringEquals": {"sts:ExternalId": ...}} equal to the external-id given' : '') +
+      (sent.tags ? ' (or set circleci-session-tags: false and no session-tags)' : '') +
       `, and ${from} needs permission for sts:AssumeRole on ${to}`, { cause });
   }
   return new OrbError(head, 'check the role-chain line for this role; set ORB_DEBUG=1 for details', { cause });

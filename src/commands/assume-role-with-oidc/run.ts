@@ -53,9 +53,12 @@ async function chainRoles(p: AssumeRoleParams, first: SessionCredentials, sts: S
     const sessionName = hop.sessionName ?? p.sessionName;
     const policies = i === p.chain.length - 1 ? finalHopPolicies(p) : {};
     try {
-      creds = await sts.assumeRole(creds, { roleArn: hop.roleArn, sessionName, durationSeconds, ...(hop.externalId ? { externalId: hop.externalId } : {}), ...policies });
+      creds = await sts.assumeRole(creds, {
+        roleArn: hop.roleArn, sessionName, durationSeconds, ...(hop.externalId ? { externalId: hop.externalId } : {}), ...policies,
+        tags: p.controls.tags, transitiveTagKeys: p.controls.transitiveTagKeys, ...(p.controls.sourceIdentity ? { sourceIdentity: p.controls.sourceIdentity } : {}),
+      });
     } catch (err) {
-      throw withSummary(explainChainRefusal(awsErrorInfo(err), from, hop.roleArn, hop.externalId !== undefined, err), err);
+      throw withSummary(explainChainRefusal(awsErrorInfo(err), from, hop.roleArn, { externalId: hop.externalId !== undefined, tags: p.controls.tags.length > 0, sourceIdentity: p.controls.sourceIdentity !== undefined }, err), err);
     }
     log.secret(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken);
     log.info(`Chained from ${from} to ${hop.roleArn}`);

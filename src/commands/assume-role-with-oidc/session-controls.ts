@@ -1,10 +1,48 @@
 // Session controls: an inline session policy, managed session policy ARNs, and the accounts the
 // final credentials may belong to.
 import { ParamError } from '../../lib/errors.ts';
-import { stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
 
-/** The parsed controls; policies apply to the hop whose credentials are exported (the last one). */
-export interface SessionControls { policy?: string; policyArns: string[]; allowedAccountIds: string[] }
+/** A session tag. */
+export interface SessionTag { key: string; value: string }
+
+/**
+ * The parsed controls. Policies apply to the hop whose credentials are exported (the last one);
+ * tags, transitive tag keys and the source identity to the role-chain hops (sts:AssumeRole), since
+ * AssumeRoleWithWebIdentity takes them only from the token's claims.
+ */
+export interface SessionControls {
+  policy?: string; policyArns: string[]; allowedAccountIds: string[];
+  tags: SessionTag[]; transitiveTagKeys: string[]; sourceIdentity?: string;
+}
+
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_Tag.html
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
+
+/** The CircleCI tags chained sessions carry by default, cut to what STS accepts. */
+export function circleciTags(env: Env): SessionTag[] {
+  const pick: [string, string | undefined][] = [
+    ['circleci:project', env.CIRCLE_PROJECT_REPONAME], ['circleci:branch', env.CIRCLE_BRANCH ?? env.CIRCLE_TAG],
+    ['circleci:job', env.CIRCLE_JOB], ['circleci:build-num', env.CIRCLE_BUILD_NUM], ['circleci:pipeline-id', env.CIRCLE_PIPELINE_ID],
+  ];
+  return pick.filter((t): t is [string, string] => !!t[1])
+    .map(([key, v]) => ({ key, value: v.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, 256) }));
+}
+
+/** Parses session-tags: one Key=Value per line. */
+function parseTags(text: string): SessionTag[] {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').map((line) => {
+    const eq = line.indexOf('=');
+    const key = eq > 0 ? line.slice(0, eq).trim() : '';
+    const value = eq > 0 ? line.slice(eq + 1).trim() : '';
+    if (!TAG_KEY.test(key) || !TAG_VALUE.test(value) || key.toLowerCase().startsWith('aws:')) {
+      throw new ParamError('session-tags', line, 'is not a valid Key=Value session tag', 'one Key=Value per line; keys 1-128 and values 0-256 of letters, digits, spaces and _.:/=+-@; no aws: prefix');
+    }
+    return { key, value };
+  });
+}
 
 const POLICY_ARN = /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/;
 
@@ -33,5 +71,17 @@ export function parseSessionControls(raw: RawParams, env: Env): SessionControls 
   for (const id of allowedAccountIds) {
     if (!/^\d{12}$/.test(id)) throw new ParamError('allowed-account-ids', id, 'is not a 12-digit AWS account id', 'list account ids separated by commas or lines');
   }
-  return { ...(policyText ? { policy: policyText } : {}), policyArns, allowedAccountIds };
+  const own = parseTags(stringParam(raw, env, 'session-tags'));
+  const defaults = boolParam(raw, env, 'circleci-session-tags', true) ? circleciTags(env).filter((t) => !own.some((o) => o.key === t.key)) : [];
+  const tags = [...defaults, ...own];
+  if (tags.length > 50) throw new ParamError('session-tags', `${tags.length} tags`, 'has more than 50 tags, the most STS accepts', 'pass fewer tags');
+  const transitiveTagKeys = list(stringParam(raw, env, 'transitive-tag-keys'));
+  for (const k of transitiveTagKeys) {
+    if (!tags.some((t) => t.key === k)) throw new ParamError('transitive-tag-keys', k, 'is not the key of a session tag', 'list keys of session-tags (or of the circleci: tags)');
+  }
+  const sourceIdentity = stringParam(raw, env, 'source-identity');
+  if (sourceIdentity !== '' && (!SOURCE_IDENTITY.test(sourceIdentity) || sourceIdentity.toLowerCase().startsWith('aws:'))) {
+    throw new ParamError('source-identity', sourceIdentity, 'must be 2 to 64 characters of letters, digits and +=,.@_-', 'use e.g. the CircleCI username');
+  }
+  return { ...(policyText ? { policy: policyText } : {}), policyArns, allowedAccountIds, tags, transitiveTagKeys, ...(sourceIdentity ? { sourceIdentity } : {}) };
 }

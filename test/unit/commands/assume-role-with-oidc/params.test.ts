@@ -7,7 +7,8 @@ const base = { ORB_PARAM_ROLE_ARN: ARN, ORB_PARAM_REGION: 'us-east-1' };
 describe('assume-role-with-oidc params', () => {
   it('applies the defaults', () => {
     const p = parseParams(base, { CIRCLE_PROJECT_REPONAME: 'web app', CIRCLE_BUILD_NUM: '42' });
-    expect(p).toEqual({ roleArn: ARN, sessionName: 'circleci-web-app-42', durationSeconds: 3600, region: 'us-east-1', tokenSource: 'v2', audience: '', chain: [], profileName: '', exportTo: 'env', retry: { maxAttempts: 5, totalSeconds: 60 }, controls: { policyArns: [], allowedAccountIds: [] }, selfRefresh: false });
+    expect(p).toEqual({ roleArn: ARN, sessionName: 'circleci-web-app-42', durationSeconds: 3600, region: 'us-east-1', tokenSource: 'v2', audience: '', chain: [], profileName: '', exportTo: 'env', retry: { maxAttempts: 5, totalSeconds: 60 }, controls: { policyArns: [], allowedAccountIds: [], transitiveTagKeys: [],
+      tags: [{ key: 'circleci:project', value: 'web app' }, { key: 'circleci:build-num', value: '42' }] }, selfRefresh: false });
   });
 
   it('expands role-arn from the environment', () => {
@@ -35,6 +36,10 @@ describe('assume-role-with-oidc params', () => {
     ['a bad managed policy ARN', { ORB_PARAM_MANAGED_SESSION_POLICIES: 'arn:aws:iam::aws:role/x' }, /parameter managed-session-policies: is not an IAM managed policy ARN/],
     ['a short account id', { ORB_PARAM_ALLOWED_ACCOUNT_IDS: '123456789012, 1234' }, /parameter allowed-account-ids: is not a 12-digit AWS account id \(got "1234"\)/],
     ['self-refresh without a profile', { ORB_PARAM_SELF_REFRESH: 'true' }, /parameter self-refresh: needs export-to: profile \(now env\)/],
+    ['a session tag without =', { ORB_PARAM_SESSION_TAGS: 'team' }, /parameter session-tags: is not a valid Key=Value session tag/],
+    ['an aws: tag key', { ORB_PARAM_SESSION_TAGS: 'aws:x=1' }, /session-tags/],
+    ['a transitive key that is no tag', { ORB_PARAM_TRANSITIVE_TAG_KEYS: 'team' }, /parameter transitive-tag-keys: is not the key of a session tag/],
+    ['a source identity with a space', { ORB_PARAM_SOURCE_IDENTITY: 'a b' }, /parameter source-identity: must be 2 to 64/],
     ['unknown token source', { ORB_PARAM_TOKEN_SOURCE: 'v3' }, /parameter token-source: must be one of v2, v1, mint/],
   ])('refuses %s', (_name, patch, message) => {
     expect(() => parseParams({ ...base, ...patch }, {})).toThrow(message);
@@ -48,5 +53,16 @@ describe('assume-role-with-oidc params', () => {
     const name = defaultSessionName({ CIRCLE_PROJECT_REPONAME: 'ü/x'.repeat(40), CIRCLE_BUILD_NUM: '7' });
     expect(name).toMatch(/^[\w+=,.@-]{2,64}$/);
     expect(defaultSessionName({})).toBe('circleci');
+  });
+
+  it('adds the CircleCI tags, sanitised, lets session-tags override them, and can turn them off', () => {
+    const env = { CIRCLE_PROJECT_REPONAME: 'app', CIRCLE_BRANCH: 'feat/#12', CIRCLE_JOB: 'deploy', CIRCLE_BUILD_NUM: '7', CIRCLE_PIPELINE_ID: 'p-1' };
+    const p = parseParams({ ...base, ORB_PARAM_SESSION_TAGS: 'team=web\ncircleci:job=custom', ORB_PARAM_TRANSITIVE_TAG_KEYS: 'team' }, env);
+    expect(p.controls.tags).toEqual([
+      { key: 'circleci:project', value: 'app' }, { key: 'circleci:branch', value: 'feat/_12' }, { key: 'circleci:build-num', value: '7' },
+      { key: 'circleci:pipeline-id', value: 'p-1' }, { key: 'team', value: 'web' }, { key: 'circleci:job', value: 'custom' },
+    ]);
+    expect(p.controls.transitiveTagKeys).toEqual(['team']);
+    expect(parseParams({ ...base, ORB_PARAM_CIRCLECI_SESSION_TAGS: 'false' }, env).controls.tags).toEqual([]);
   });
 });

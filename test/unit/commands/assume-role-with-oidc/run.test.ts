@@ -15,7 +15,7 @@ const sts = mockClient(STSClient);
 const claims = { iss: 'https://oidc.circleci.com/org/o1', aud: 'o1', sub: 'org/o1/project/p1/user/u1/vcs-origin/github.com/a/b/vcs-ref/refs/heads/main' };
 const token = `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 const creds = { AccessKeyId: 'ASIAEXAMPLEKEY12ABCD', SecretAccessKey: 'S'.repeat(40), SessionToken: 'T'.repeat(300), Expiration: new Date('2030-01-01T00:00:00Z') };
-const params = { roleArn: 'arn:aws:iam::123456789012:role/deploy', sessionName: 'circleci-x-1', durationSeconds: 900, region: 'us-east-1', tokenSource: 'v2' as const, audience: '', chain: [], profileName: '', exportTo: 'env' as const, retry: { maxAttempts: 1, totalSeconds: 1 }, controls: { policyArns: [] as string[], allowedAccountIds: [] as string[] }, selfRefresh: false };
+const params = { roleArn: 'arn:aws:iam::123456789012:role/deploy', sessionName: 'circleci-x-1', durationSeconds: 900, region: 'us-east-1', tokenSource: 'v2' as const, audience: '', chain: [], profileName: '', exportTo: 'env' as const, retry: { maxAttempts: 1, totalSeconds: 1 }, controls: { policyArns: [] as string[], allowedAccountIds: [] as string[], tags: [], transitiveTagKeys: [] as string[] }, selfRefresh: false };
 
 function setup(env: Record<string, string> = {}) {
   const home = mkdtempSync(join(tmpdir(), 'run-'));
@@ -76,7 +76,7 @@ describe('assume-role-with-oidc run', () => {
     sts.on(AssumeRoleWithWebIdentityCommand, { Policy: policy, PolicyArns: [{ arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }] }).resolves({ Credentials: creds });
     sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:sts::123456789012:assumed-role/deploy/x', Account: '123456789012', UserId: 'AROA:x' });
     const s = setup();
-    const controls = { policy, policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], allowedAccountIds: ['999999999999'] };
+    const controls = { policy, policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], allowedAccountIds: ['999999999999'], tags: [], transitiveTagKeys: [] };
     await expect(run({ ...params, controls }, s.deps)).rejects.toThrow(/account 123456789012 .* not in allowed-account-ids \(999999999999\); nothing was exported/);
     expect(existsSync(s.bashEnv)).toBe(false);
     const ok = await run({ ...params, controls: { ...controls, allowedAccountIds: ['999999999999', '123456789012'] } }, s.deps);
