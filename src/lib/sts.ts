@@ -52,10 +52,11 @@ function policyInput(p: SessionPolicies): { Policy?: string; PolicyArns?: { arn:
   return { ...(p.policy ? { Policy: p.policy } : {}), ...(p.policyArns?.length ? { PolicyArns: p.policyArns.map((arn) => ({ arn })) } : {}) };
 }
 
-/** The real StsPort for one region. */
-export function createSts(region: string): StsPort {
+/** The real StsPort for one region, at a custom endpoint when one is given. */
+export function createSts(region: string, endpoint = ''): StsPort {
   // maxAttempts 1: retries are ours (src/lib/retry.ts), classified, logged and bounded in time.
-  const anonymous = new STSClient({ region, maxAttempts: 1 });
+  const base = { region, maxAttempts: 1, ...(endpoint ? { endpoint } : {}) };
+  const anonymous = new STSClient(base);
   return {
     async assumeRoleWithWebIdentity({ roleArn, sessionName, token, durationSeconds, ...policies }) {
       const out = await anonymous.send(new AssumeRoleWithWebIdentityCommand({
@@ -64,7 +65,7 @@ export function createSts(region: string): StsPort {
       return sessionCredentials('AssumeRoleWithWebIdentity', out.Credentials);
     },
     async assumeRole(credentials, { roleArn, sessionName, externalId, durationSeconds, tags, transitiveTagKeys, sourceIdentity, ...policies }) {
-      const client = new STSClient({ region, credentials, maxAttempts: 1 });
+      const client = new STSClient({ ...base, credentials });
       try {
         const out = await client.send(new AssumeRoleCommand({
           RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds, ...(externalId ? { ExternalId: externalId } : {}), ...policyInput(policies),
@@ -78,7 +79,7 @@ export function createSts(region: string): StsPort {
       }
     },
     async getCallerIdentity(credentials) {
-      const client = new STSClient({ region, credentials, maxAttempts: 1 });
+      const client = new STSClient({ ...base, credentials });
       try {
         const out = await client.send(new GetCallerIdentityCommand({}));
         return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };

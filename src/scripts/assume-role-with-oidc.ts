@@ -32,7 +32,7 @@ if (mode === '--credential-process' && configPath) {
     const log = new Log((text) => process.stderr.write(text));
     const json = await credentialProcess(configPath, {
       env, now: () => Date.now(), runProgram,
-      sts: (region) => retryingSts(createSts(region), { maxAttempts: 5, totalSeconds: 60 }, realRetryDeps((line) => log.info(line))),
+      sts: (p) => retryingSts(createSts(p.region, p.stsEndpoint), p.retry, realRetryDeps((line) => log.info(line))),
       assume: (p, token, sts) => assumeAll(p, token, sts, log),
     });
     process.stdout.write(json + '\n');
@@ -42,7 +42,7 @@ if (mode === '--credential-process' && configPath) {
     const params = parseParams(env, env);
     await run(params, {
       env, log, runProgram,
-      sts: retryingSts(createSts(params.region), params.retry, realRetryDeps((line) => log.info(line))),
+      sts: retryingSts(createSts(params.region, params.stsEndpoint), params.retry, realRetryDeps((line) => log.info(line))),
       writeExports: (entries) => writeExports(env.BASH_ENV, entries),
       writeProfile: profileWriter(env),
       writeResult: resultWriter(env),

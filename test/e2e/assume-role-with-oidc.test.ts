@@ -52,6 +52,12 @@ describe('assume-role-with-oidc in a job (seed 001)', () => {
     expect(r.steps.at(-1)?.output).toMatch(/Assumed arn:aws:sts::111111111111:assumed-role\/deploy\//);
   });
 
+  it('sts-endpoint reaches STS without AWS_ENDPOINT_URL_STS', async () => {
+    const r = await rig.run(consumerConfig(rig.orbText, [assume({ 'role-arn': DEPLOY, region: REGION, 'sts-endpoint': rig.aws.url })]), 'deploy', { noEndpointEnv: true });
+    expect(r.success, r.steps.map((s) => s.output).join('\n')).toBe(true);
+    expect(r.env.AWS_ENDPOINT_URL_STS).toBeUndefined();
+  });
+
   it('main may assume the production role', async () => {
     const r = await rig.run(consumerConfig(rig.orbText, [assume({ 'role-arn': PROD, region: REGION })]), 'deploy', { branch: 'main' });
     expect(r.success, r.steps.map((s) => s.output).join('\n')).toBe(true);

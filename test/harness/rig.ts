@@ -25,7 +25,7 @@ exec /usr/bin/aws "$@"
 export const PACKED_ORB = resolve('dist/orb.yml');
 
 /** Options for one job run in the rig. */
-export interface RigRunOptions { branch?: string; env?: Record<string, string>; identity?: Partial<JobIdentity> }
+export interface RigRunOptions { branch?: string; env?: Record<string, string>; identity?: Partial<JobIdentity>; noEndpointEnv?: boolean }
 
 /** A started rig. */
 export class Rig {
@@ -95,7 +95,7 @@ export class Rig {
     mkdirSync(workdir, { recursive: true });
     const runOpts: RunOptions = {
       identity: this.identity(branch, opts.identity), oidc: this.issuer, branch,
-      env: { ...this.projectEnv, ...opts.env }, workdir, extraPath: [this.toolsDir],
+      env: { ...(opts.noEndpointEnv ? {} : this.projectEnv), ...opts.env }, workdir, extraPath: [this.toolsDir],
     };
     const result = await runJob(expanded, runOpts);
     for (const s of result.steps) this.outputs.push(s.output);

@@ -19,6 +19,8 @@ export interface AssumeRoleParams {
   retry: { maxAttempts: number; totalSeconds: number };
   controls: SessionControls;
   selfRefresh: boolean;
+  /** '' = the SDK's own choice (the regional endpoint, or AWS_ENDPOINT_URL_STS). */
+  stsEndpoint: string;
 }
 
 
@@ -46,6 +48,19 @@ function parseTarget(raw: RawParams, env: Env): { profileName: string; exportTo:
     throw new ParamError('profile-name', profileName, 'is set but export-to is env, so it would be ignored', 'use export-to: profile or both, or remove profile-name');
   }
   return { profileName, exportTo };
+}
+
+/** A custom STS endpoint: https, or http only to this machine (for local stand-ins). */
+function parseEndpoint(raw: RawParams, env: Env): string {
+  const text = stringParam(raw, env, 'sts-endpoint');
+  if (text === '') return '';
+  let url: URL | undefined;
+  try { url = new URL(text); } catch { url = undefined; }
+  const local = url?.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (!url || !(url.protocol === 'https:' || local) || url.username || url.password) {
+    throw new ParamError('sts-endpoint', text, 'must be an https URL (http only for 127.0.0.1 or localhost), without credentials', 'e.g. https://sts.eu-west-1.amazonaws.com or a VPC endpoint URL');
+  }
+  return text;
 }
 
 /** self-refresh needs a profile: the environment cannot refresh itself. */
@@ -78,6 +93,7 @@ export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
     profileName, exportTo,
     controls: parseSessionControls(raw, env),
     selfRefresh: parseSelfRefresh(raw, env, exportTo),
+    stsEndpoint: parseEndpoint(raw, env),
     retry: { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, 900, 60) },
     roleArn,
     sessionName,

@@ -34,7 +34,7 @@ export function saveRefreshState(paths: { config: string; cache: string }, p: As
 }
 
 /** Everything a refresh touches outside itself. */
-export interface RefreshDeps { env: Env; now(): number; runProgram: RunProgram; sts(region: string): StsPort;
+export interface RefreshDeps { env: Env; now(): number; runProgram: RunProgram; sts(p: AssumeRoleParams): StsPort;
   assume(p: AssumeRoleParams, token: string, sts: StsPort): Promise<SessionCredentials> }
 
 /** The token for a refresh: the job's own while it has five minutes left, else a fresh one from `circleci run oidc get`. */
@@ -60,7 +60,7 @@ export async function credentialProcess(configPath: string, deps: RefreshDeps): 
     if (Date.parse(c.expiration) - deps.now() > REFRESH_MARGIN_MS) creds = { ...c, expiration: new Date(c.expiration) };
   }
   if (!creds) {
-    creds = await deps.assume(params, await freshToken(params, deps), deps.sts(params.region));
+    creds = await deps.assume(params, await freshToken(params, deps), deps.sts(params));
     writeFileAtomic(cachePath, JSON.stringify(creds) + '\n');
   }
   return JSON.stringify({ Version: 1, AccessKeyId: creds.accessKeyId, SecretAccessKey: creds.secretAccessKey, SessionToken: creds.sessionToken, Expiration: creds.expiration.toISOString() });

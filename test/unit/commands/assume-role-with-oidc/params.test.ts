@@ -8,7 +8,7 @@ describe('assume-role-with-oidc params', () => {
   it('applies the defaults', () => {
     const p = parseParams(base, { CIRCLE_PROJECT_REPONAME: 'web app', CIRCLE_BUILD_NUM: '42' });
     expect(p).toEqual({ roleArn: ARN, sessionName: 'circleci-web-app-42', durationSeconds: 3600, region: 'us-east-1', tokenSource: 'v2', audience: '', chain: [], profileName: '', exportTo: 'env', retry: { maxAttempts: 5, totalSeconds: 60 }, controls: { policyArns: [], allowedAccountIds: [], transitiveTagKeys: [],
-      tags: [{ key: 'circleci:project', value: 'web app' }, { key: 'circleci:build-num', value: '42' }] }, selfRefresh: false });
+      tags: [{ key: 'circleci:project', value: 'web app' }, { key: 'circleci:build-num', value: '42' }] }, selfRefresh: false, stsEndpoint: '' });
   });
 
   it('expands role-arn from the environment', () => {
@@ -40,6 +40,8 @@ describe('assume-role-with-oidc params', () => {
     ['an aws: tag key', { ORB_PARAM_SESSION_TAGS: 'aws:x=1' }, /session-tags/],
     ['a transitive key that is no tag', { ORB_PARAM_TRANSITIVE_TAG_KEYS: 'team' }, /parameter transitive-tag-keys: is not the key of a session tag/],
     ['a source identity with a space', { ORB_PARAM_SOURCE_IDENTITY: 'a b' }, /parameter source-identity: must be 2 to 64/],
+    ['an http STS endpoint elsewhere', { ORB_PARAM_STS_ENDPOINT: 'http://sts.example.com' }, /parameter sts-endpoint: must be an https URL/],
+    ['an STS endpoint with credentials', { ORB_PARAM_STS_ENDPOINT: 'https://u:p@sts.example.com' }, /sts-endpoint/],
     ['unknown token source', { ORB_PARAM_TOKEN_SOURCE: 'v3' }, /parameter token-source: must be one of v2, v1, mint/],
   ])('refuses %s', (_name, patch, message) => {
     expect(() => parseParams({ ...base, ...patch }, {})).toThrow(message);

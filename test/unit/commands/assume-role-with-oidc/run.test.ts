@@ -15,7 +15,7 @@ const sts = mockClient(STSClient);
 const claims = { iss: 'https://oidc.circleci.com/org/o1', aud: 'o1', sub: 'org/o1/project/p1/user/u1/vcs-origin/github.com/a/b/vcs-ref/refs/heads/main' };
 const token = `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 const creds = { AccessKeyId: 'ASIAEXAMPLEKEY12ABCD', SecretAccessKey: 'S'.repeat(40), SessionToken: 'T'.repeat(300), Expiration: new Date('2030-01-01T00:00:00Z') };
-const params = { roleArn: 'arn:aws:iam::123456789012:role/deploy', sessionName: 'circleci-x-1', durationSeconds: 900, region: 'us-east-1', tokenSource: 'v2' as const, audience: '', chain: [], profileName: '', exportTo: 'env' as const, retry: { maxAttempts: 1, totalSeconds: 1 }, controls: { policyArns: [] as string[], allowedAccountIds: [] as string[], tags: [], transitiveTagKeys: [] as string[] }, selfRefresh: false };
+const params = { roleArn: 'arn:aws:iam::123456789012:role/deploy', sessionName: 'circleci-x-1', durationSeconds: 900, region: 'us-east-1', tokenSource: 'v2' as const, audience: '', chain: [], profileName: '', exportTo: 'env' as const, retry: { maxAttempts: 1, totalSeconds: 1 }, controls: { policyArns: [] as string[], allowedAccountIds: [] as string[], tags: [], transitiveTagKeys: [] as string[] }, selfRefresh: false, stsEndpoint: '' };
 
 function setup(env: Record<string, string> = {}) {
   const home = mkdtempSync(join(tmpdir(), 'run-'));
