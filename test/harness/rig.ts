@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { OidcIssuer } from './oidc/issuer.ts';
 import { LocalAws } from './aws/index.ts';
-import { expandJob, loadConfig, runJob, type JobIdentity, type JobResult, type RunOptions } from './runner/index.ts';
+import { expandJob, expandWorkflow, loadConfig, runJob, type ExpandedJob, type JobIdentity, type JobResult, type RunOptions } from './runner/index.ts';
 
 export const ORG_ID = 'b9c3e0a2-4f1d-4c4e-9a57-0c3f5e2d1a10';
 export const PROJECT_ID = '5d2a7c1e-8b3f-4e6a-9c0d-7f1e2b3a4c5d';
@@ -46,6 +46,7 @@ export class Rig {
     const aws = await LocalAws.start();
     const rig = new Rig(issuer, aws, readFileSync(PACKED_ORB, 'utf8'));
     for (const account of [ACCOUNT, PROD_ACCOUNT]) aws.addOidcProvider({ account, url: issuer.url, clientIds: [ORG_ID] });
+    aws.addRole({ account: ACCOUNT, name: 'staging-deploy', trustPolicy: rig.trustPolicy(ACCOUNT, `org/${ORG_ID}/project/${PROJECT_ID}/user/*`) });
     aws.addRole({ account: ACCOUNT, name: 'deploy', maxSessionDuration: 7200, trustPolicy: rig.trustPolicy(ACCOUNT, `org/${ORG_ID}/project/${PROJECT_ID}/user/*`) });
     aws.addRole({ account: PROD_ACCOUNT, name: 'production-deploy', trustPolicy: rig.trustPolicy(PROD_ACCOUNT, `org/${ORG_ID}/project/${PROJECT_ID}/user/*/vcs-origin/*/vcs-ref/refs/heads/main`) });
     // S4: a deploy role in the production account that only the OIDC role may assume, with an ExternalId.
@@ -88,9 +89,20 @@ export class Rig {
 
   /** Loads `configText` with the packed orb, expands `job` and runs it as CircleCI would. */
   async run(configText: string, job = 'deploy', opts: RigRunOptions = {}): Promise<JobResult> {
-    const branch = opts.branch ?? 'main';
     const cfg = loadConfig(configText, { orbs: { 'aws-oidc/aws-oidc@0.1.0': this.orbText } });
-    const expanded = expandJob(cfg, job);
+    return this.runExpanded(expandJob(cfg, job), opts);
+  }
+
+  /** Runs the job that workflow entry `name` (e.g. a job with parameters, or a matrix instance) stands for. */
+  async runWorkflowJob(configText: string, workflow: string, name: string, opts: RigRunOptions = {}): Promise<JobResult> {
+    const cfg = loadConfig(configText, { orbs: { 'aws-oidc/aws-oidc@0.1.0': this.orbText } });
+    const entry = expandWorkflow(cfg, workflow).find((j) => j.name === name);
+    if (!entry) throw new Error(`workflow ${workflow} has no job named ${name}`);
+    return this.runExpanded(expandJob(cfg, entry.job, entry.params), opts);
+  }
+
+  private async runExpanded(expanded: ExpandedJob, opts: RigRunOptions): Promise<JobResult> {
+    const branch = opts.branch ?? 'main';
     const workdir = mkdtempSync(join(tmpdir(), 'rig-job-'));
     mkdirSync(workdir, { recursive: true });
     const runOpts: RunOptions = {
