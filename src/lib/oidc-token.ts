@@ -57,3 +57,33 @@ export async function getOidcToken(kind: TokenSourceKind, audience: string, env:
       'the circleci CLI must be on PATH (it is in CircleCI jobs); leave audience empty to use the CIRCLE_OIDC_TOKEN_V2 of the job', { cause: err });
   }
 }
+
+/** A job's token is minted again when it has less than this left. */
+export const TOKEN_MARGIN_MS = 5 * 60_000;
+
+/**
+ * The token to use now: the job's own while it has five minutes left, else a fresh one from
+ * `circleci run oidc get` (the job's tokens expire an hour after it starts). When minting fails,
+ * the job's token is used anyway and STS says what is wrong with it.
+ */
+export async function getUsableToken(kind: TokenSourceKind, audience: string, env: Env, run: RunProgram, now: number, note: (line: string) => void): Promise<string> {
+  if (kind === 'mint') return getOidcToken('mint', audience, env, run);
+  let current: string;
+  try {
+    current = await getOidcToken(kind, audience, env, run);
+  } catch (missing) {
+    // No token in the environment (a later step unset it, or a credential_process run elsewhere): mint one,
+    // and if that fails too, report the missing variable, which is the first thing to fix.
+    return getOidcToken('mint', audience, env, run).catch(() => { throw missing; });
+  }
+  const exp = decodeClaims(current).exp;
+  if (exp === undefined || exp * 1000 - now > TOKEN_MARGIN_MS) return current;
+  try {
+    const fresh = await getOidcToken('mint', audience, env, run);
+    note('note: the job\'s OIDC token expires within 5 minutes, so a fresh one was minted with "circleci run oidc get"');
+    return fresh;
+  } catch (err) {
+    note(`note: the job's OIDC token expires within 5 minutes and minting a fresh one failed (${(err as Error).message.split('\n')[0]}); using it anyway`);
+    return current;
+  }
+}

@@ -31,7 +31,7 @@ if (mode === '--credential-process' && configPath) {
   main('credential-process', async (env) => {
     const log = new Log((text) => process.stderr.write(text));
     const json = await credentialProcess(configPath, {
-      env, now: () => Date.now(), runProgram,
+      env, now: () => Date.now(), runProgram, note: (line) => log.info(line),
       sts: (p) => retryingSts(createSts(p.region, p.stsEndpoint), p.retry, realRetryDeps((line) => log.info(line))),
       assume: (p, token, sts) => assumeAll(p, token, sts, log),
     });
@@ -41,7 +41,7 @@ if (mode === '--credential-process' && configPath) {
   main('assume-role-with-oidc', async (env, log) => {
     const params = parseParams(env, env);
     await run(params, {
-      env, log, runProgram,
+      env, log, runProgram, now: () => Date.now(),
       sts: retryingSts(createSts(params.region, params.stsEndpoint), params.retry, realRetryDeps((line) => log.info(line))),
       writeExports: (entries) => writeExports(env.BASH_ENV, entries),
       writeProfile: profileWriter(env),

@@ -90,12 +90,21 @@ describe('refusals fail the step, name the cause and the fix, and leave $BASH_EN
     expect(readFileSync(r.bashEnvPath, 'utf8')).toBe('export MARK=1\n');
   });
 
-  it('an expired token is refused with the reason and a way out', async () => {
+  it('an expired token that cannot be replaced is refused with the reason and a way out', async () => {
     const expired = await rig.issuer.mint(rig.identity(), { iat: Math.floor(Date.now() / 1000) - 7200 });
-    const r = await rig.run(consumerConfig(rig.orbText, [assume({ 'role-arn': DEPLOY, region: REGION })]), 'deploy', { env: { CIRCLE_OIDC_TOKEN_V2: expired } });
+    // No way to mint a fresh one: the shim's issuer address is wrong, as when OIDC is unavailable.
+    const env = { CIRCLE_OIDC_TOKEN_V2: expired, CIRCLE_RIG_OIDC_MINT_URL: 'http://127.0.0.1:9/_rig/mint' };
+    const r = await rig.run(consumerConfig(rig.orbText, [assume({ 'role-arn': DEPLOY, region: REGION })]), 'deploy', { env });
     expect(r.success).toBe(false);
-    expect(r.steps.at(-1)?.output).toMatch(/ExpiredTokenException[\s\S]*fix: the OIDC token expired/);
+    expect(r.steps.at(-1)?.output).toMatch(/minting a fresh one failed[\s\S]*ExpiredTokenException[\s\S]*fix: the OIDC token expired/);
     expect(readFileSync(r.bashEnvPath, 'utf8')).toBe('');
+  });
+
+  it('a token about to expire is replaced by a freshly minted one', async () => {
+    const old = await rig.issuer.mint(rig.identity(), { iat: Math.floor(Date.now() / 1000) - 3500 });
+    const r = await rig.run(consumerConfig(rig.orbText, [assume({ 'role-arn': DEPLOY, region: REGION })]), 'deploy', { env: { CIRCLE_OIDC_TOKEN_V2: old } });
+    expect(r.success, r.steps.map((s) => s.output).join('\n')).toBe(true);
+    expect(r.steps.at(-1)?.output).toMatch(/a fresh one was minted with "circleci run oidc get"/);
   });
 
   it('a missing role-arn is refused by the config compiler, as CircleCI does', () => {

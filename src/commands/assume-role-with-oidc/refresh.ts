@@ -3,15 +3,13 @@
 import { join } from 'node:path';
 import { OrbError } from '../../lib/errors.ts';
 import { readIfExists, writeFileAtomic } from '../../lib/files.ts';
-import { decodeClaims, getOidcToken, type RunProgram } from '../../lib/oidc-token.ts';
+import { getUsableToken, type RunProgram } from '../../lib/oidc-token.ts';
 import type { Env } from '../../lib/params.ts';
 import type { SessionCredentials, StsPort } from '../../lib/sts.ts';
 import type { AssumeRoleParams } from './params.ts';
 
 /** Cached credentials are reused until this close to their expiry. */
 export const REFRESH_MARGIN_MS = 10 * 60_000;
-/** A job's token is minted again when it has less than this left. */
-const TOKEN_MARGIN_MS = 5 * 60_000;
 
 /** Where a profile's refresh config and credential cache live (0600 files in a 0700 directory). */
 export function refreshPaths(env: Env, profile: string): { config: string; cache: string } {
@@ -34,18 +32,8 @@ export function saveRefreshState(paths: { config: string; cache: string }, p: As
 }
 
 /** Everything a refresh touches outside itself. */
-export interface RefreshDeps { env: Env; now(): number; runProgram: RunProgram; sts(p: AssumeRoleParams): StsPort;
+export interface RefreshDeps { env: Env; now(): number; runProgram: RunProgram; note(line: string): void; sts(p: AssumeRoleParams): StsPort;
   assume(p: AssumeRoleParams, token: string, sts: StsPort): Promise<SessionCredentials> }
-
-/** The token for a refresh: the job's own while it has five minutes left, else a fresh one from `circleci run oidc get`. */
-async function freshToken(p: AssumeRoleParams, deps: RefreshDeps): Promise<string> {
-  if (p.tokenSource !== 'mint') {
-    const current = await getOidcToken(p.tokenSource, p.audience, deps.env, deps.runProgram).catch(() => undefined);
-    const exp = current ? decodeClaims(current).exp : undefined;
-    if (current && exp && exp * 1000 - deps.now() > TOKEN_MARGIN_MS) return current;
-  }
-  return getOidcToken('mint', p.audience, deps.env, deps.runProgram);
-}
 
 /** credential_process: prints the AWS process-credentials JSON, from the cache or from a new exchange. */
 export async function credentialProcess(configPath: string, deps: RefreshDeps): Promise<string> {
@@ -60,7 +48,9 @@ export async function credentialProcess(configPath: string, deps: RefreshDeps): 
     if (Date.parse(c.expiration) - deps.now() > REFRESH_MARGIN_MS) creds = { ...c, expiration: new Date(c.expiration) };
   }
   if (!creds) {
-    creds = await deps.assume(params, await freshToken(params, deps), deps.sts(params));
+    // The job's token may be long gone by now: refresh with a fresh one unless it still has time.
+    const token = await getUsableToken(params.tokenSource, params.audience, deps.env, deps.runProgram, deps.now(), deps.note);
+    creds = await deps.assume(params, token, deps.sts(params));
     writeFileAtomic(cachePath, JSON.stringify(creds) + '\n');
   }
   return JSON.stringify({ Version: 1, AccessKeyId: creds.accessKeyId, SecretAccessKey: creds.secretAccessKey, SessionToken: creds.sessionToken, Expiration: creds.expiration.toISOString() });

@@ -1,7 +1,7 @@
 // assume-role-with-oidc: exchange the job's OIDC token for role credentials and hand them to later steps.
 import { OrbError } from '../../lib/errors.ts';
 import { retrySummary } from '../../lib/retry.ts';
-import { decodeClaims, getOidcToken, type RunProgram } from '../../lib/oidc-token.ts';
+import { decodeClaims, getUsableToken, type RunProgram } from '../../lib/oidc-token.ts';
 import { awsErrorInfo, type StsPort, type SessionCredentials, type CallerIdentity, type SessionPolicies } from '../../lib/sts.ts';
 import { maskKeyId, type Log } from '../../lib/log.ts';
 import type { Env } from '../../lib/params.ts';
@@ -14,6 +14,7 @@ export interface Deps {
   sts: StsPort;
   runProgram: RunProgram;
   log: Log;
+  now(): number;
   writeExports(entries: Record<string, string | null>): void;
   /** Writes the named profile (keys, or with self-refresh a credential_process); returns the two file paths. */
   writeProfile(p: AssumeRoleParams, creds: SessionCredentials): { credentials: string; config: string };
@@ -105,7 +106,7 @@ export async function assumeAll(p: AssumeRoleParams, token: string, sts: StsPort
 /** Runs the step. */
 export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleResult> {
   const { log } = deps;
-  const token = await getOidcToken(p.tokenSource, p.audience, deps.env, deps.runProgram);
+  const token = await getUsableToken(p.tokenSource, p.audience, deps.env, deps.runProgram, deps.now(), (line) => log.info(line));
   const creds = await assumeAll(p, token, deps.sts, log);
 
   let who: CallerIdentity;

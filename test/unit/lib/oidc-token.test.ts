@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeClaims, getOidcToken, type RunProgram } from '../../../src/lib/oidc-token.ts';
+import { decodeClaims, getOidcToken, getUsableToken, type RunProgram } from '../../../src/lib/oidc-token.ts';
 
 const jwt = (claims: object) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
 
@@ -27,5 +27,23 @@ describe('oidc token source', () => {
   it('decodes claims for messages and refuses a non-JWT', () => {
     expect(decodeClaims(jwt({ sub: 'org/x', aud: 'o' }))).toEqual({ sub: 'org/x', aud: 'o' });
     expect(() => decodeClaims('garbage')).toThrow(/not a JWT/);
+  });
+
+  it('keeps a token with time left, replaces one about to expire, and falls back when minting fails', async () => {
+    const now = 1_000_000_000_000;
+    const fresh = jwt({ exp: now / 1000 + 3600 });
+    const dying = jwt({ exp: now / 1000 + 60 });
+    const notes: string[] = [];
+    const mint: RunProgram = async () => 'minted';
+    expect(await getUsableToken('v2', '', { CIRCLE_OIDC_TOKEN_V2: fresh }, mint, now, (l) => notes.push(l))).toBe(fresh);
+    expect(await getUsableToken('v2', '', { CIRCLE_OIDC_TOKEN_V2: dying }, mint, now, (l) => notes.push(l))).toBe('minted');
+    const broken: RunProgram = async () => { throw new Error('no circleci'); };
+    expect(await getUsableToken('v2', '', { CIRCLE_OIDC_TOKEN_V2: dying }, broken, now, (l) => notes.push(l))).toBe(dying);
+    expect(await getUsableToken('v2', '', {}, mint, now, (l) => notes.push(l))).toBe('minted');
+    await expect(getUsableToken('v2', '', {}, broken, now, (l) => notes.push(l))).rejects.toThrow(/CIRCLE_OIDC_TOKEN_V2 is not set/);
+    expect(notes).toEqual([
+      'note: the job\'s OIDC token expires within 5 minutes, so a fresh one was minted with "circleci run oidc get"',
+      expect.stringMatching(/minting a fresh one failed \(could not mint an OIDC token .*\); using it anyway$/),
+    ]);
   });
 });

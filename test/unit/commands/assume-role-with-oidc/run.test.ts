@@ -23,7 +23,7 @@ function setup(env: Record<string, string> = {}) {
   let out = '';
   const fullEnv = { HOME: home, BASH_ENV: bashEnv, CIRCLE_OIDC_TOKEN_V2: token, ...env };
   const deps: Deps = {
-    env: fullEnv, sts: createSts('us-east-1'), log: new Log((t) => { out += t; }),
+    env: fullEnv, sts: createSts('us-east-1'), log: new Log((t) => { out += t; }), now: () => Date.now(),
     runProgram: async () => { throw new Error('not used'); },
     writeExports: (e) => writeExports(bashEnv, e), writeResult: resultWriter(fullEnv),
     writeProfile: (p, c) => writeProfile(fullEnv, p.profileName, c, p.region),
