@@ -1,11 +1,10 @@
 // Passing faults of the local STS are survived by the step's classified retries; refusals are not retried.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { consumerConfig } from '../harness/consumer-config.ts';
-import { ACCOUNT, PROD_ACCOUNT, REGION, Rig } from '../harness/rig.ts';
+import { ACCOUNT, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
+import { useRig } from '../harness/use-rig.ts';
 
-let rig: Rig;
-beforeAll(async () => { rig = await Rig.start(); });
-afterAll(async () => { await rig.close(); });
+const rig = useRig();
 
 const STEP = 'Assume AWS role with CircleCI OIDC';
 const job = (roleArn: string, extra: Record<string, number> = {}) =>

@@ -1,19 +1,14 @@
 // Scenario S1: staging and production in different accounts, chosen by branch, from the orb's own example.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { PROD_ACCOUNT, ACCOUNT, Rig } from '../harness/rig.ts';
+import { PROD_ACCOUNT, ACCOUNT } from '../harness/rig.ts';
+import { useRig } from '../harness/use-rig.ts';
 
-let rig: Rig;
+const rig = useRig();
 let config: string;
-beforeAll(async () => {
-  rig = await Rig.start();
+beforeAll(() => {
   const orb = parse(rig.orbText) as { examples: Record<string, { usage: object }> };
   config = stringify(orb.examples['staging-and-production-by-branch']?.usage);
-});
-afterAll(async () => {
-  const leaks = rig.leaks();
-  await rig.close();
-  expect(leaks.map((s) => `****${s.slice(-4)}`)).toEqual([]);
 });
 
 const deployed = (r: { steps: { name: string; output: string }[] }) => r.steps.find((s) => s.name === 'Deploy')?.output ?? '';

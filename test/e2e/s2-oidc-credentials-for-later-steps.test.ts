@@ -1,8 +1,9 @@
 // The seed 001 flow and its refusals, run whole: packed orb -> CircleCI-faithful runner -> local STS -> Debian's AWS CLI.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { consumerConfig, type ConsumerStep } from '../harness/consumer-config.ts';
-import { ACCOUNT, ORG_ID as ORG_AUDIENCE, PROD_ACCOUNT, REGION, Rig } from '../harness/rig.ts';
+import { ACCOUNT, ORG_ID as ORG_AUDIENCE, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
+import { useRig } from '../harness/use-rig.ts';
 import { loadConfig, expandJob } from '../harness/runner/index.ts';
 
 const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;
@@ -10,14 +11,7 @@ const PROD = `arn:aws:iam::${PROD_ACCOUNT}:role/production-deploy`;
 const WHO_AM_I: ConsumerStep = { name: 'Who am I', run: 'aws sts get-caller-identity --query Arn --output text' };
 const HAS_CLI = existsSync('/usr/bin/aws');
 
-let rig: Rig;
-beforeAll(async () => { rig = await Rig.start(); });
-afterAll(async () => {
-  // The leak scan over every step this file ran: no issued key, secret, session token or OIDC token.
-  const leaks = rig.leaks();
-  await rig.close();
-  expect(leaks.map((s) => `****${s.slice(-4)}`)).toEqual([]);
-});
+const rig = useRig();
 
 function assume(params: Record<string, string | number>): ConsumerStep {
   return { orb: 'assume-role-with-oidc', params };

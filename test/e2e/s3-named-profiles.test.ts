@@ -1,16 +1,11 @@
 // Scenario S3: several named profiles in one job, each from its own role, with no cross-talk.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import { consumerConfig } from '../harness/consumer-config.ts';
-import { ACCOUNT, PROD_ACCOUNT, REGION, Rig } from '../harness/rig.ts';
+import { ACCOUNT, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
+import { useRig } from '../harness/use-rig.ts';
 
-let rig: Rig;
-beforeAll(async () => { rig = await Rig.start(); });
-afterAll(async () => {
-  const leaks = rig.leaks();
-  await rig.close();
-  expect(leaks.map((s) => `****${s.slice(-4)}`)).toEqual([]);
-});
+const rig = useRig();
 
 describe('named profiles (S3)', () => {
   it('two uses write two profiles; the last does not win; the environment is left alone', async () => {

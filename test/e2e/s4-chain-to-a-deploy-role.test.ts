@@ -1,20 +1,15 @@
 // Scenario S4: the OIDC hop, then sts:AssumeRole into another account with an ExternalId, in one step.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { consumerConfig } from '../harness/consumer-config.ts';
-import { ACCOUNT, EXTERNAL_ID, PROD_ACCOUNT, REGION, Rig } from '../harness/rig.ts';
+import { ACCOUNT, EXTERNAL_ID, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
+import { useRig } from '../harness/use-rig.ts';
 
 const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;
 const CFN = `arn:aws:iam::${PROD_ACCOUNT}:role/cfn-deploy`;
 const STEP = 'Assume AWS role with CircleCI OIDC';
 
-let rig: Rig;
-beforeAll(async () => { rig = await Rig.start(); });
-afterAll(async () => {
-  const leaks = rig.leaks();
-  await rig.close();
-  expect(leaks.map((s) => `****${s.slice(-4)}`)).toEqual([]);
-});
+const rig = useRig();
 
 function job(chain: string, extra: Record<string, string | number | boolean> = {}) {
   return consumerConfig(rig.orbText, [

@@ -1,16 +1,11 @@
 // A self-refreshing profile: cached credentials are reused; near expiry a fresh token is minted and the role assumed again.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import { consumerConfig } from '../harness/consumer-config.ts';
-import { ACCOUNT, EXTERNAL_ID, PROD_ACCOUNT, REGION, Rig } from '../harness/rig.ts';
+import { ACCOUNT, EXTERNAL_ID, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
+import { useRig } from '../harness/use-rig.ts';
 
-let rig: Rig;
-beforeAll(async () => { rig = await Rig.start(); });
-afterAll(async () => {
-  const leaks = rig.leaks();
-  await rig.close();
-  expect(leaks.map((s) => `****${s.slice(-4)}`)).toEqual([]);
-});
+const rig = useRig();
 
 const WHO = 'aws sts get-caller-identity --profile long-job --query Arn --output text';
 const ARWWI = () => rig.aws.requests.filter((r) => r.action === 'AssumeRoleWithWebIdentity' && r.status === 200).length;

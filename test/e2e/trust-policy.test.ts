@@ -1,25 +1,20 @@
 // The bundled CLI's trust policy, installed in the local STS, admits a job on main and refuses a feature branch.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { consumerConfig } from '../harness/consumer-config.ts';
-import { ACCOUNT, ORG_ID, PROJECT_ID, REGION, Rig } from '../harness/rig.ts';
+import { ACCOUNT, ORG_ID, PROJECT_ID, REGION } from '../harness/rig.ts';
+import { useRig } from '../harness/use-rig.ts';
 
 // `npm run build` (part of `npm test`'s pack) writes it; the rig's packed orb comes from the same build.
 const CLI = resolve('dist/cli.cjs');
 const ROLE = 'trust-policy-main';
 
-let rig: Rig;
-beforeAll(async () => {
+const rig = useRig();
+beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
-  rig = await Rig.start();
-});
-afterAll(async () => {
-  const leaks = rig.leaks();
-  await rig.close();
-  expect(leaks.map((s) => `****${s.slice(-4)}`)).toEqual([]);
 });
 
 /** Runs the bundled CLI as a user would; never throws on a non-zero exit. */
