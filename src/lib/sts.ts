@@ -1,5 +1,6 @@
 // The only place that constructs STS clients. The SDK finds a custom endpoint itself
 // (AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL), as the AWS CLI does.
+import { TunnelAgent } from './proxy.ts';
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 
 /** Session credentials from STS. */
@@ -52,10 +53,13 @@ function policyInput(p: SessionPolicies): { Policy?: string; PolicyArns?: { arn:
   return { ...(p.policy ? { Policy: p.policy } : {}), ...(p.policyArns?.length ? { PolicyArns: p.policyArns.map((arn) => ({ arn })) } : {}) };
 }
 
-/** The real StsPort for one region, at a custom endpoint when one is given. */
-export function createSts(region: string, endpoint = ''): StsPort {
+/** The real StsPort for one region, at a custom endpoint when one is given, through an HTTPS proxy when one is given. */
+export function createSts(region: string, endpoint = '', proxy?: URL): StsPort {
   // maxAttempts 1: retries are ours (src/lib/retry.ts), classified, logged and bounded in time.
-  const base = { region, maxAttempts: 1, ...(endpoint ? { endpoint } : {}) };
+  const base = {
+    region, maxAttempts: 1, ...(endpoint ? { endpoint } : {}),
+    ...(proxy ? { requestHandler: { httpsAgent: new TunnelAgent(proxy) } } : {}),
+  };
   const anonymous = new STSClient(base);
   return {
     async assumeRoleWithWebIdentity({ roleArn, sessionName, token, durationSeconds, ...policies }) {

@@ -5,7 +5,8 @@ import { writeProfile } from '../lib/aws-files.ts';
 import { OrbError } from '../lib/errors.ts';
 import { Log } from '../lib/log.ts';
 import { runProgram } from '../lib/oidc-token.ts';
-import { createSts } from '../lib/sts.ts';
+import { createSts, type StsPort } from '../lib/sts.ts';
+import { proxyFor, stsTarget } from '../lib/proxy.ts';
 import { realRetryDeps, retryingSts } from '../lib/retry.ts';
 import type { Env } from '../lib/params.ts';
 import { parseParams, type AssumeRoleParams } from '../commands/assume-role-with-oidc/params.ts';
@@ -25,6 +26,13 @@ function profileWriter(env: Env) {
   };
 }
 
+/** The STS port for these parameters: endpoint, proxy from the environment, and retries. */
+function stsFor(p: AssumeRoleParams, env: Env, log: Log): StsPort {
+  const proxy = proxyFor(stsTarget(p.region, p.stsEndpoint, env), env);
+  if (proxy) log.info(`using the HTTPS proxy ${proxy.host} from HTTPS_PROXY`);
+  return retryingSts(createSts(p.region, p.stsEndpoint, proxy), p.retry, realRetryDeps((line) => log.info(line)));
+}
+
 const [mode, configPath] = process.argv.slice(2);
 if (mode === '--credential-process' && configPath) {
   // stdout carries only the credentials JSON; notes go to stderr.
@@ -32,7 +40,7 @@ if (mode === '--credential-process' && configPath) {
     const log = new Log((text) => process.stderr.write(text));
     const json = await credentialProcess(configPath, {
       env, now: () => Date.now(), runProgram, note: (line) => log.info(line),
-      sts: (p) => retryingSts(createSts(p.region, p.stsEndpoint), p.retry, realRetryDeps((line) => log.info(line))),
+      sts: (p) => stsFor(p, env, log),
       assume: (p, token, sts) => assumeAll(p, token, sts, log),
     });
     process.stdout.write(json + '\n');
@@ -42,7 +50,7 @@ if (mode === '--credential-process' && configPath) {
     const params = parseParams(env, env);
     await run(params, {
       env, log, runProgram, now: () => Date.now(),
-      sts: retryingSts(createSts(params.region, params.stsEndpoint), params.retry, realRetryDeps((line) => log.info(line))),
+      sts: stsFor(params, env, log),
       writeExports: (entries) => writeExports(env.BASH_ENV, entries),
       writeProfile: profileWriter(env),
       writeResult: resultWriter(env),
