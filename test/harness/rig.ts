@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { OidcIssuer } from './oidc/issuer.ts';
+import { trustPolicy as generateTrustPolicy } from '../../src/commands/trust-policy/generate.ts';
 import { LocalAws } from './aws/index.ts';
 import { expandJob, expandWorkflow, loadConfig, runJob, type ExpandedJob, type JobIdentity, type JobResult, type RunOptions } from './runner/index.ts';
 
@@ -46,9 +47,10 @@ export class Rig {
     const aws = await LocalAws.start();
     const rig = new Rig(issuer, aws, readFileSync(PACKED_ORB, 'utf8'));
     for (const account of [ACCOUNT, PROD_ACCOUNT]) aws.addOidcProvider({ account, url: issuer.url, clientIds: [ORG_ID] });
-    aws.addRole({ account: ACCOUNT, name: 'staging-deploy', trustPolicy: rig.trustPolicy(ACCOUNT, `org/${ORG_ID}/project/${PROJECT_ID}/user/*`) });
-    aws.addRole({ account: ACCOUNT, name: 'deploy', maxSessionDuration: 7200, trustPolicy: rig.trustPolicy(ACCOUNT, `org/${ORG_ID}/project/${PROJECT_ID}/user/*`) });
-    aws.addRole({ account: PROD_ACCOUNT, name: 'production-deploy', trustPolicy: rig.trustPolicy(PROD_ACCOUNT, `org/${ORG_ID}/project/${PROJECT_ID}/user/*/vcs-origin/*/vcs-ref/refs/heads/main`) });
+    // The web-identity roles trust exactly what `aws-oidc trust-policy` generates for this org and project.
+    aws.addRole({ account: ACCOUNT, name: 'staging-deploy', trustPolicy: rig.trustPolicy(ACCOUNT) });
+    aws.addRole({ account: ACCOUNT, name: 'deploy', maxSessionDuration: 7200, trustPolicy: rig.trustPolicy(ACCOUNT) });
+    aws.addRole({ account: PROD_ACCOUNT, name: 'production-deploy', trustPolicy: rig.trustPolicy(PROD_ACCOUNT, 'refs/heads/main') });
     // S4: a deploy role in the production account that only the OIDC role may assume, with an ExternalId.
     aws.addRole({ account: PROD_ACCOUNT, name: 'cfn-deploy', trustPolicy: {
       Version: '2012-10-17',
@@ -63,18 +65,9 @@ export class Rig {
     return rig;
   }
 
-  /** A least-privilege trust policy for CircleCI tokens of this org whose sub matches `subPattern`. */
-  trustPolicy(account: string, subPattern: string): object {
-    const host = this.issuer.hostPath;
-    return {
-      Version: '2012-10-17',
-      Statement: [{
-        Effect: 'Allow',
-        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${host}` },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${host}:aud`]: ORG_ID }, StringLike: { [`${host}:sub`]: subPattern } },
-      }],
-    };
+  /** The trust policy `aws-oidc trust-policy` generates for this org and project, pinned to `ref` when given. */
+  trustPolicy(account: string, ref?: string): object {
+    return generateTrustPolicy({ orgId: ORG_ID, projectId: PROJECT_ID, partition: 'aws', issuerUrl: this.issuer.url, accountId: account, ...(ref ? { ref } : {}) }).policy;
   }
 
   /** The job identity CircleCI would give a job of our project on `branch`. */
