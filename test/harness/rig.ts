@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ADVANCE_CLOCK_SCRIPT, RigClock } from './clock.ts';
 import { OidcIssuer } from './oidc/issuer.ts';
 import { trustPolicy as generateTrustPolicy } from '../../src/commands/trust-policy/generate.ts';
 import { LocalAws } from './aws/index.ts';
@@ -26,15 +27,24 @@ exec /usr/bin/aws "$@"
 export const PACKED_ORB = resolve('dist/orb.yml');
 
 /** Options for one job run in the rig. */
-export interface RigRunOptions { branch?: string; env?: Record<string, string>; identity?: Partial<JobIdentity>; noEndpointEnv?: boolean }
+export interface RigRunOptions {
+  branch?: string; env?: Record<string, string>; identity?: Partial<JobIdentity>; noEndpointEnv?: boolean;
+  /**
+   * Every process of the job runs on the rig clock (libfaketime preloaded; fails when it is not
+   * installed), and `rig-advance-clock <seconds>` lets time pass inside a step. The clock is set
+   * back to the machine's when the job ends.
+   */
+  fakeClock?: boolean;
+}
 
 /** A started rig. */
 export class Rig {
   readonly outputs: string[] = [];
   private readonly toolsDir: string;
 
-  private constructor(readonly issuer: OidcIssuer, readonly aws: LocalAws, readonly orbText: string) {
+  private constructor(readonly issuer: OidcIssuer, readonly aws: LocalAws, readonly orbText: string, readonly clock: RigClock) {
     this.toolsDir = mkdtempSync(join(tmpdir(), 'rig-tools-'));
+    writeFileSync(join(this.toolsDir, 'rig-advance-clock'), ADVANCE_CLOCK_SCRIPT, { mode: 0o755 });
     // Debian's AWS CLI v2, ahead of any other `aws` on the host PATH. Its version (2.9) predates the
     // AWS_ENDPOINT_URL_<SERVICE> settings (CLI 2.13), so this wrapper passes them as --endpoint-url.
     writeFileSync(join(this.toolsDir, 'aws'), AWS_CLI_WRAPPER, { mode: 0o755 });
@@ -43,9 +53,12 @@ export class Rig {
   /** Starts the issuer and the local AWS, and installs the provider and roles of the scenarios. */
   static async start(): Promise<Rig> {
     if (!existsSync(PACKED_ORB)) throw new Error(`${PACKED_ORB} is missing: run "npm run pack" first`);
-    const issuer = await OidcIssuer.start({ orgId: ORG_ID });
-    const aws = await LocalAws.start();
-    const rig = new Rig(issuer, aws, readFileSync(PACKED_ORB, 'utf8'));
+    // The issuer (iat/exp) and the local AWS (expiry and signing-time checks) share the rig clock.
+    const clock = new RigClock();
+    const now = (): number => clock.now();
+    const issuer = await OidcIssuer.start({ orgId: ORG_ID, now });
+    const aws = await LocalAws.start({ now });
+    const rig = new Rig(issuer, aws, readFileSync(PACKED_ORB, 'utf8'), clock);
     for (const account of [ACCOUNT, PROD_ACCOUNT]) aws.addOidcProvider({ account, url: issuer.url, clientIds: [ORG_ID] });
     // The web-identity roles trust exactly what `aws-oidc trust-policy` generates for this org and project.
     aws.addRole({ account: ACCOUNT, name: 'staging-deploy', trustPolicy: rig.trustPolicy(ACCOUNT) });
@@ -94,7 +107,9 @@ export class Rig {
     return this.runExpanded(expandJob(cfg, entry.job, entry.params), opts);
   }
 
-  private async runExpanded(expanded: ExpandedJob, opts: RigRunOptions): Promise<JobResult> {
+  private async runExpanded(job: ExpandedJob, opts: RigRunOptions): Promise<JobResult> {
+    // The clock variables go in the job's environment (not the masked project variables).
+    const expanded = opts.fakeClock ? { ...job, environment: { ...this.clock.jobEnv(), ...job.environment } } : job;
     const branch = opts.branch ?? 'main';
     const workdir = mkdtempSync(join(tmpdir(), 'rig-job-'));
     mkdirSync(workdir, { recursive: true });
@@ -102,7 +117,12 @@ export class Rig {
       identity: this.identity(branch, opts.identity), oidc: this.issuer, branch,
       env: { ...(opts.noEndpointEnv ? {} : this.projectEnv), ...opts.env }, workdir, extraPath: [this.toolsDir],
     };
-    const result = await runJob(expanded, runOpts);
+    let result: JobResult;
+    try {
+      result = await runJob(expanded, runOpts);
+    } finally {
+      if (opts.fakeClock) this.clock.set(0);
+    }
     for (const s of result.steps) this.outputs.push(s.output);
     return result;
   }

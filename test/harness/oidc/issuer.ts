@@ -48,10 +48,11 @@ export class OidcIssuer {
     readonly url: string,
     readonly hostPath: string,
     readonly mintUrl: string,
+    private readonly now: () => number,
   ) {}
 
-  /** Starts the issuer for one org on an ephemeral port. */
-  static async start(opts: { orgId: string }): Promise<OidcIssuer> {
+  /** Starts the issuer for one org on an ephemeral port; `now` (epoch ms) is the clock for iat/exp. */
+  static async start(opts: { orgId: string; now?: () => number }): Promise<OidcIssuer> {
     if (!/^[\w-]+$/.test(opts.orgId)) throw new Error(`orgId must be a UUID-like token, got '${opts.orgId}'`);
     const key = await newKeyPair(KID);
     const server = createServer();
@@ -59,7 +60,7 @@ export class OidcIssuer {
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const url = `${origin}/org/${opts.orgId}`;
     // The mint endpoint sits outside the issuer path: it is the rig's, not part of CircleCI's issuer.
-    const self = new OidcIssuer(server, key, opts.orgId, url, url.replace(/^http:\/\//, ''), `${origin}/_rig/mint`);
+    const self = new OidcIssuer(server, key, opts.orgId, url, url.replace(/^http:\/\//, ''), `${origin}/_rig/mint`, opts.now ?? Date.now);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void self.serve(req, res));
     return self;
   }
@@ -68,7 +69,7 @@ export class OidcIssuer {
   async mint(job: JobIdentity, opts: MintOptions = {}): Promise<string> {
     const problem = jobIdentityProblem(job);
     if (problem) throw new Error(problem);
-    const iat = opts.iat ?? Math.floor(Date.now() / 1000);
+    const iat = opts.iat ?? Math.floor(this.now() / 1000);
     const key = opts.signWithForeignKey ? (this.foreign ??= await newKeyPair(KID)) : this.key;
     // The foreign key reuses the real kid, so only the signature (not a kid lookup) can reject it.
     const token = await new SignJWT(circleClaims(job, opts.version ?? 2, opts.audience ?? this.orgId))
