@@ -34,6 +34,7 @@ describe('rig clock', () => {
 
   it('puts a job process on the moved clock through libfaketime (fails without it)', () => {
     expect(faketimeLibrary()).toMatch(/libfaketime\.so\.1$/);
+    expect(() => faketimeLibrary({ candidates: [], dpkgPackage: 'no-such-package-here' })).toThrow(/needs Debian's faketime package/);
     const clock = new RigClock();
     clock.set(7200);
     const seen = Number(execFileSync('node', ['-e', 'console.log(Date.now())'], { env: { ...process.env, ...clock.jobEnv() }, encoding: 'utf8' }));

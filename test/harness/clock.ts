@@ -13,13 +13,13 @@ const FAKETIME_CANDIDATES = [
 ];
 
 /** The libfaketime library to preload; throws, saying how to get it, when it is not installed. */
-export function faketimeLibrary(): string {
+export function faketimeLibrary(where: { candidates: string[]; dpkgPackage: string } = { candidates: FAKETIME_CANDIDATES, dpkgPackage: 'libfaketime' }): string {
   const fromEnv = process.env.RIG_FAKETIME_LIB;
   if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  const known = FAKETIME_CANDIDATES.find((p) => existsSync(p));
+  const known = where.candidates.find((p) => existsSync(p));
   if (known) return known;
   try {
-    const listed = execFileSync('dpkg', ['-L', 'libfaketime'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    const listed = execFileSync('dpkg', ['-L', where.dpkgPackage], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
       .split('\n').find((l) => l.endsWith('/libfaketime.so.1'));
     if (listed && existsSync(listed)) return listed;
   } catch {
