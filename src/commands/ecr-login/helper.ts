@@ -1,0 +1,79 @@
+// The docker credential helper inside the orb's runtime: docker runs `docker-credential-aws-oidc get`
+// with a registry host on stdin; this answers with a fresh ECR login for the identity the registry
+// map names for that host. Nothing secret is stored; the password goes to docker on stdout only.
+// Protocol: https://github.com/docker/docker-credential-helpers (get/store/erase/list).
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { OrbError } from '../../lib/errors.ts';
+import { writeFileAtomic } from '../../lib/files.ts';
+import { shellQuote } from '../../lib/bash-env.ts';
+import type { Env } from '../../lib/params.ts';
+import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
+import type { RegistryLogin } from '../../lib/aws/ecr.ts';
+import type { SigningKeys } from '../../lib/aws/sigv4.ts';
+import { HELPER_NAME, roleOf, type RegistryEntry } from './docker-config.ts';
+
+/** docker's own words for "no credentials for this host", which it treats as "anonymous". */
+export const NOT_FOUND = 'credentials not found in native keychain';
+
+/** The directory put on PATH for later steps, holding docker-credential-aws-oidc. */
+export const helperDir = (env: Env) => join(env.HOME || '.', '.aws-oidc', 'bin');
+
+/** Writes docker-credential-aws-oidc: a two-line script that runs this runtime with the node that ran the step. */
+export function installHelperProgram(env: Env, nodePath: string, runtime: string): string {
+  const dir = helperDir(env);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, `docker-credential-${HELPER_NAME}`);
+  writeFileAtomic(file, `#!/bin/sh\nexec ${shellQuote(nodePath)} ${shellQuote(runtime)} --credential-helper "$@"\n`);
+  chmodSync(file, 0o700);
+  return dir;
+}
+
+/** What the helper needs from outside. */
+export interface HelperDeps {
+  env: Env;
+  registries(): Record<string, RegistryEntry>;
+  resolveKeys(profile: string): Promise<ResolvedKeys>;
+  callerIdentity(keys: SigningKeys, region: string): Promise<{ arn: string; account: string }>;
+  getTokens(keys: SigningKeys, region: string, registryIds: readonly string[]): Promise<RegistryLogin[]>;
+  getPublicToken(keys: SigningKeys): Promise<RegistryLogin>;
+}
+
+/** docker passes a host, sometimes as a URL; the map is keyed by host[:port]. */
+export function normaliseHost(input: string): string {
+  const t = input.trim();
+  try {
+    return t.includes('://') ? new URL(t).host : t.replace(/\/.*$/, '');
+  } catch {
+    return t;
+  }
+}
+
+/** Answers `get` for one host: the JSON docker reads, or an OrbError docker shows. */
+export async function helperGet(input: string, deps: HelperDeps): Promise<string> {
+  const host = normaliseHost(input);
+  const e = deps.registries()[host];
+  if (!e) throw new OrbError(NOT_FOUND);
+  const keys = await deps.resolveKeys(e.profile);
+  if (e.public) {
+    const l = await deps.getPublicToken(keys);
+    return JSON.stringify({ ServerURL: host, Username: l.username, Secret: l.password });
+  }
+  // With the environment's keys, a later step may hold another role's keys: refuse rather than push as it.
+  const [who, logins] = await Promise.all([
+    e.profile ? Promise.resolve(undefined) : deps.callerIdentity(keys, e.region),
+    deps.getTokens(keys, e.region, [e.registryId]),
+  ]);
+  if (who && roleOf(who.arn) !== roleOf(e.identityArn)) {
+    throw new OrbError(`aws-oidc: ${host} was set up by ecr-login for ${roleOf(e.identityArn)}, but this step's AWS keys are ${roleOf(who.arn)}; `
+      + 'give each identity its own profile-name in assume-role-with-oidc and ecr-login');
+  }
+  const l = logins.find((x) => x.host === host) ?? logins[0];
+  if (!l) throw new OrbError(`aws-oidc: ECR returned no login for ${host}`);
+  return JSON.stringify({ ServerURL: host, Username: l.username, Secret: l.password });
+}
+
+/** `list`: the hosts this helper serves, as docker expects ({host: username}). */
+export function helperList(deps: Pick<HelperDeps, 'registries'>): string {
+  return JSON.stringify(Object.fromEntries(Object.keys(deps.registries()).map((h) => [h, 'AWS'])));
+}

@@ -1,0 +1,56 @@
+// The ecr-login parameters, typed and checked before anything is called or written.
+import { ParamError } from '../../lib/errors.ts';
+import { boolParam, intParam, regionParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import type { RetryPolicy } from '../../lib/retry.ts';
+
+export interface EcrLoginParams {
+  /** Registry ids (12-digit accounts) to log in to; empty: the current identity's own registry. */
+  accountIds: string[];
+  region: string;
+  /** The identity to use: a named profile, or '' for the environment's keys. */
+  profileName: string;
+  publicRegistry: boolean;
+  /** true: register the orb's docker credential helper (nothing secret in config.json); false: docker login. */
+  credentialHelper: boolean;
+  /** The docker config directory: the parameter, else DOCKER_CONFIG, else ~/.docker. */
+  dockerConfig: string;
+  retry: RetryPolicy;
+}
+
+const PROFILE = /^[A-Za-z0-9_.+@-]{1,64}$/;
+
+/** Reads the parameters; every refusal names the parameter, the value and the fix. */
+/** `profileRegion` reads a profile's region from the AWS config file, the fallback for an empty region with profile-name. */
+export function parseParams(raw: RawParams, env: Env, profileRegion: (profile: string) => string | undefined = () => undefined): EcrLoginParams {
+  const idsText = stringParam(raw, env, 'account-id');
+  const accountIds = idsText.split(/[\s,]+/).filter(Boolean);
+  for (const id of accountIds) {
+    if (!/^\d{12}$/.test(id)) {
+      throw new ParamError('account-id', idsText, `"${id}" is not a 12-digit AWS account id`, 'list registry account ids, e.g. 123456789012 or 123456789012,210987654321');
+    }
+  }
+  if (new Set(accountIds).size !== accountIds.length) {
+    throw new ParamError('account-id', idsText, 'names an account twice', 'list each registry account once');
+  }
+  if (accountIds.length > 10) throw new ParamError('account-id', idsText, 'lists more than 10 registries, which one ECR call cannot cover', 'split them over two ecr-login steps');
+  const profileName = stringParam(raw, env, 'profile-name');
+  if (profileName && !PROFILE.test(profileName)) {
+    throw new ParamError('profile-name', profileName, 'is not a profile name (1-64 letters, digits and _.+@-)', 'use the profile-name you gave assume-role-with-oidc');
+  }
+  const publicRegistry = boolParam(raw, env, 'public-registry', false);
+  // ECR Public lives in us-east-1 only; a region is needed only for private registries.
+  const fromProfile = profileName && !stringParam(raw, env, 'region') ? profileRegion(profileName) : undefined;
+  const region = publicRegistry && !stringParam(raw, env, 'region') && !env.AWS_REGION && !env.AWS_DEFAULT_REGION ? 'us-east-1'
+    : fromProfile ? regionParam({ ORB_PARAM_REGION: fromProfile }, env) : regionParam(raw, env);
+  if (publicRegistry && accountIds.length > 0) {
+    throw new ParamError('account-id', idsText, 'cannot be used with public-registry: true (ECR Public has one registry, public.ecr.aws)', 'use two ecr-login steps, one for ECR Public and one for the private registries');
+  }
+  const dockerConfig = stringParam(raw, env, 'docker-config') || env.DOCKER_CONFIG || `${env.HOME || '.'}/.docker`;
+  if (/[\r\n]/.test(dockerConfig)) throw new ParamError('docker-config', dockerConfig, 'has a line break', 'give a directory path');
+  return {
+    accountIds, region, profileName, publicRegistry,
+    credentialHelper: boolParam(raw, env, 'credential-helper', true),
+    dockerConfig,
+    retry: { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, 600, 60) },
+  };
+}

@@ -1,0 +1,112 @@
+// Entry point of the ecr-login orb command, and of docker-credential-aws-oidc (--credential-helper).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main, resultWriter } from '../lib/main.ts';
+import { writeExports } from '../lib/bash-env.ts';
+import { OrbError } from '../lib/errors.ts';
+import { Log } from '../lib/log.ts';
+import { runProgram } from '../lib/oidc-token.ts';
+import { realRetryDeps, withRetry, type RetryPolicy } from '../lib/retry.ts';
+import type { Env } from '../lib/params.ts';
+import { iniSection, resolveKeys } from '../lib/aws/credentials.ts';
+import { awsFilePaths } from '../lib/aws-files.ts';
+import { readIfExists } from '../lib/files.ts';
+import { callerIdentity, ecrEndpoint, ecrPublicEndpoint, getAuthorizationTokens, getPublicAuthorizationToken, type RegistryLogin } from '../lib/aws/ecr.ts';
+import { parseParams } from '../commands/ecr-login/params.ts';
+import { run } from '../commands/ecr-login/run.ts';
+import { mergeAuths, readDockerConfig, readLoginRecords, readRegistryMap, registerHelper, saveLoginRecords, saveRegistryEntries } from '../commands/ecr-login/docker-config.ts';
+import { helperGet, helperList, installHelperProgram, NOT_FOUND } from '../commands/ecr-login/helper.ts';
+
+/** The signed calls, each retried by the policy. */
+function awsCalls(env: Env, policy: RetryPolicy, log: (line: string) => void) {
+  const deps = realRetryDeps(log);
+  return {
+    callerIdentity: (keys: Parameters<typeof callerIdentity>[0], region: string) =>
+      withRetry('GetCallerIdentity', policy, deps, () => callerIdentity(keys, region, env)),
+    getTokens: (keys: Parameters<typeof callerIdentity>[0], region: string, ids: readonly string[]) =>
+      withRetry('GetAuthorizationToken', policy, deps, () => getAuthorizationTokens(keys, region, ids, env)),
+    getPublicToken: (keys: Parameters<typeof callerIdentity>[0]) =>
+      withRetry('GetAuthorizationToken (ECR Public)', policy, deps, () => getPublicAuthorizationToken(keys, env)),
+  };
+}
+
+/** `docker login --username AWS --password-stdin <endpoint>` into its own config dir; resolves with its auths entry. */
+function dockerLoginOne(env: Env, l: RegistryLogin, log: Log): Promise<[string, unknown]> {
+  const dir = mkdtempSync(join(tmpdir(), 'aws-oidc-login-'));
+  return new Promise<[string, unknown]>((resolve, reject) => {
+    const child = spawn('docker', ['login', '--username', l.username, '--password-stdin', l.proxyEndpoint], {
+      env: { ...env, DOCKER_CONFIG: dir }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    child.on('error', (err) => reject(new OrbError(`could not run docker for ${l.host}: ${err.message}`, 'use an executor with the docker CLI, or setup_remote_docker')));
+    child.on('close', (code) => {
+      if (code !== 0) {
+        const said = log.redact(out.trim().split('\n').filter((x) => !/^WARNING|credential-store|Configure a credential helper|^$/.test(x)).slice(-2).join(' / '));
+        reject(new OrbError(`docker login to ${l.host} failed: ${said}`, 'check that the docker engine is running and can reach the registry'));
+        return;
+      }
+      const auths = (readDockerConfig(dir).auths ?? {}) as Record<string, unknown>;
+      const entry = auths[l.host] ?? auths[l.proxyEndpoint] ?? Object.values(auths)[0];
+      if (!entry) reject(new OrbError(`docker login to ${l.host} stored no login`, 'docker is configured with a credsStore; use credential-helper: true'));
+      else resolve([l.host, entry]);
+    });
+    child.stdin.end(l.password);
+  }).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+const [mode, action] = process.argv.slice(2);
+if (mode === '--credential-helper') {
+  // docker reads the answer (or the error) on stdout.
+  const env: Env = { ...process.env };
+  const fail = (text: string) => {
+    process.stdout.write(text + '\n');
+    process.exitCode = 1;
+  };
+  const calls = awsCalls(env, { maxAttempts: 3, totalSeconds: 20 }, (line) => process.stderr.write(line + '\n'));
+  const deps = { env, registries: () => readRegistryMap(env), resolveKeys: (profile: string) => resolveKeys(profile, env, runProgram), ...calls };
+  if (action === 'get') {
+    helperGet(readFileSync(0, 'utf8'), deps).then((json) => process.stdout.write(json + '\n'), (err: unknown) => {
+      if (err instanceof OrbError && err.message === NOT_FOUND) fail(NOT_FOUND);
+      else if (err instanceof OrbError) fail(err.message.startsWith('aws-oidc') ? err.message : `aws-oidc: ${err.message}${err.hint ? `; ${err.hint}` : ''}`);
+      else fail(`aws-oidc: ECR login failed: ${(err as Error).message}`);
+    });
+  } else if (action === 'list') {
+    process.stdout.write(helperList(deps) + '\n');
+  } else if (action === 'store' || action === 'erase') {
+    readFileSync(0); // nothing is stored: every get makes a fresh login
+  } else {
+    fail(`aws-oidc: unknown credential helper action ${JSON.stringify(action ?? '')}; docker calls get, store, erase or list`);
+  }
+} else {
+  main('ecr-login', async (env, log) => {
+    const p = parseParams(env, env, (profile) => iniSection(readIfExists(awsFilePaths(env).config), profile === 'default' ? 'default' : `profile ${profile}`)?.region);
+    const calls = awsCalls(env, p.retry, (line) => log.info(line));
+    await run(p, {
+      env, log, now: () => Date.now(),
+      resolveKeys: (profile) => resolveKeys(profile, env, runProgram),
+      ...calls,
+      useHelper: (entries) => {
+        const runtime = env.AWS_OIDC_RUNTIME;
+        if (!runtime) throw new OrbError('the credential helper needs the runtime the orb leaves in the job home, and AWS_OIDC_RUNTIME is not set', 'run this step through the orb command');
+        const helperDir = installHelperProgram(env, process.execPath, runtime);
+        const changed = saveRegistryEntries(env, entries);
+        registerHelper(p.dockerConfig, entries.map((e) => e.host));
+        return { changed, helperDir };
+      },
+      dockerLogin: async (logins) => {
+        // Each login writes its own config dir, so parallel logins cannot lose each other's update.
+        const entries = await Promise.all(logins.map((l) => dockerLoginOne(env, l, log)));
+        mergeAuths(p.dockerConfig, Object.fromEntries(entries));
+      },
+      plainLoginHosts: () => new Set(Object.keys((readDockerConfig(p.dockerConfig).auths ?? {}) as object)),
+      loginRecords: () => readLoginRecords(env),
+      saveLoginRecords: (records) => saveLoginRecords(env, records),
+      writeExports: (entries) => writeExports(env.BASH_ENV, entries),
+      writeResult: resultWriter(env),
+    }, { endpoint: p.publicRegistry ? ecrPublicEndpoint(env) : ecrEndpoint(p.region, env) });
+  });
+}
