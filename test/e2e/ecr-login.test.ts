@@ -10,7 +10,6 @@ import { useRegistries } from '../harness/use-registries.ts';
 const rig = useRig();
 const registries = useRegistries(rig, [ACCOUNT, PROD_ACCOUNT]);
 
-const ECR_ENV = () => ({ env: { AWS_ENDPOINT_URL_ECR: rig.aws.url } });
 const assume = (role: string, profile?: string): ConsumerStep => ({ orb: 'assume-role-with-oidc', params: { 'role-arn': role, region: REGION, ...(profile ? { 'profile-name': profile } : {}) } });
 const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;
 const PROD = `arn:aws:iam::${PROD_ACCOUNT}:role/production-deploy`;
@@ -44,7 +43,7 @@ describe('ecr-login', () => {
       { name: 'No static key', run: 'env | grep -c "^AWS_ACCESS_KEY_ID=ASIA" ; env | grep -c "AKIA" || true' },
       buildAndPush('Push', 'AWS_ECR_REGISTRY', 'webapp'),
       pullBack('AWS_ECR_REGISTRY', 'webapp'),
-    ]), 'deploy', ECR_ENV());
+    ]));
     const all = r.steps.map((s) => `--- ${s.name}\n${s.output}`).join('\n');
     expect(r.success, all).toBe(true);
     expect(stepOut(r, 'No static key').trim().split('\n')).toEqual(['1', '0']);
@@ -75,18 +74,18 @@ describe('ecr-login', () => {
       { orb: 'ecr-login', params: { 'profile-name': 'production', 'account-id': PROD_ACCOUNT } },
       buildAndPush('Push staging', `AWS_ECR_REGISTRY_${ACCOUNT}`, 'api'),
       buildAndPush('Push production', `AWS_ECR_REGISTRY_${PROD_ACCOUNT}`, 'api'),
-    ]), 'deploy', ECR_ENV());
+    ]));
     expect(ok.success, ok.steps.map((s) => `--- ${s.name}\n${s.output}`).join('\n')).toBe(true);
     const lastPush = (account: string) => registries.get(account)!.requests.filter((q) => q.method === 'PUT' && q.path.startsWith('/v2/api/manifests/')).at(-1)?.identityArn;
     expect(lastPush(ACCOUNT)).toMatch(new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/deploy/`));
     expect(lastPush(PROD_ACCOUNT)).toMatch(new RegExp(`^arn:aws:sts::${PROD_ACCOUNT}:assumed-role/production-deploy/`));
 
     // Swapped: staging's identity for production's registry, and the other way round.
-    const a = await rig.run(consumerConfig(rig.orbText, logins(true)), 'deploy', ECR_ENV());
+    const a = await rig.run(consumerConfig(rig.orbText, logins(true)));
     const b = await rig.run(consumerConfig(rig.orbText, [
       assume(PROD, 'production'),
       { orb: 'ecr-login', params: { 'profile-name': 'production', 'account-id': ACCOUNT } },
-    ]), 'deploy', ECR_ENV());
+    ]));
     for (const [r, who, registry] of [[a, 'deploy', PROD_ACCOUNT], [b, 'production-deploy', ACCOUNT]] as const) {
       expect(r.success).toBe(false);
       const out = r.steps.at(-1)!.output;
@@ -103,7 +102,7 @@ describe('ecr-login', () => {
       { name: 'Near expiry', run: `node -e 'const f=process.argv[1];const j=JSON.parse(require("fs").readFileSync(f));for(const k in j)j[k].expiresAt=new Date(Date.now()+1800e3).toISOString();require("fs").writeFileSync(f,JSON.stringify(j))' "$HOME/.aws-oidc/ecr/logins.json"` },
       { orb: 'ecr-login', params: { 'credential-helper': false } },
       buildAndPush('Push', 'AWS_ECR_REGISTRY', 'plain'),
-    ]), 'deploy', ECR_ENV());
+    ]));
     const all = r.steps.map((s) => `--- ${s.name}\n${s.output}`).join('\n');
     expect(r.success, all).toBe(true);
     const host = registries.get(ACCOUNT)!.host;
@@ -123,14 +122,14 @@ describe('ecr-login', () => {
       [{ region: 'moon-1' }, /parameter region: is not an AWS region name \(got "moon-1"\)/],
     ];
     for (const [params, message] of cases) {
-      const r = await rig.run(consumerConfig(rig.orbText, [assume(DEPLOY), { orb: 'ecr-login', params }]), 'deploy', ECR_ENV());
+      const r = await rig.run(consumerConfig(rig.orbText, [assume(DEPLOY), { orb: 'ecr-login', params }]));
       expect(r.success).toBe(false);
       expect(r.steps.at(-1)!.output).toMatch(message);
     }
-    const noToken = await rig.run(consumerConfig(rig.orbText, [assume(DEPLOY), { name: 'Drop token', run: 'echo "unset AWS_SESSION_TOKEN" >> "$BASH_ENV"' }, { orb: 'ecr-login' }]), 'deploy', ECR_ENV());
+    const noToken = await rig.run(consumerConfig(rig.orbText, [assume(DEPLOY), { name: 'Drop token', run: 'echo "unset AWS_SESSION_TOKEN" >> "$BASH_ENV"' }, { orb: 'ecr-login' }]));
     expect(noToken.success).toBe(false);
     expect(noToken.steps.at(-1)!.output).toMatch(/does not accept the keys from the environment \(InvalidClientTokenId.*\n.*fix: a session key needs its AWS_SESSION_TOKEN/);
-    const expired = await rig.run(consumerConfig(rig.orbText, [assume(DEPLOY), { name: 'Expire', run: 'echo "export AWS_CREDENTIAL_EXPIRATION=2020-01-01T00:00:00Z" >> "$BASH_ENV"' }, { orb: 'ecr-login' }]), 'deploy', ECR_ENV());
+    const expired = await rig.run(consumerConfig(rig.orbText, [assume(DEPLOY), { name: 'Expire', run: 'echo "export AWS_CREDENTIAL_EXPIRATION=2020-01-01T00:00:00Z" >> "$BASH_ENV"' }, { orb: 'ecr-login' }]));
     expect(expired.success).toBe(false);
     expect(expired.steps.at(-1)!.output).toMatch(/the AWS credentials from the environment expired at 2020-01-01T00:00:00.000Z\n.*fix: run assume-role-with-oidc again/);
   });

@@ -88,9 +88,9 @@ export class Rig {
     return { orgId: ORG_ID, projectId: PROJECT_ID, userId: USER_ID, vcsOrigin: 'github.com/acme/webapp', vcsRef: `refs/heads/${branch}`, ...patch };
   }
 
-  /** The project/context variables that point the job at the local AWS. */
+  /** The project/context variables that point the job at the local AWS (STS and ECR). */
   get projectEnv(): Record<string, string> {
-    return { AWS_ENDPOINT_URL_STS: this.aws.url };
+    return { AWS_ENDPOINT_URL_STS: this.aws.url, AWS_ENDPOINT_URL_ECR: this.aws.url };
   }
 
   /** Loads `configText` with the packed orb, expands `job` and runs it as CircleCI would. */

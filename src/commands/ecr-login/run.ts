@@ -48,7 +48,7 @@ export function explainEcrError(err: unknown, ctx: { source: string; who: string
     return new OrbError(`${ctx.who} may not get a login for ECR registry ${ctx.registries} in ${ctx.region}: ${e.message}`,
       'allow ecr:GetAuthorizationToken on "*" in the role\'s policy and, for another account\'s registry, pull/push in that repository\'s policy; or log in to that registry with the identity that owns it (profile-name)');
   }
-  if (e.code === 'InvalidClientTokenId' || e.code === 'UnrecognizedClientException' || e.code === 'InvalidSignatureException' || e.code === 'SignatureDoesNotMatch') {
+  if (e.code === 'InvalidClientTokenId' || e.code === 'UnrecognizedClient' || e.code === 'UnrecognizedClientException' || e.code === 'InvalidSignatureException' || e.code === 'SignatureDoesNotMatch') {
     return new OrbError(`ECR does not accept the keys from ${ctx.source} (${e.code}: ${e.message})`,
       'a session key needs its AWS_SESSION_TOKEN; run assume-role-with-oidc in this job rather than pasting keys');
   }

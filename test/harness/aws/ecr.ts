@@ -1,4 +1,5 @@
-// ECR over AWS JSON 1.1: GetAuthorizationToken, CreateRepository and DescribeRepositories, SigV4-verified.
+// ECR over AWS JSON 1.1: GetAuthorizationToken, CreateRepository and DescribeRepositories, SigV4-verified;
+// and ECR Public's GetAuthorizationToken.
 // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/Welcome.html
 import { awsErrors, type AwsError } from './errors.ts';
 import { ECR_JSON, ecrErrorReply, ecrErrors, toJsonError } from './ecr-errors.ts';
@@ -9,6 +10,8 @@ import { verifySigV4 } from './sigv4.ts';
 import type { IamState } from './state.ts';
 
 const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
+/** ECR Public's one call here: its token for public.ecr.aws, signed for service ecr-public in us-east-1. */
+const PUBLIC_TOKEN_TARGET = 'SpencerFrontendService.GetAuthorizationToken';
 const MUTABILITY = ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'];
 const ENCRYPTION = ['AES256', 'KMS', 'KMS_DSSE'];
 
@@ -38,6 +41,7 @@ export class EcrService implements ServiceHandler {
 
   operation(req: RawRequest): string {
     const target = String(req.headers['x-amz-target']);
+    if (target === PUBLIC_TOKEN_TARGET) return 'GetAuthorizationToken (ECR Public)';
     return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
   }
 
@@ -51,6 +55,13 @@ export class EcrService implements ServiceHandler {
 
   handle(req: RawRequest): Promise<HttpReply> {
     const target = String(req.headers['x-amz-target']);
+    if (target === PUBLIC_TOKEN_TARGET) {
+      const caller = this.authenticate(req, 'ecr-public');
+      if (caller.region !== 'us-east-1') throw ecrErrors.invalidParameter('region', 'ECR Public tokens are issued in us-east-1 only');
+      const p = this.ecr.issuePassword({ account: caller.account, region: caller.region, identityArn: caller.arn, nowMs: this.now() });
+      const authorizationData = { authorizationToken: Buffer.from(`AWS:${p.password}`).toString('base64'), expiresAt: epochSeconds(p.expiresAt) };
+      return Promise.resolve({ status: 200, contentType: ECR_JSON, body: JSON.stringify({ authorizationData }) });
+    }
     const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
     const op = action === 'GetAuthorizationToken' ? this.getAuthorizationToken
       : action === 'CreateRepository' ? this.createRepository
@@ -64,11 +75,11 @@ export class EcrService implements ServiceHandler {
   }
 
   /** SigV4 with service `ecr`; a temporary key needs its own session token, a long-term key none. */
-  private authenticate(req: RawRequest): EcrCaller {
+  private authenticate(req: RawRequest, service = 'ecr'): EcrCaller {
     const token = req.headers['x-amz-security-token'];
     let found: Omit<EcrCaller, 'region'> | undefined;
     const verified = verifySigV4(req, {
-      service: 'ecr',
+      service,
       now: this.now(),
       secretFor: (accessKeyId) => {
         const caller = this.iam.callerFor(accessKeyId);

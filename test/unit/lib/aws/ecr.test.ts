@@ -1,0 +1,75 @@
+// The orb's own signed ECR and STS calls against the strict local AWS (which verifies every SigV4
+// signature and session token): partition-aware hosts from proxyEndpoint, ECR Public, and the refusals.
+import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT, job, rejection, startStack, type Stack } from '../../../harness/aws/fixture.ts';
+import { callerIdentity, getAuthorizationTokens, getPublicAuthorizationToken, PUBLIC_REGISTRY_HOST } from '../../../../src/lib/aws/ecr.ts';
+import type { SigningKeys } from '../../../../src/lib/aws/sigv4.ts';
+import { awsErrorInfo } from '../../../../src/lib/sts.ts';
+import { explainEcrError } from '../../../../src/commands/ecr-login/run.ts';
+
+let s: Stack;
+let keys: SigningKeys;
+const env = () => ({ AWS_ENDPOINT_URL_ECR: s.aws.url, AWS_ENDPOINT_URL_STS: s.aws.url, AWS_ENDPOINT_URL_ECR_PUBLIC: s.aws.url });
+
+beforeAll(async () => {
+  s = await startStack();
+  const out = await s.sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: s.deployRole, RoleSessionName: 'ecr-unit', WebIdentityToken: await s.issuer.mint(job()), DurationSeconds: 900 }));
+  const c = out.Credentials!;
+  keys = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+});
+afterAll(() => s.close());
+
+describe('signed ECR calls', () => {
+  it('GetCallerIdentity names the assumed role', async () => {
+    const who = await callerIdentity(keys, 'us-east-1', env(), Date.now() + s.clock.offsetMs);
+    expect(who).toEqual({ arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/ecr-unit`, account: ACCOUNT });
+  });
+
+  it.each([
+    ['us-east-1', `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`],
+    ['ap-northeast-1', `${ACCOUNT}.dkr.ecr.ap-northeast-1.amazonaws.com`],
+    ['cn-north-1', `${ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn`],
+  ])('GetAuthorizationToken in %s: the host comes from proxyEndpoint (%s), the password is one the ECR issued', async (region, host) => {
+    const [login, ...rest] = await getAuthorizationTokens(keys, region, [], env());
+    expect(rest).toEqual([]);
+    expect(login).toMatchObject({ registryId: ACCOUNT, host, proxyEndpoint: `https://${host}`, username: 'AWS' });
+    expect(s.aws.validEcrPassword(login!.password)).toEqual({ account: ACCOUNT, identityArn: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/ecr-unit` });
+    expect(login!.expiresAt.getTime() - Date.now()).toBeGreaterThan(11.9 * 3600_000);
+  });
+
+  it('ECR Public: one token for public.ecr.aws, signed for ecr-public in us-east-1', async () => {
+    const login = await getPublicAuthorizationToken(keys, env());
+    expect(login).toMatchObject({ registryId: 'public', host: PUBLIC_REGISTRY_HOST, username: 'AWS' });
+    expect(s.aws.validEcrPassword(login.password)?.account).toBe(ACCOUNT);
+    expect(s.aws.requests.at(-1)).toMatchObject({ action: 'GetAuthorizationToken (ECR Public)', status: 200 });
+  });
+
+  it('a session key without its token, and an expired session, are refused by ECR and explained', async () => {
+    const ctx = { source: 'the environment', who: 'me', registries: ACCOUNT, region: 'us-east-1', endpoint: s.aws.url };
+    const noToken = await rejection(getAuthorizationTokens({ ...keys, sessionToken: undefined }, 'us-east-1', [], env()));
+    expect(awsErrorInfo(noToken)).toMatchObject({ code: 'UnrecognizedClient', status: 400 });
+    expect(explainEcrError(noToken, ctx).hint).toMatch(/needs its AWS_SESSION_TOKEN/);
+    s.clock.offsetMs = 901_000;
+    try {
+      const expired = await rejection(getAuthorizationTokens(keys, 'us-east-1', [], env(), Date.now() + s.clock.offsetMs));
+      expect(awsErrorInfo(expired).code).toMatch(/^ExpiredToken/);
+      expect(explainEcrError(expired, ctx).message).toMatch(/^the AWS credentials from the environment expired \(ECR said ExpiredToken/);
+    } finally {
+      s.clock.offsetMs = 0;
+    }
+  });
+
+  it('another account\'s registry is AccessDenied, explained with the identity, registry and region', async () => {
+    const err = await rejection(getAuthorizationTokens(keys, 'us-east-1', ['999999999999'], env()));
+    const e = explainEcrError(err, { source: 'the environment', who: 'arn:x', registries: '999999999999', region: 'us-east-1', endpoint: s.aws.url });
+    expect(e.message).toMatch(/^arn:x may not get a login for ECR registry 999999999999 in us-east-1: /);
+  });
+
+  it('a connection refused is a network error that names the endpoint', async () => {
+    const err = await rejection(getAuthorizationTokens(keys, 'us-east-1', [], { AWS_ENDPOINT_URL_ECR: 'http://127.0.0.1:1' }));
+    expect((err as { code?: string }).code).toBe('ECONNREFUSED');
+    const e = explainEcrError(err, { source: 's', who: 'w', registries: 'r', region: 'us-east-1', endpoint: 'http://127.0.0.1:1' });
+    expect(e.message).toMatch(/^could not reach ECR at http:\/\/127.0.0.1:1 \(ECONNREFUSED\)/);
+  });
+});
