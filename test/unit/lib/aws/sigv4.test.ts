@@ -8,11 +8,13 @@ import { amzDate, signRequest } from '../../../../src/lib/aws/sigv4.ts';
 /** The hash the SDK signer asks for (its own comes from another package): plain or keyed SHA-256. */
 class Sha256 {
   private readonly h: Hash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    const key = secret === undefined || typeof secret === 'string' ? secret
+      : secret instanceof ArrayBuffer ? new Uint8Array(secret) : new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength);
+    this.h = key === undefined ? createHash('sha256') : createHmac('sha256', key);
   }
-  update(data: string | Uint8Array): void {
-    this.h.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.h.update(typeof data === 'string' ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
   digest(): Promise<Uint8Array> {
     return Promise.resolve(new Uint8Array(this.h.digest()));
@@ -25,7 +27,7 @@ const NOW = Date.UTC(2026, 10, 23, 12, 34, 56);
 async function sdkAuthorization(url: URL, headers: Record<string, string>, body: string, service: string, region: string, keys: typeof KEYS | Omit<typeof KEYS, 'sessionToken'>) {
   const signer = new SignatureV4({ credentials: keys, region, service, sha256: Sha256, applyChecksum: false });
   const query = Object.fromEntries(url.searchParams.entries());
-  const signed = await signer.sign({ method: 'POST', protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname, query,
+  const signed = await signer.sign({ method: 'POST', protocol: url.protocol, hostname: url.hostname, ...(url.port ? { port: Number(url.port) } : {}), path: url.pathname, query,
     headers: { ...headers, host: url.host }, body }, { signingDate: new Date(NOW) });
   return signed.headers.authorization;
 }
