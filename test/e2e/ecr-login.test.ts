@@ -134,3 +134,36 @@ describe('ecr-login', () => {
     expect(expired.steps.at(-1)!.output).toMatch(/the AWS credentials from the environment expired at 2020-01-01T00:00:00.000Z\n.*fix: run assume-role-with-oidc again/);
   });
 });
+
+describe('ecr-login credential helper over time and identities', () => {
+  it('keeps pushing past the ECR token\'s 12 hours and the session\'s expiry with a self-refreshing profile', async () => {
+    const webIdentityBefore = rig.aws.requests.filter((q) => q.action === 'AssumeRoleWithWebIdentity' && q.status === 200).length;
+    const r = await rig.run(consumerConfig(rig.orbText, [
+      { orb: 'assume-role-with-oidc', params: { 'role-arn': DEPLOY, region: REGION, 'profile-name': 'long', 'self-refresh': true, 'session-duration': 900 } },
+      { orb: 'ecr-login', params: { 'profile-name': 'long' } },
+      buildAndPush('Push at start', 'AWS_ECR_REGISTRY', 'long-job'),
+      { name: 'Thirteen hours later', run: 'rig-advance-clock 46800' },
+      buildAndPush('Push 13 h later', 'AWS_ECR_REGISTRY', 'long-job-later'),
+    ]), 'deploy', { fakeClock: true });
+    expect(r.success, r.steps.map((s) => `--- ${s.name}\n${s.output}`).join('\n')).toBe(true);
+    const reg = registries.get(ACCOUNT)!;
+    const put = reg.requests.filter((q) => q.method === 'PUT' && q.path === `/v2/long-job-later/manifests/${r.env.CIRCLE_SHA1}`);
+    expect(put.at(-1)).toMatchObject({ status: 201 });
+    // The later push used a password issued after the jump (it expires 12 h after the shifted now),
+    // by a session that credential_process made after the jump with a freshly minted token.
+    const late = rig.aws.ecrPasswords.filter((p) => p.expiresAt > Date.now() + 20 * 3600_000);
+    expect(late.length).toBeGreaterThan(0);
+    expect(rig.aws.requests.filter((q) => q.action === 'AssumeRoleWithWebIdentity' && q.status === 200).length - webIdentityBefore).toBe(2);
+  });
+
+  it('refuses to push as another role when later steps changed the environment\'s keys', async () => {
+    const r = await rig.run(consumerConfig(rig.orbText, [
+      assume(DEPLOY),
+      { orb: 'ecr-login' },
+      assume(PROD),
+      buildAndPush('Push as the wrong role', `AWS_ECR_REGISTRY_${ACCOUNT}`, 'cross'),
+    ]));
+    expect(r.success).toBe(false);
+    expect(r.steps.at(-1)!.output).toMatch(new RegExp(`aws-oidc: 127\\.0\\.0\\.1:\\d+ was set up by ecr-login for arn:aws:sts::${ACCOUNT}:assumed-role/deploy, but this step's AWS keys are arn:aws:sts::${PROD_ACCOUNT}:assumed-role/production-deploy`));
+  });
+});

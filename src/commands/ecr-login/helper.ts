@@ -60,14 +60,18 @@ export async function helperGet(input: string, deps: HelperDeps): Promise<string
     return JSON.stringify({ ServerURL: host, Username: l.username, Secret: l.password });
   }
   // With the environment's keys, a later step may hold another role's keys: refuse rather than push as it.
-  const [who, logins] = await Promise.all([
+  const [whoR, loginsR] = await Promise.allSettled([
     e.profile ? Promise.resolve(undefined) : deps.callerIdentity(keys, e.region),
     deps.getTokens(keys, e.region, [e.registryId]),
   ]);
+  // The identity check goes first: with another role's keys, its refusal is the message that helps.
+  const who = whoR.status === 'fulfilled' ? whoR.value : undefined;
   if (who && roleOf(who.arn) !== roleOf(e.identityArn)) {
     throw new OrbError(`aws-oidc: ${host} was set up by ecr-login for ${roleOf(e.identityArn)}, but this step's AWS keys are ${roleOf(who.arn)}; `
       + 'give each identity its own profile-name in assume-role-with-oidc and ecr-login');
   }
+  if (loginsR.status === 'rejected') throw loginsR.reason;
+  const logins = loginsR.value;
   const l = logins.find((x) => x.host === host) ?? logins[0];
   if (!l) throw new OrbError(`aws-oidc: ECR returned no login for ${host}`);
   return JSON.stringify({ ServerURL: host, Username: l.username, Secret: l.password });
