@@ -129,9 +129,22 @@ describe('ecr-login', () => {
     const noToken = await rig.run(consumerConfig(rig.orbText, [assume(DEPLOY), { name: 'Drop token', run: 'echo "unset AWS_SESSION_TOKEN" >> "$BASH_ENV"' }, { orb: 'ecr-login' }]));
     expect(noToken.success).toBe(false);
     expect(noToken.steps.at(-1)!.output).toMatch(/does not accept the keys from the environment \(InvalidClientTokenId.*\n.*fix: a session key needs its AWS_SESSION_TOKEN/);
-    const expired = await rig.run(consumerConfig(rig.orbText, [assume(DEPLOY), { name: 'Expire', run: 'echo "export AWS_CREDENTIAL_EXPIRATION=2020-01-01T00:00:00Z" >> "$BASH_ENV"' }, { orb: 'ecr-login' }]));
+    // A real expiry: a 15-minute session, then the job's clock moves 1000 s on.
+    const expired = await rig.run(consumerConfig(rig.orbText, [
+      { orb: 'assume-role-with-oidc', params: { 'role-arn': DEPLOY, region: REGION, 'session-duration': 900 } },
+      { name: 'Later', run: 'rig-advance-clock 1000' },
+      { orb: 'ecr-login' },
+    ]), 'deploy', { fakeClock: true });
     expect(expired.success).toBe(false);
-    expect(expired.steps.at(-1)!.output).toMatch(/the AWS credentials from the environment expired at 2020-01-01T00:00:00.000Z\n.*fix: run assume-role-with-oidc again/);
+    // Keys in a profile carry no expiry, so AWS itself refuses them, and the step explains it.
+    const expiredProfile = await rig.run(consumerConfig(rig.orbText, [
+      { orb: 'assume-role-with-oidc', params: { 'role-arn': DEPLOY, region: REGION, 'session-duration': 900, 'profile-name': 'short' } },
+      { name: 'Later', run: 'rig-advance-clock 1000' },
+      { orb: 'ecr-login', params: { 'profile-name': 'short' } },
+    ]), 'deploy', { fakeClock: true });
+    expect(expiredProfile.success).toBe(false);
+    expect(expiredProfile.steps.at(-1)!.output).toMatch(/the AWS credentials from profile short expired \(AWS said ExpiredToken\)\n.*fix: run assume-role-with-oidc again/);
+    expect(expired.steps.at(-1)!.output).toMatch(/the AWS credentials from the environment expired at \d{4}-\d\d-\d\dT[\d:.]+Z\n.*fix: run assume-role-with-oidc again/);
   });
 });
 

@@ -41,18 +41,19 @@ export function explainEcrError(err: unknown, ctx: { source: string; who: string
   const tried = retrySummary(err);
   if (e.code === 'ExpiredToken' || e.code === 'ExpiredTokenException' || /expired/i.test(e.message) && e.code !== 'AccessDenied') {
     const when = ctx.expiration ? ` at ${ctx.expiration.toISOString()}` : '';
-    return new OrbError(`the AWS credentials from ${ctx.source} expired${when} (ECR said ${e.code})`,
+    return new OrbError(`the AWS credentials from ${ctx.source} expired${when} (AWS said ${e.code})`,
       'run assume-role-with-oidc again before this step, or give it self-refresh: true with a profile-name and use that profile here');
   }
   if (e.code === 'AccessDenied' || e.code === 'AccessDeniedException') {
     return new OrbError(`${ctx.who} may not get a login for ECR registry ${ctx.registries} in ${ctx.region}: ${e.message}`,
       'allow ecr:GetAuthorizationToken on "*" in the role\'s policy and, for another account\'s registry, pull/push in that repository\'s policy; or log in to that registry with the identity that owns it (profile-name)');
   }
-  if (e.code === 'InvalidClientTokenId' || e.code === 'UnrecognizedClient' || e.code === 'UnrecognizedClientException' || e.code === 'InvalidSignatureException' || e.code === 'SignatureDoesNotMatch') {
+  if (e.code === 'InvalidClientTokenId' || e.code === 'UnrecognizedClient' || e.code === 'UnrecognizedClientException' || e.code === 'InvalidSignature' || e.code === 'InvalidSignatureException' || e.code === 'SignatureDoesNotMatch') {
     return new OrbError(`ECR does not accept the keys from ${ctx.source} (${e.code}: ${e.message})`,
       'a session key needs its AWS_SESSION_TOKEN; run assume-role-with-oidc in this job rather than pasting keys');
   }
-  if (e.code === 'InvalidParameterException' || e.code === 'RegistryNotFound') {
+  // awsErrorInfo drops the Exception suffix of ECR's error types (InvalidParameterException -> InvalidParameter).
+  if (e.code === 'InvalidParameter' || e.code === 'InvalidParameterException' || e.code === 'RegistryNotFound') {
     return new OrbError(`ECR refused registry ${ctx.registries} in ${ctx.region}: ${e.message}`, 'check account-id and region');
   }
   const net = (err as { code?: string }).code;

@@ -54,7 +54,7 @@ describe('signed ECR calls', () => {
     try {
       const expired = await rejection(getAuthorizationTokens(keys, 'us-east-1', [], env(), Date.now() + s.clock.offsetMs));
       expect(awsErrorInfo(expired).code).toMatch(/^ExpiredToken/);
-      expect(explainEcrError(expired, ctx).message).toMatch(/^the AWS credentials from the environment expired \(ECR said ExpiredToken/);
+      expect(explainEcrError(expired, ctx).message).toMatch(/^the AWS credentials from the environment expired \(AWS said ExpiredToken/);
     } finally {
       s.clock.offsetMs = 0;
     }
