@@ -78,7 +78,11 @@ export function readRegistryMap(env: Env): Record<string, RegistryEntry> {
 /** Adds or replaces entries in the registry map; returns the hosts whose identity changed. */
 export function saveRegistryEntries(env: Env, entries: readonly RegistryEntry[]): string[] {
   const map = readRegistryMap(env);
-  const changed = entries.filter((e) => map[e.host] && (map[e.host]?.profile !== e.profile || map[e.host]?.identityArn !== e.identityArn)).map((e) => e.host);
+  // Sessions of one role are one identity (roleOf): a new session name is no change.
+  const changed = entries.filter((e) => {
+    const old = map[e.host];
+    return old !== undefined && (old.profile !== e.profile || roleOf(old.identityArn) !== roleOf(e.identityArn));
+  }).map((e) => e.host);
   for (const e of entries) map[e.host] = e;
   writeFileAtomic(join(ecrStateDir(env), 'registries.json'), JSON.stringify(map, null, 2) + '\n');
   return changed;

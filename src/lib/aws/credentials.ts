@@ -90,7 +90,9 @@ export async function resolveKeys(profile: string, env: Env, run: RunProgram): P
   if (fallback) return profileKeys(fallback, env, run);
   try {
     return await profileKeys('default', env, run);
-  } catch {
+  } catch (err) {
+    // A default profile whose credential_process fails has its own, more useful message.
+    if (err instanceof OrbError && err.message.includes('credential_process of profile default')) throw err;
     throw new OrbError('no AWS credentials: AWS_ACCESS_KEY_ID is not set and there is no default profile',
       'run assume-role-with-oidc earlier in the job, or set profile-name to a profile it wrote');
   }

@@ -1,0 +1,266 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { iniSection, profileKeys, resolveKeys, splitCommandLine } from '../../../../src/lib/aws/credentials.ts';
+import { OrbError } from '../../../../src/lib/errors.ts';
+import type { RunProgram } from '../../../../src/lib/oidc-token.ts';
+
+/** A temp HOME with the two AWS files named through the env, as the step sees them. */
+function awsEnv(files: { config?: string; credentials?: string }, extra: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'creds-'));
+  const config = join(dir, 'config');
+  const credentials = join(dir, 'credentials');
+  if (files.config !== undefined) writeFileSync(config, files.config);
+  if (files.credentials !== undefined) writeFileSync(credentials, files.credentials);
+  return { env: { HOME: dir, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials, ...extra }, config, credentials };
+}
+
+/** A RunProgram fake that records its calls and answers with `reply`. */
+function fakeRun(reply: (file: string, args: readonly string[]) => Promise<string>) {
+  const calls: { file: string; args: readonly string[] }[] = [];
+  const run: RunProgram = (file, args) => {
+    calls.push({ file, args });
+    return reply(file, args);
+  };
+  return { run, calls };
+}
+
+const noRun: RunProgram = async () => {
+  throw new Error('credential_process must not run here');
+};
+
+async function rejection(p: Promise<unknown>): Promise<OrbError> {
+  const err = await p.then(() => new Error('resolved'), (e: unknown) => e);
+  expect(err).toBeInstanceOf(OrbError);
+  return err as OrbError;
+}
+
+describe('iniSection', () => {
+  it('reads the pairs of one section, trimming spaces around keys, values and header names', () => {
+    const text = '[default]\nregion=us-east-1\n\n[ profile dev ]\n  aws_access_key_id   =  AKIA1  \nregion = eu-west-1\n';
+    expect(iniSection(text, 'profile dev')).toEqual({ aws_access_key_id: 'AKIA1', region: 'eu-west-1' });
+    expect(iniSection(text, 'default')).toEqual({ region: 'us-east-1' });
+  });
+
+  it('skips # and ; comment lines, and handles CRLF line ends', () => {
+    const text = '[a]\r\n# region = wrong\r\n; other = wrong\r\nkey = v\r\n';
+    expect(iniSection(text, 'a')).toEqual({ key: 'v' });
+  });
+
+  it('keeps "=" inside a value and ignores lines without a key', () => {
+    expect(iniSection('[a]\nx = b=c\n= nokey\njunk\n', 'a')).toEqual({ x: 'b=c' });
+  });
+
+  it('is undefined for a missing section, and {} for an empty one', () => {
+    expect(iniSection('[a]\nk = v\n', 'b')).toBeUndefined();
+    expect(iniSection('', 'a')).toBeUndefined();
+    expect(iniSection('[a]\n[b]\nk = v\n', 'a')).toEqual({});
+  });
+
+  it('merges a repeated header, the later value winning, without taking keys of other sections', () => {
+    const text = '[a]\nk = 1\nx = keep\n[b]\nk = other\n[a]\nk = 2\n';
+    expect(iniSection(text, 'a')).toEqual({ k: '2', x: 'keep' });
+    expect(iniSection(text, 'b')).toEqual({ k: 'other' });
+  });
+
+  it('does not match a header that only starts with the name', () => {
+    expect(iniSection('[profile devops]\nk = v\n', 'profile dev')).toBeUndefined();
+  });
+});
+
+describe('splitCommandLine', () => {
+  it('splits on runs of whitespace', () => {
+    expect(splitCommandLine('  /bin/tool   --a  b\tc ')).toEqual(['/bin/tool', '--a', 'b', 'c']);
+  });
+
+  it('keeps double- and single-quoted words whole, without the quotes', () => {
+    expect(splitCommandLine(`"/opt/my tools/run" --x 'a b' "c"`)).toEqual(['/opt/my tools/run', '--x', 'a b', 'c']);
+  });
+
+  it('unescapes backslashes inside double quotes but not inside single quotes', () => {
+    expect(splitCommandLine(String.raw`"say \"hi\"" 'a\b'`)).toEqual(['say "hi"', String.raw`a\b`]);
+  });
+
+  it('gives an empty quoted word and no words for an empty line', () => {
+    expect(splitCommandLine(`x "" ''`)).toEqual(['x', '', '']);
+    expect(splitCommandLine('   ')).toEqual([]);
+  });
+});
+
+describe('profileKeys', () => {
+  it('prefers keys in the credentials file over keys in the config file', async () => {
+    const { env } = awsEnv({
+      credentials: '[dev]\naws_access_key_id = AKIACREDS\naws_secret_access_key = secretcreds\n',
+      config: '[profile dev]\naws_access_key_id = AKIACONFIG\naws_secret_access_key = secretconfig\naws_session_token = tok\n',
+    });
+    const keys = await profileKeys('dev', env, noRun);
+    expect(keys).toMatchObject({ accessKeyId: 'AKIACREDS', secretAccessKey: 'secretcreds', source: 'profile dev' });
+    // a key the credentials file lacks comes from the config file
+    expect(keys.sessionToken).toBe('tok');
+    expect(keys.expiration).toBeUndefined();
+  });
+
+  it('reads keys from the config file under [profile name], and [default] for default', async () => {
+    const { env } = awsEnv({ config: '[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s1\n[default]\naws_access_key_id = AKIADEF\naws_secret_access_key = s2\n' });
+    expect(await profileKeys('dev', env, noRun)).toMatchObject({ accessKeyId: 'AKIADEV', secretAccessKey: 's1', sessionToken: undefined });
+    expect(await profileKeys('default', env, noRun)).toMatchObject({ accessKeyId: 'AKIADEF', secretAccessKey: 's2' });
+  });
+
+  it('does not read [dev] in the config file as profile dev', async () => {
+    const { env } = awsEnv({ config: '[dev]\naws_access_key_id = AKIA\naws_secret_access_key = s\n' });
+    const err = await rejection(profileKeys('dev', env, noRun));
+    expect(err.message).toContain('there is no profile named dev');
+  });
+
+  it('runs a credential_process split into file and args, and reads Version 1 JSON with Expiration', async () => {
+    const { env } = awsEnv({
+      credentials: '[dev]\n',
+      config: `[profile dev]\nregion = us-east-1\ncredential_process = "/opt/my tools/node" /x/runtime.cjs --refresh 'dev profile'\n`,
+    });
+    const f = fakeRun(async () => JSON.stringify({ Version: 1, AccessKeyId: 'ASIAPROC', SecretAccessKey: 'procsecret', SessionToken: 'proctoken', Expiration: '2031-02-03T04:05:06Z' }));
+    const keys = await profileKeys('dev', env, f.run);
+    expect(f.calls).toEqual([{ file: '/opt/my tools/node', args: ['/x/runtime.cjs', '--refresh', 'dev profile'] }]);
+    expect(keys).toMatchObject({ accessKeyId: 'ASIAPROC', secretAccessKey: 'procsecret', sessionToken: 'proctoken', source: 'profile dev (credential_process)' });
+    expect(keys.expiration?.toISOString()).toBe('2031-02-03T04:05:06.000Z');
+  });
+
+  it('leaves expiration undefined when the process gives none', async () => {
+    const { env } = awsEnv({ config: '[profile p]\ncredential_process = tool\n' });
+    const f = fakeRun(async () => '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S"}');
+    const keys = await profileKeys('p', env, f.run);
+    expect(f.calls).toEqual([{ file: 'tool', args: [] }]);
+    expect(keys.expiration).toBeUndefined();
+    expect(keys.sessionToken).toBeUndefined();
+  });
+
+  it('does not run the credential_process when there are keys', async () => {
+    const { env } = awsEnv({ credentials: '[p]\naws_access_key_id = A\naws_secret_access_key = S\n', config: '[profile p]\ncredential_process = tool\n' });
+    const f = fakeRun(async () => '{}');
+    await profileKeys('p', env, f.run);
+    expect(f.calls).toHaveLength(0);
+  });
+
+  it('names the profile, the last stderr lines and the command to debug when the process fails', async () => {
+    const { env } = awsEnv({ config: '[profile ci]\ncredential_process = tool get\n' });
+    const f = fakeRun(async () => {
+      throw Object.assign(new Error('exit 1'), { stderr: 'one\ntwo\nthree\nfour\n' });
+    });
+    const err = await rejection(profileKeys('ci', env, f.run));
+    expect(err.message).toBe('the credential_process of profile ci failed: two / three / four');
+    expect(err.hint).toContain('aws sts get-caller-identity --profile ci');
+  });
+
+  it('says failed without a colon when the process printed nothing on stderr', async () => {
+    const { env } = awsEnv({ config: '[profile ci]\ncredential_process = tool\n' });
+    const err = await rejection(profileKeys('ci', env, fakeRun(async () => { throw new Error('spawn ENOENT'); }).run));
+    expect(err.message).toBe('the credential_process of profile ci failed');
+  });
+
+  it('refuses output that is not JSON, naming the profile and the format', async () => {
+    const { env } = awsEnv({ config: '[profile ci]\ncredential_process = tool\n' });
+    const err = await rejection(profileKeys('ci', env, fakeRun(async () => 'Error: not logged in').run));
+    expect(err.message).toContain('profile ci did not print JSON');
+    expect(err.hint).toContain('"Version": 1');
+  });
+
+  it.each([
+    ['no Version', { AccessKeyId: 'A', SecretAccessKey: 'S' }],
+    ['Version 2', { Version: 2, AccessKeyId: 'A', SecretAccessKey: 'S' }],
+    ['no AccessKeyId', { Version: 1, SecretAccessKey: 'S' }],
+    ['no SecretAccessKey', { Version: 1, AccessKeyId: 'A' }],
+  ])('refuses JSON with %s', async (_what, body) => {
+    const { env } = awsEnv({ config: '[profile ci]\ncredential_process = tool\n' });
+    const err = await rejection(profileKeys('ci', env, fakeRun(async () => JSON.stringify(body)).run));
+    expect(err.message).toBe('the credential_process of profile ci printed no Version 1 credentials');
+    expect(err.hint).toContain('AccessKeyId');
+  });
+
+  it('refuses an empty credential_process', async () => {
+    const { env } = awsEnv({ config: '[profile ci]\ncredential_process = ""\n' });
+    const f = fakeRun(async () => '{}');
+    const err = await rejection(profileKeys('ci', env, f.run));
+    expect(err.message).toContain('profile ci has an empty credential_process');
+    expect(f.calls).toHaveLength(0);
+  });
+
+  it('names an unknown profile, both files and the fix', async () => {
+    const { env, config, credentials } = awsEnv({ config: '[profile other]\nregion = us-east-1\n' });
+    const err = await rejection(profileKeys('prod', env, noRun));
+    expect(err.message).toBe(`there is no profile named prod in ${config} or ${credentials}`);
+    expect(err.hint).toContain('profile-name: prod');
+  });
+
+  it('says a known profile has no keys when it has only a region or half a key pair', async () => {
+    const { env } = awsEnv({ config: '[profile dev]\nregion = us-east-1\n', credentials: '[half]\naws_access_key_id = A\n' });
+    expect((await rejection(profileKeys('dev', env, noRun))).message).toBe('profile dev has no keys and no credential_process');
+    expect((await rejection(profileKeys('half', env, noRun))).message).toBe('profile half has no keys and no credential_process');
+  });
+
+  it('uses ~/.aws under HOME when the env names no files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'home-'));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, '.aws'));
+    writeFileSync(join(dir, '.aws', 'credentials'), '[h]\naws_access_key_id = AKIAHOME\naws_secret_access_key = s\n');
+    expect((await profileKeys('h', { HOME: dir }, noRun)).accessKeyId).toBe('AKIAHOME');
+  });
+});
+
+describe('resolveKeys', () => {
+  const files = {
+    credentials: '[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = sdef\n[named]\naws_access_key_id = AKIANAMED\naws_secret_access_key = snamed\n',
+  };
+
+  it('uses the environment keys with token and AWS_CREDENTIAL_EXPIRATION', async () => {
+    const { env } = awsEnv(files, { AWS_ACCESS_KEY_ID: 'ASIAENV', AWS_SECRET_ACCESS_KEY: 'senv', AWS_SESSION_TOKEN: 'tenv', AWS_CREDENTIAL_EXPIRATION: '2030-05-06T07:08:09Z', AWS_PROFILE: 'named' });
+    const keys = await resolveKeys('', env, noRun);
+    expect(keys).toMatchObject({ accessKeyId: 'ASIAENV', secretAccessKey: 'senv', sessionToken: 'tenv', source: 'the environment' });
+    expect(keys.expiration?.toISOString()).toBe('2030-05-06T07:08:09.000Z');
+  });
+
+  it('has no session token or expiration for bare environment keys', async () => {
+    const { env } = awsEnv({}, { AWS_ACCESS_KEY_ID: 'AKIAENV', AWS_SECRET_ACCESS_KEY: 'senv', AWS_SESSION_TOKEN: '' });
+    const keys = await resolveKeys('', env, noRun);
+    expect(keys.sessionToken).toBeUndefined();
+    expect(keys.expiration).toBeUndefined();
+  });
+
+  it('prefers the profile argument over environment keys', async () => {
+    const { env } = awsEnv(files, { AWS_ACCESS_KEY_ID: 'ASIAENV', AWS_SECRET_ACCESS_KEY: 'senv' });
+    expect((await resolveKeys('named', env, noRun)).accessKeyId).toBe('AKIANAMED');
+  });
+
+  it('falls back to AWS_PROFILE, then AWS_DEFAULT_PROFILE, when the environment has no full key pair', async () => {
+    const a = awsEnv(files, { AWS_ACCESS_KEY_ID: 'ASIAENV', AWS_PROFILE: 'named' });
+    expect(await resolveKeys('', a.env, noRun)).toMatchObject({ accessKeyId: 'AKIANAMED', source: 'profile named' });
+    const b = awsEnv(files, { AWS_DEFAULT_PROFILE: 'named' });
+    expect((await resolveKeys('', b.env, noRun)).accessKeyId).toBe('AKIANAMED');
+  });
+
+  it('does not hide an unknown AWS_PROFILE behind the default profile', async () => {
+    const { env } = awsEnv(files, { AWS_PROFILE: 'gone' });
+    expect((await rejection(resolveKeys('', env, noRun))).message).toContain('there is no profile named gone');
+  });
+
+  it('uses the default profile last', async () => {
+    const { env } = awsEnv(files);
+    expect(await resolveKeys('', env, noRun)).toMatchObject({ accessKeyId: 'AKIADEFAULT', source: 'profile default' });
+  });
+
+  it('says there are no AWS credentials when nothing is set and there is no default profile', async () => {
+    const { env } = awsEnv({ config: '[profile other]\nregion = us-east-1\n' });
+    const err = await rejection(resolveKeys('', env, noRun));
+    expect(err.message).toContain('no AWS credentials');
+    expect(err.message).toContain('AWS_ACCESS_KEY_ID');
+    expect(err.hint).toContain('assume-role-with-oidc');
+  });
+});
+
+describe('resolveKeys with a default profile that runs a credential_process', () => {
+  it('passes on the failure of the process rather than saying there is no default profile', async () => {
+    const { env } = awsEnv({ config: '[default]\ncredential_process = tool\n' });
+    const run: RunProgram = async () => { throw Object.assign(new Error('exit 1'), { stderr: 'token expired' }); };
+    const err = await rejection(resolveKeys('', env, run));
+    expect(err.message).toBe('the credential_process of profile default failed: token expired');
+  });
+});
