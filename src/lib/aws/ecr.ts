@@ -56,15 +56,20 @@ export function hostOf(proxyEndpoint: string): string {
   return new URL(proxyEndpoint).host;
 }
 
-/** One GetAuthorizationToken call for every registry id (empty: the caller's own registry). */
-export async function getAuthorizationTokens(keys: SigningKeys, region: string, registryIds: readonly string[], env: Env, now = Date.now()): Promise<RegistryLogin[]> {
+/** One call of the private ECR API: `action` with a JSON body; the parsed answer, or the AWS error thrown. */
+export async function ecrCall(keys: SigningKeys, region: string, action: string, body: object, env: Env, now = Date.now()): Promise<Record<string, unknown>> {
   const reply = await sendSigned({
     endpoint: ecrEndpoint(region, env), service: 'ecr', region, keys, env, now,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken' },
-    body: JSON.stringify(registryIds.length ? { registryIds } : {}),
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonEC2ContainerRegistry_V20150921.${action}` },
+    body: JSON.stringify(body),
   });
-  const data = jsonReply(reply).authorizationData;
-  if (!Array.isArray(data) || data.length === 0) throw new AwsCallError('InvalidResponse', 'ECR returned no authorization data', reply.status);
+  return jsonReply(reply);
+}
+
+/** One GetAuthorizationToken call for every registry id (empty: the caller's own registry). */
+export async function getAuthorizationTokens(keys: SigningKeys, region: string, registryIds: readonly string[], env: Env, now = Date.now()): Promise<RegistryLogin[]> {
+  const data = (await ecrCall(keys, region, 'GetAuthorizationToken', registryIds.length ? { registryIds } : {}, env, now)).authorizationData;
+  if (!Array.isArray(data) || data.length === 0) throw new AwsCallError('InvalidResponse', 'ECR returned no authorization data', 200);
   return (data as Record<string, unknown>[]).map((d) => {
     const proxyEndpoint = String(d.proxyEndpoint ?? '');
     const host = hostOf(proxyEndpoint);
@@ -103,4 +108,56 @@ export async function callerIdentity(keys: SigningKeys, region: string, env: Env
   const account = xmlField(reply.body, 'Account');
   if (!arn || !account) throw new AwsCallError('InvalidResponse', 'STS answered GetCallerIdentity without an Arn and Account', reply.status);
   return { arn, account };
+}
+
+/** A repository as ECR describes it (the fields the steps use). */
+export interface RepositoryInfo { registryId: string; repositoryName: string; repositoryUri: string; imageTagMutability: string; scanOnPush: boolean; encryptionType: string }
+
+function repositoryInfo(r: Record<string, unknown>): RepositoryInfo {
+  return {
+    registryId: String(r.registryId ?? ''), repositoryName: String(r.repositoryName ?? ''), repositoryUri: String(r.repositoryUri ?? ''),
+    imageTagMutability: String(r.imageTagMutability ?? 'MUTABLE'),
+    scanOnPush: Boolean((r.imageScanningConfiguration as { scanOnPush?: boolean } | undefined)?.scanOnPush),
+    encryptionType: String((r.encryptionConfiguration as { encryptionType?: string } | undefined)?.encryptionType ?? 'AES256'),
+  };
+}
+
+/** DescribeRepositories for one name; undefined when ECR says RepositoryNotFoundException. */
+export async function describeRepository(keys: SigningKeys, region: string, registryId: string, name: string, env: Env): Promise<RepositoryInfo | undefined> {
+  try {
+    const out = await ecrCall(keys, region, 'DescribeRepositories', { registryId, repositoryNames: [name] }, env);
+    const r = (out.repositories as Record<string, unknown>[] | undefined)?.[0];
+    return r ? repositoryInfo(r) : undefined;
+  } catch (err) {
+    if ((err as { Code?: string }).Code === 'RepositoryNotFoundException') return undefined;
+    throw err;
+  }
+}
+
+/** The settings CreateRepository takes here. */
+export interface NewRepository { scanOnPush: boolean; tagMutability: string; encryptionType: string; kmsKey: string }
+
+export async function createRepository(keys: SigningKeys, region: string, registryId: string, name: string, s: NewRepository, env: Env): Promise<RepositoryInfo> {
+  const out = await ecrCall(keys, region, 'CreateRepository', {
+    registryId, repositoryName: name, imageTagMutability: s.tagMutability, imageScanningConfiguration: { scanOnPush: s.scanOnPush },
+    encryptionConfiguration: { encryptionType: s.encryptionType, ...(s.kmsKey ? { kmsKey: s.kmsKey } : {}) },
+  }, env);
+  return repositoryInfo(out.repository as Record<string, unknown>);
+}
+
+/** The digest each tag points at; a tag ECR does not have is missing from the map (one call for all tags). */
+export async function tagDigests(keys: SigningKeys, region: string, registryId: string, name: string, tags: readonly string[], env: Env): Promise<Map<string, string>> {
+  // DescribeImages fails as a whole on one unknown tag, so BatchGetImage, which lists failures per tag.
+  const out = await ecrCall(keys, region, 'BatchGetImage', {
+    registryId, repositoryName: name, imageIds: tags.map((imageTag) => ({ imageTag })),
+    acceptedMediaTypes: [
+      'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.distribution.manifest.list.v2+json',
+      'application/vnd.oci.image.manifest.v1+json', 'application/vnd.oci.image.index.v1+json',
+    ],
+  }, env);
+  const found = new Map<string, string>();
+  for (const img of (out.images as { imageId?: { imageTag?: string; imageDigest?: string } }[] | undefined) ?? []) {
+    if (img.imageId?.imageTag && img.imageId.imageDigest) found.set(img.imageId.imageTag, img.imageId.imageDigest);
+  }
+  return found;
 }

@@ -1,0 +1,155 @@
+// The build-and-push parameters, typed and checked before anything is called, built or pushed.
+import { isAbsolute, relative, resolve } from 'node:path';
+import { OrbError, ParamError } from '../../lib/errors.ts';
+import { boolParam, enumParam, expandVars, intParam, regionParam, stringParam, paramEnvName, type Env, type RawParams } from '../../lib/params.ts';
+import type { RetryPolicy } from '../../lib/retry.ts';
+import { shellWords } from '../../lib/shell-words.ts';
+
+export type Builder = 'auto' | 'buildx' | 'docker';
+
+export interface BuildAndPushParams {
+  repo: string;
+  tags: string[];
+  /** The Dockerfile, as a path relative to the working directory (or absolute inside it). */
+  dockerfile: string;
+  /** The build context directory. */
+  context: string;
+  /** KEY -> value; values go to docker through its environment, never argv. */
+  buildArgs: [string, string][];
+  /** BuildKit secrets, as docker's --secret specs (id=...,env=... or id=...,src=...). */
+  secrets: string[];
+  target: string;
+  platforms: string[];
+  cacheFrom: string[];
+  cacheTo: string[];
+  ociLabels: boolean;
+  labels: [string, string][];
+  provenance: boolean;
+  sbom: boolean;
+  push: boolean;
+  skipWhenTagsExist: boolean;
+  createRepo: boolean;
+  repoScanOnPush: boolean;
+  repoTagMutability: 'MUTABLE' | 'IMMUTABLE';
+  repoEncryptionType: 'AES256' | 'KMS';
+  repoKmsKey: string;
+  extraBuildArgs: string[];
+  builder: Builder;
+  accountId: string;
+  region: string;
+  profileName: string;
+  retry: RetryPolicy;
+}
+
+const REPO = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
+const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+
+/** Non-empty trimmed lines of a multi-line parameter. */
+const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+/** Items of a list parameter: comma-, space- or line-separated. */
+const items = (text: string) => text.split(/[\s,]+/).filter(Boolean);
+
+/** The raw text of a parameter, not expanded (for the ones expanded per item). */
+const rawText = (raw: RawParams, param: string) => (raw[paramEnvName(param)] ?? '').trim();
+
+/** A path parameter: relative to the working directory and inside it, so `../` cannot reach the rest of the machine. */
+function insidePath(param: string, value: string, cwd: string): string {
+  if (value.includes('\0') || /[\r\n]/.test(value)) throw new ParamError(param, value, 'has a line break or NUL', 'give a path inside the project');
+  const abs = resolve(cwd, value);
+  const rel = relative(cwd, abs);
+  if (rel.startsWith('..') || isAbsolute(rel)) {
+    throw new ParamError(param, value, 'points outside the working directory', 'give a path inside the project, e.g. . or services/api');
+  }
+  return rel === '' ? '.' : rel;
+}
+
+/** KEY=VALUE lines; values may name $VARS, expanded here without eval. */
+function pairs(raw: RawParams, env: Env, param: string, key: RegExp, keyWord: string): [string, string][] {
+  return lines(rawText(raw, param)).map((line) => {
+    const eq = line.indexOf('=');
+    const k = eq > 0 ? line.slice(0, eq).trim() : line;
+    if (eq <= 0 || !key.test(k)) {
+      throw new ParamError(param, line, `each line must be ${keyWord}=VALUE`, `write one ${keyWord}=VALUE per line, e.g. ${param === 'labels' ? 'team=web' : 'NODE_ENV=production'}`);
+    }
+    if (param === 'build-args' && (k === 'PATH' || k === 'HOME' || k.startsWith('DOCKER_'))) {
+      throw new ParamError(param, k, `${k} cannot be a build arg here: its value reaches docker through the environment, where ${k} steers docker itself`,
+        'rename the ARG in the Dockerfile');
+    }
+    return [k, expandVars(param, line.slice(eq + 1), env)];
+  });
+}
+
+/** A cache spec: a full buildx spec (type=...) as given, or a tag of this repository for the registry cache. */
+export function cacheSpec(param: 'cache-from' | 'cache-to', value: string, repositoryUri: string): string {
+  if (value.includes('type=')) {
+    if (param === 'cache-to' && /type=registry/.test(value) && !/image-manifest=/.test(value)) return `${value},image-manifest=true,oci-mediatypes=true`;
+    return value;
+  }
+  const ref = value.includes('/') || value.includes(':') && !TAG.test(value) ? value : `${repositoryUri}:${value}`;
+  return param === 'cache-to' ? `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true` : `type=registry,ref=${ref}`;
+}
+
+export function parseParams(raw: RawParams, env: Env, cwd: string): BuildAndPushParams {
+  const repo = stringParam(raw, env, 'repo');
+  if (!repo) throw new ParamError('repo', repo, 'is required', 'name the ECR repository, e.g. webapp or team/api');
+  if (repo.length < 2 || repo.length > 256 || !REPO.test(repo)) {
+    throw new ParamError('repo', repo, 'is not an ECR repository name (lower-case letters, digits, and . _ - / between them, 2-256 characters)', 'use a name such as webapp or team/api');
+  }
+  const tagText = rawText(raw, 'tag') || '${CIRCLE_SHA1}';
+  const tags = items(tagText).map((t) => expandVars('tag', t, env));
+  for (const t of tags) {
+    if (!TAG.test(t)) throw new ParamError('tag', t, 'is not a docker tag (letters, digits, _ . -, not starting with . or -, at most 128)', 'use tags such as latest, v1.2.3 or ${CIRCLE_SHA1}');
+  }
+  if (tags.length === 0) throw new ParamError('tag', tagText, 'names no tag', 'give at least one tag');
+  if (new Set(tags).size !== tags.length) throw new ParamError('tag', tagText, 'names a tag twice', 'list each tag once');
+  const context = insidePath('path', stringParam(raw, env, 'path') || '.', cwd);
+  const dockerfileParam = stringParam(raw, env, 'dockerfile') || 'Dockerfile';
+  // As in the official orb, the Dockerfile is named relative to the build context.
+  const dockerfile = insidePath('dockerfile', isAbsolute(dockerfileParam) ? dockerfileParam : resolve(cwd, context, dockerfileParam), cwd);
+  const secrets = lines(rawText(raw, 'secrets'));
+  for (const s of secrets) {
+    if (!/^id=[A-Za-z0-9_.-]+,(?:env|src)=[^,\s]+$/.test(s)) {
+      throw new ParamError('secrets', s, 'each line must be id=<id>,env=<VARIABLE> or id=<id>,src=<file>', 'e.g. id=npmrc,src=.npmrc or id=token,env=GITHUB_TOKEN');
+    }
+  }
+  const platforms = items(stringParam(raw, env, 'platform'));
+  for (const p of platforms) if (!PLATFORM.test(p)) throw new ParamError('platform', p, 'is not a platform (os/arch[/variant])', 'e.g. linux/amd64 or linux/amd64,linux/arm64');
+  const region = regionParam(raw, env);
+  const accountId = stringParam(raw, env, 'account-id');
+  if (accountId && !/^\d{12}$/.test(accountId)) throw new ParamError('account-id', accountId, 'is not a 12-digit AWS account id', 'give the registry\'s account id, or leave it empty for the identity\'s own account');
+  const profileName = stringParam(raw, env, 'profile-name');
+  if (profileName && !/^[A-Za-z0-9_.+@-]{1,64}$/.test(profileName)) throw new ParamError('profile-name', profileName, 'is not a profile name', 'use the profile-name you gave assume-role-with-oidc');
+  let extraBuildArgs: string[];
+  try {
+    extraBuildArgs = shellWords(rawText(raw, 'extra-build-args'), 'parameter extra-build-args');
+  } catch (err) {
+    throw new ParamError('extra-build-args', rawText(raw, 'extra-build-args'), (err as OrbError).message.replace(/^parameter extra-build-args /, ''), 'close the quote, or escape it with \\');
+  }
+  const target = stringParam(raw, env, 'target');
+  if (target && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) throw new ParamError('target', target, 'is not a build stage name', 'name a stage of the Dockerfile (FROM ... AS <name>)');
+  return {
+    repo, tags, dockerfile, context,
+    buildArgs: pairs(raw, env, 'build-args', ARG_NAME, 'KEY'),
+    secrets, target, platforms,
+    cacheFrom: lines(stringParam(raw, env, 'cache-from')),
+    cacheTo: lines(stringParam(raw, env, 'cache-to')),
+    ociLabels: boolParam(raw, env, 'oci-labels', true),
+    labels: pairs(raw, env, 'labels', LABEL_KEY, 'key'),
+    provenance: boolParam(raw, env, 'provenance', false),
+    sbom: boolParam(raw, env, 'sbom', false),
+    push: boolParam(raw, env, 'push', true),
+    skipWhenTagsExist: boolParam(raw, env, 'skip-when-tags-exist', false),
+    createRepo: boolParam(raw, env, 'create-repo', false),
+    repoScanOnPush: boolParam(raw, env, 'repo-scan-on-push', true),
+    repoTagMutability: enumParam(raw, env, 'repo-tag-mutability', ['MUTABLE', 'IMMUTABLE'] as const, 'MUTABLE'),
+    repoEncryptionType: enumParam(raw, env, 'repo-encryption-type', ['AES256', 'KMS'] as const, 'AES256'),
+    repoKmsKey: stringParam(raw, env, 'repo-kms-key'),
+    extraBuildArgs,
+    builder: enumParam(raw, env, 'builder', ['auto', 'buildx', 'docker'] as const, 'auto'),
+    accountId, region, profileName,
+    retry: { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, 600, 60) },
+  };
+}

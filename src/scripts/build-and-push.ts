@@ -1,0 +1,54 @@
+// Entry point of the build-and-push orb command.
+import { spawn } from 'node:child_process';
+import { main, resultWriter } from '../lib/main.ts';
+import { writeExports } from '../lib/bash-env.ts';
+import { runProgram } from '../lib/oidc-token.ts';
+import { realRetryDeps, withRetry } from '../lib/retry.ts';
+import { resolveKeys } from '../lib/aws/credentials.ts';
+import { callerIdentity, createRepository, describeRepository, tagDigests } from '../lib/aws/ecr.ts';
+import { parseParams } from '../commands/build-and-push/params.ts';
+import { run, type BuildAndPushDeps } from '../commands/build-and-push/run.ts';
+import { parseStitchParams, stitch } from '../commands/build-and-push/stitch.ts';
+import type { Env } from '../lib/params.ts';
+import type { Log } from '../lib/log.ts';
+import type { RetryPolicy } from '../lib/retry.ts';
+
+/** Runs docker with the step's stdout/stderr; resolves on exit 0. */
+function docker(argv: string[], extraEnv: Record<string, string> = {}, quiet = false): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', argv, { env: { ...process.env, ...extraEnv }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'] });
+    child.on('error', (err) => reject(new Error(`could not run docker: ${err.message}`)));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`docker ${argv[0] ?? ''} exited with ${code}`))));
+  });
+}
+
+/** The real calls, each retried by the policy. */
+function deps(env: Env, log: Log, policy: RetryPolicy): Omit<BuildAndPushDeps, 'now'> {
+  const retry = realRetryDeps((line) => log.info(line));
+  const again = <T>(what: string, call: () => Promise<T>) => withRetry(what, policy, retry, call);
+  return {
+    env, log,
+    resolveKeys: (profile) => resolveKeys(profile, env, runProgram),
+    callerIdentity: (keys, region) => again('GetCallerIdentity', () => callerIdentity(keys, region, env)),
+    describeRepository: (keys, region, id, name) => again('DescribeRepositories', () => describeRepository(keys, region, id, name, env)),
+    createRepository: (keys, region, id, name, s) => again('CreateRepository', () => createRepository(keys, region, id, name, s, env)),
+    tagDigests: (keys, region, id, name, tags) => again('BatchGetImage', () => tagDigests(keys, region, id, name, tags, env)),
+    hasBuildx: () => docker(['buildx', 'version'], {}, true).then(() => true, () => false),
+    docker,
+    writeExports: (entries) => writeExports(env.BASH_ENV, entries),
+    writeResult: resultWriter(env),
+  };
+}
+
+// The same runtime serves create-manifest-list (its step sets AWS_OIDC_STEP), the fan-in of per-architecture builds.
+if (process.env.AWS_OIDC_STEP === 'create-manifest-list') {
+  main('create-manifest-list', async (env, log) => {
+    const p = parseStitchParams(env, env);
+    await stitch(p, deps(env, log, p.retry));
+  });
+} else {
+  main('build-and-push', async (env, log) => {
+    const p = parseParams(env, env, process.cwd());
+    await run(p, { ...deps(env, log, p.retry), now: () => new Date() });
+  });
+}

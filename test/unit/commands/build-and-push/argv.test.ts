@@ -1,0 +1,89 @@
+// The docker argv of build-and-push and create-manifest-list, as a table: every buildx form (which this
+// machine cannot run) and the classic forms, from parameters parsed as the orb passes them.
+import { describe, expect, it } from 'vitest';
+import { buildArgv, buildxOnly, chooseBuilder, imageLabels, pushArgvs, stitchArgvs } from '../../../../src/commands/build-and-push/argv.ts';
+import { parseParams } from '../../../../src/commands/build-and-push/params.ts';
+import { paramEnvName } from '../../../../src/lib/params.ts';
+
+const URI = '111111111111.dkr.ecr.ap-northeast-1.amazonaws.com/webapp';
+const ENV = { CIRCLE_SHA1: 'abc1234', AWS_REGION: 'ap-northeast-1', NPM_TOKEN: 'tok', CIRCLE_REPOSITORY_URL: 'git@github.com:acme/webapp.git' };
+const params = (p: Record<string, string>) =>
+  parseParams(Object.fromEntries(Object.entries({ repo: 'webapp', ...p }).map(([k, v]) => [paramEnvName(k), v])), ENV, '/project');
+
+describe('buildArgv', () => {
+  it.each<[string, Record<string, string>, 'buildx' | 'docker', string[]]>([
+    ['classic, defaults', {}, 'docker',
+      ['build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '.']],
+    ['classic, two tags, build args by name only, target, one platform, cache-from a tag', {
+      tag: 'latest, v1.2.3', 'build-args': 'NODE_ENV=production\nTOKEN=${NPM_TOKEN}', target: 'runtime', platform: 'linux/arm64', 'cache-from': 'cache', path: 'services/api', dockerfile: 'docker/Dockerfile.prod',
+    }, 'docker',
+      ['build', '--file', 'services/api/docker/Dockerfile.prod', '--tag', `${URI}:latest`, '--tag', `${URI}:v1.2.3`, '--build-arg', 'NODE_ENV', '--build-arg', 'TOKEN',
+        '--target', 'runtime', '--platform', 'linux/arm64', '--cache-from', `${URI}:cache`, 'services/api']],
+    ['buildx, defaults: attestations off, pushed by the build', {}, 'buildx',
+      ['buildx', 'build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '--provenance=false', '--sbom=false', '--push', '.']],
+    ['buildx, two platforms, ECR registry cache both ways, secrets, attestations on', {
+      platform: 'linux/amd64,linux/arm64', 'cache-from': 'buildcache', 'cache-to': 'buildcache', secrets: 'id=npmrc,src=.npmrc\nid=token,env=GITHUB_TOKEN', provenance: 'true', sbom: 'true',
+    }, 'buildx',
+      ['buildx', 'build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '--platform', 'linux/amd64,linux/arm64',
+        '--cache-from', `type=registry,ref=${URI}:buildcache`, '--cache-to', `type=registry,ref=${URI}:buildcache,mode=max,image-manifest=true,oci-mediatypes=true`,
+        '--secret', 'id=npmrc,src=.npmrc', '--secret', 'id=token,env=GITHUB_TOKEN', '--provenance=true', '--sbom=true', '--push', '.']],
+    ['buildx, a full cache-to spec gets the settings ECR needs; push false loads one platform', {
+      'cache-to': 'type=registry,ref=other.example/cache:x,mode=max', push: 'false',
+    }, 'buildx',
+      ['buildx', 'build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '--cache-to', 'type=registry,ref=other.example/cache:x,mode=max,image-manifest=true,oci-mediatypes=true',
+        '--provenance=false', '--sbom=false', '--load', '.']],
+    ['buildx, push false with two platforms: neither --push nor --load', { platform: 'linux/amd64 linux/arm64', push: 'false' }, 'buildx',
+      ['buildx', 'build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '--platform', 'linux/amd64,linux/arm64', '--provenance=false', '--sbom=false', '.']],
+    ['extra-build-args are split like a shell, never evaluated', { 'extra-build-args': `--no-cache --network host --build-arg "GREETING=hello world" '$(touch /tmp/pwned)'` }, 'docker',
+      ['build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '--no-cache', '--network', 'host', '--build-arg', 'GREETING=hello world', '$(touch /tmp/pwned)', '.']],
+  ])('%s', (_name, p, builder, argv) => {
+    expect(buildArgv(params({ 'oci-labels': 'false', ...p }), builder, URI, [])).toEqual(argv);
+  });
+
+  it('never puts a build arg value on argv', () => {
+    const argv = buildArgv(params({ 'build-args': 'TOKEN=${NPM_TOKEN}' }), 'docker', URI, []);
+    expect(argv.join(' ')).not.toContain('tok');
+    expect(params({ 'build-args': 'TOKEN=${NPM_TOKEN}' }).buildArgs).toEqual([['TOKEN', 'tok']]);
+  });
+
+  it('labels: OCI labels from the job, custom ones win', () => {
+    const p = params({ labels: 'team=web\norg.opencontainers.image.source=https://example.com/webapp' });
+    expect(imageLabels(p, ENV, new Date('2026-11-23T00:00:00Z'))).toEqual([
+      ['org.opencontainers.image.revision', 'abc1234'], ['org.opencontainers.image.created', '2026-11-23T00:00:00.000Z'],
+      ['team', 'web'], ['org.opencontainers.image.source', 'https://example.com/webapp'],
+    ]);
+    expect(buildArgv(p, 'docker', URI, [['team', 'web']])).toContain('team=web');
+  });
+});
+
+describe('builder choice', () => {
+  it('uses buildx when there, the classic build otherwise, and names the buildx-only parameters', () => {
+    expect(chooseBuilder(params({}), true)).toBe('buildx');
+    expect(chooseBuilder(params({}), false)).toBe('docker');
+    expect(chooseBuilder(params({ builder: 'docker' }), true)).toBe('docker');
+    expect(buildxOnly(params({ platform: 'linux/amd64,linux/arm64', 'cache-to': 'c', secrets: 'id=a,env=B', sbom: 'true', provenance: 'true' })))
+      .toEqual(['platform (2 platforms)', 'cache-to', 'secrets', 'provenance', 'sbom']);
+    expect(() => chooseBuilder(params({ 'cache-to': 'c' }), false)).toThrow(/^cache-to needs buildx, and this build uses the classic docker build \(no buildx here\)$/);
+    expect(() => chooseBuilder(params({ builder: 'buildx' }), false)).toThrow(/parameter builder: buildx was asked for/);
+  });
+
+  it('pushes each tag after a classic build, nothing after buildx', () => {
+    expect(pushArgvs(params({ tag: 'a b' }), 'docker', URI)).toEqual([['push', `${URI}:a`], ['push', `${URI}:b`]]);
+    expect(pushArgvs(params({ tag: 'a b' }), 'buildx', URI)).toEqual([]);
+    expect(pushArgvs(params({ push: 'false' }), 'docker', URI)).toEqual([]);
+  });
+});
+
+describe('stitchArgvs', () => {
+  it('buildx imagetools create, one call for all tags', () => {
+    expect(stitchArgvs('buildx', URI, ['abc', 'latest'], ['abc-amd64', 'abc-arm64'])).toEqual([
+      ['buildx', 'imagetools', 'create', '--tag', `${URI}:abc`, '--tag', `${URI}:latest`, `${URI}:abc-amd64`, `${URI}:abc-arm64`],
+    ]);
+  });
+  it('docker manifest create and push per tag, digests kept as given', () => {
+    expect(stitchArgvs('docker', URI, ['abc'], ['abc-amd64', `${URI}@sha256:${'1'.repeat(64)}`])).toEqual([
+      ['manifest', 'create', '--amend', `${URI}:abc`, `${URI}:abc-amd64`, `${URI}@sha256:${'1'.repeat(64)}`],
+      ['manifest', 'push', '--purge', `${URI}:abc`],
+    ]);
+  });
+});
