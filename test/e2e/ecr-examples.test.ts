@@ -1,14 +1,19 @@
 // The orb's ECR examples, run whole by the runner against the rig's STS, ECR, registries and docker engine.
 // The examples build from the project's Dockerfile, which the rig's checkout does not have, so the test
 // adds one step that writes a FROM scratch Dockerfile; nothing else of the examples is changed.
-import { describe, expect, it } from 'vitest';
+// The examples push to repositories that exist beforehand (as in a real account, ECR makes none on push):
+// the test creates 'webapp' in both accounts' registries before running them.
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { ACCOUNT, PROD_ACCOUNT } from '../harness/rig.ts';
+import { ACCOUNT, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
 import { useRig } from '../harness/use-rig.ts';
 import { useRegistries } from '../harness/use-registries.ts';
 
 const rig = useRig();
 const registries = useRegistries(rig, [ACCOUNT, PROD_ACCOUNT]);
+beforeAll(() => {
+  for (const account of [ACCOUNT, PROD_ACCOUNT]) rig.aws.ensureRepository({ account, region: REGION, name: 'webapp' });
+});
 
 type Usage = { jobs: Record<string, { steps: unknown[] }> };
 const DOCKERFILE_STEP = { run: { name: 'Project Dockerfile', command: 'date +%s%N > stamp; printf "FROM scratch\\nCOPY stamp /stamp\\n" > Dockerfile' } };

@@ -1,6 +1,7 @@
 // ecr-login with the real docker engine and registry: OIDC session keys only, a push and a pull back,
 // two registries with two identities in one job, plain logins kept or redone, and the refusals.
-import { describe, expect, it } from 'vitest';
+// The registries hold only repositories the local ECR has, so the ones pushed to are made first.
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { consumerConfig, type ConsumerStep } from '../harness/consumer-config.ts';
 import { ACCOUNT, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
@@ -9,6 +10,13 @@ import { useRegistries } from '../harness/use-registries.ts';
 
 const rig = useRig();
 const registries = useRegistries(rig, [ACCOUNT, PROD_ACCOUNT]);
+beforeAll(() => {
+  const repos: [string, string][] = [
+    [ACCOUNT, 'webapp'], [ACCOUNT, 'api'], [PROD_ACCOUNT, 'api'], [ACCOUNT, 'plain'],
+    [ACCOUNT, 'long-job'], [ACCOUNT, 'long-job-later'], [ACCOUNT, 'cross'],
+  ];
+  for (const [account, name] of repos) rig.aws.ensureRepository({ account, region: REGION, name });
+});
 
 const assume = (role: string, profile?: string): ConsumerStep => ({ orb: 'assume-role-with-oidc', params: { 'role-arn': role, region: REGION, ...(profile ? { 'profile-name': profile } : {}) } });
 const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;

@@ -2,16 +2,17 @@
 // front on 127.0.0.1 that admits exactly what ECR admits: user AWS with an unexpired password the
 // local ECR issued for this account. (htpasswd alone cannot hold ECR's passwords: one entry per user,
 // and bcrypt reads only 72 bytes; so the front checks the ECR password and signs in to the registry
-// with its own htpasswd user.)
+// with its own htpasswd user.) Like ECR, it refuses pushes and pulls of a repository the local ECR does
+// not have (NAME_UNKNOWN), and it is the local ECR's image source for DescribeImages and BatchGetImage.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LocalAws } from './aws/index.ts';
+import type { ImageId, ImageRecord, LocalAws } from './aws/index.ts';
 
 /** One request the front saw: who (by ECR identity), what, and the answer. */
 export interface RegistryRequest { method: string; path: string; status: number; identityArn: string | undefined }
@@ -20,6 +21,21 @@ export interface RegistryRequest { method: string; path: string; status: number;
 export interface RegistryFault { status: number; times: number; method?: string; pathIncludes?: string }
 
 const REGISTRY_BIN = '/usr/bin/docker-registry';
+/** The rig's region (rig.ts REGION), where a registry's repositories live unless told otherwise. */
+export const DEFAULT_REGISTRY_REGION = 'ap-northeast-1';
+/** Every manifest kind the registry may hold: docker v2 and OCI, single images and lists. */
+const MANIFEST_ACCEPT = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+].join(', ');
+
+/** The repository a distribution API path names (/v2/<name>/manifests|blobs|tags/...), if any. */
+export function repositoryOfPath(path: string): string | undefined {
+  const p = path.split('?')[0] ?? '';
+  return /^\/v2\/(.+)\/(?:manifests\/[^/]+|blobs\/uploads(?:\/[^/]*)?|blobs\/[^/]+|tags\/list)$/.exec(p)?.[1];
+}
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -45,9 +61,13 @@ async function waitFor(url: string, ms: number): Promise<void> {
 export class LocalRegistry {
   readonly requests: RegistryRequest[] = [];
   private readonly faults: RegistryFault[] = [];
+  /** First push time (local AWS clock, epoch ms) per <repo>@<digest>, seen at the front. */
+  private readonly pushedAt = new Map<string, number>();
 
   private constructor(
     readonly account: string,
+    /** The region of the local ECR whose repositories this registry holds. */
+    readonly region: string,
     private readonly aws: LocalAws,
     private readonly front: Server,
     private readonly backend: ChildProcess,
@@ -56,8 +76,8 @@ export class LocalRegistry {
     private readonly dir: string,
   ) {}
 
-  /** Starts docker-registry on a free port and the ECR-checking front on another. */
-  static async start(account: string, aws: LocalAws): Promise<LocalRegistry> {
+  /** Starts docker-registry on a free port and the ECR-checking front on another; `region` defaults to the rig's. */
+  static async start(account: string, aws: LocalAws, opts: { region?: string } = {}): Promise<LocalRegistry> {
     try {
       execFileSync(REGISTRY_BIN, ['--version'], { stdio: 'ignore' });
     } catch {
@@ -87,7 +107,7 @@ export class LocalRegistry {
     const holder: { registry?: LocalRegistry } = {};
     const front = createServer((req, res) => holder.registry?.handle(req, res));
     await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
-    holder.registry = new LocalRegistry(account, aws, front, backend, backendPort, `Basic ${Buffer.from(`rig:${password}`).toString('base64')}`, dir);
+    holder.registry = new LocalRegistry(account, opts.region ?? DEFAULT_REGISTRY_REGION, aws, front, backend, backendPort, `Basic ${Buffer.from(`rig:${password}`).toString('base64')}`, dir);
     return holder.registry;
   }
 
@@ -136,9 +156,24 @@ export class LocalRegistry {
       res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: 'injected fault', detail: null }] }) + '\n');
       return;
     }
+    // ECR keeps no implicit repositories: a push or pull of one it does not have is NAME_UNKNOWN.
+    const repo = repositoryOfPath(path);
+    if (repo !== undefined && !this.aws.hasRepository({ account: this.account, region: this.region, name: repo })) {
+      record(404);
+      req.resume();
+      res.writeHead(404, { 'content-type': 'application/json', 'docker-distribution-api-version': 'registry/2.0' });
+      const message = `The repository with name '${repo}' does not exist in the registry with id '${this.account}'`;
+      res.end(JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message }] }) + '\n');
+      return;
+    }
     const headers = { ...req.headers, authorization: this.backendAuth };
     const up = request({ host: '127.0.0.1', port: this.backendPort, method: req.method, path, headers }, (r) => {
       record(r.statusCode ?? 0);
+      const digest = r.headers['docker-content-digest'];
+      if (req.method === 'PUT' && r.statusCode === 201 && repo !== undefined && path.includes('/manifests/') && typeof digest === 'string') {
+        const key = `${repo}@${digest}`;
+        if (!this.pushedAt.has(key)) this.pushedAt.set(key, this.aws.time());
+      }
       res.writeHead(r.statusCode ?? 502, r.headers);
       r.pipe(res);
     });
@@ -152,16 +187,66 @@ export class LocalRegistry {
 
   /** The digest the registry serves for repo:tag (HEAD of the manifest, as docker pull sees it). */
   async manifestDigest(repo: string, tag: string): Promise<string | undefined> {
-    const r = await fetch(`http://127.0.0.1:${this.backendPort}/v2/${repo}/manifests/${tag}`, {
-      method: 'HEAD',
-      headers: { authorization: this.backendAuth, accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
-    });
+    const r = await this.backendFetch(`/v2/${repo}/manifests/${encodeURIComponent(tag)}`, 'HEAD');
     return r.ok ? r.headers.get('docker-content-digest') ?? undefined : undefined;
+  }
+
+  private backendFetch(path: string, method = 'GET'): Promise<Response> {
+    return fetch(`http://127.0.0.1:${this.backendPort}${path}`, { method, headers: { authorization: this.backendAuth, accept: MANIFEST_ACCEPT } });
+  }
+
+  /** Every tag of `repo` (none when the registry has never seen the repository). */
+  async tags(repo: string): Promise<string[]> {
+    const r = await this.backendFetch(`/v2/${repo}/tags/list`);
+    if (!r.ok) return [];
+    const body = (await r.json()) as { tags?: string[] | null };
+    return body.tags ?? [];
+  }
+
+  /** The image `repo` holds under a tag or digest, with every tag that points at its digest. */
+  async image(repo: string, id: ImageId): Promise<ImageRecord | undefined> {
+    const ref = id.imageDigest ?? id.imageTag;
+    if (ref === undefined) return undefined;
+    const r = await this.backendFetch(`/v2/${repo}/manifests/${encodeURIComponent(ref)}`);
+    if (!r.ok) return undefined;
+    const manifest = await r.text();
+    const digest = r.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+    const tags: string[] = [];
+    for (const tag of await this.tags(repo)) if ((await this.manifestDigest(repo, tag)) === digest) tags.push(tag);
+    return {
+      digest,
+      mediaType: (r.headers.get('content-type') ?? '').split(';')[0]!.trim(),
+      manifest,
+      tags,
+      size: manifestSize(manifest),
+      pushedAt: this.pushedAt.get(`${repo}@${digest}`) ?? this.aws.time(),
+    };
+  }
+
+  /** Every tagged image of `repo`, one record per digest. */
+  async images(repo: string): Promise<ImageRecord[]> {
+    const out: ImageRecord[] = [];
+    for (const tag of await this.tags(repo)) {
+      if (out.some((i) => i.tags.includes(tag))) continue;
+      const found = await this.image(repo, { imageTag: tag });
+      if (found) out.push(found);
+    }
+    return out;
   }
 
   async close(): Promise<void> {
     this.backend.kill();
     await new Promise((r) => this.front.close(r));
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** ECR's image size: the bytes of the layers a manifest names, or of the manifests a list names. */
+function manifestSize(manifest: string): number {
+  try {
+    const m = JSON.parse(manifest) as { layers?: { size?: number }[]; manifests?: { size?: number }[] };
+    return (m.layers ?? m.manifests ?? []).reduce((sum, x) => sum + (typeof x.size === 'number' ? x.size : 0), 0);
+  } catch {
+    return 0;
   }
 }

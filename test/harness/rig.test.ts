@@ -1,4 +1,5 @@
-// The rig's leak scan must be able to fail: a step that prints a secret is caught.
+// The rig's leak scan must be able to fail: a step that prints a secret is caught. And the rig's docker
+// wrapper logs every docker call of a job (argv, never stdin) and still runs the real docker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerConfig } from './consumer-config.ts';
 import { ACCOUNT, REGION, Rig } from './rig.ts';
@@ -19,5 +20,38 @@ describe('the rig leak scan', () => {
     const leaks = rig.leaks();
     expect(leaks.some((s) => rig.aws.issuedSecrets.includes(s))).toBe(true);
     expect(leaks.some((s) => rig.issuer.issuedTokens.includes(s))).toBe(true);
+  });
+});
+
+describe("the rig's docker log", () => {
+  it('logs each docker call of a job (argv and time, per job), passes stdin through unread, and runs the real docker', async () => {
+    const before = Date.now();
+    const marker = 'stdin-marker-4f1d';
+    const r = await rig.run(consumerConfig(rig.orbText, [
+      { name: 'Version', run: 'docker version --format "client {{.Client.Version}}"' },
+      // A password on stdin reaches docker (which then fails to reach a closed port) and is not logged.
+      { name: 'Login', run: `printf '%s' '${marker}' | docker login --username AWS --password-stdin 127.0.0.1:9 2>&1 || true` },
+    ]));
+    expect(r.success, r.steps.map((s) => s.output).join('\n')).toBe(true);
+    expect(r.steps.find((s) => s.name === 'Version')?.output).toMatch(/^client \d+\.\d+/m);
+    expect(r.steps.find((s) => s.name === 'Login')?.output).toContain('127.0.0.1:9/v2/');
+    const other = await rig.run(consumerConfig(rig.orbText, [{ name: 'Images', run: "docker image ls -q 'no such/repo' >/dev/null" }]));
+    expect(other.success).toBe(true);
+
+    const calls = rig.dockerCalls(r);
+    expect(calls.map((c) => c.argv)).toEqual([
+      ['version', '--format', 'client {{.Client.Version}}'],
+      ['login', '--username', 'AWS', '--password-stdin', '127.0.0.1:9'],
+    ]);
+    for (const c of calls) {
+      expect(c.job).toBe(r.env.CIRCLE_WORKFLOW_JOB_ID);
+      expect(c.time).toBeGreaterThanOrEqual(before - 1000);
+      expect(c.time).toBeLessThanOrEqual(Date.now() + 1000);
+    }
+    expect(rig.dockerCalls(other).map((c) => c.argv)).toEqual([['image', 'ls', '-q', 'no such/repo']]);
+    expect(rig.dockerCalls().length).toBeGreaterThanOrEqual(3);
+    // What a test of the orb asserts with it: this job ran no `docker build`.
+    expect(rig.dockerCalls(other).some((c) => c.argv[0] === 'build')).toBe(false);
+    expect(JSON.stringify(rig.dockerCalls())).not.toContain(marker);
   });
 });

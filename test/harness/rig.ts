@@ -23,6 +23,35 @@ if [ -n "\${!var:-}" ]; then exec /usr/bin/aws "$@" --endpoint-url "\${!var}"; f
 exec /usr/bin/aws "$@"
 `;
 
+/**
+ * The job's \`docker\`: appends one JSON line per call ({argv, time (epoch ms), job (CIRCLE_WORKFLOW_JOB_ID)})
+ * to the rig's log, then execs, with the same argv, the docker the job would have run without this wrapper:
+ * the next one on the job's PATH (here /usr/local/bin's CLI 28 comes before Debian's 20.10, and the two
+ * report a failing credential helper differently), else /usr/bin/docker. The logger's stdin is /dev/null,
+ * so the call's stdin (a password for \`login --password-stdin\`) goes to docker untouched and is never logged.
+ */
+function dockerWrapper(toolsDir: string, logPath: string): string {
+  const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+  const logger = 'require("fs").appendFileSync(process.argv[1], JSON.stringify({ argv: process.argv.slice(2), time: Date.now(), job: process.env.CIRCLE_WORKFLOW_JOB_ID || "" }) + "\\n")';
+  return [
+    '#!/bin/bash',
+    `${q(process.execPath)} -e ${q(logger)} -- ${q(logPath)} "$@" </dev/null`,
+    'IFS=: read -ra rig_dirs <<< "$PATH"',
+    `for d in "\${rig_dirs[@]}"; do [ "$d" != ${q(toolsDir)} ] && [ -f "$d/docker" ] && [ -x "$d/docker" ] && exec "$d/docker" "$@"; done`,
+    'exec /usr/bin/docker "$@"',
+    '',
+  ].join('\n');
+}
+
+/** One call of \`docker\` by a job step, as the rig's wrapper logged it. */
+export interface DockerCall {
+  argv: string[];
+  /** Epoch ms on the job's clock. */
+  time: number;
+  /** CIRCLE_WORKFLOW_JOB_ID of the job that made the call (JobResult.env has it). */
+  job: string;
+}
+
 /** The path of the packed orb that `npm run pack` writes. */
 export const PACKED_ORB = resolve('dist/orb.yml');
 
@@ -41,6 +70,7 @@ export interface RigRunOptions {
 export class Rig {
   readonly outputs: string[] = [];
   private readonly toolsDir: string;
+  private readonly dockerLog: string;
 
   private constructor(readonly issuer: OidcIssuer, readonly aws: LocalAws, readonly orbText: string, readonly clock: RigClock) {
     this.toolsDir = mkdtempSync(join(tmpdir(), 'rig-tools-'));
@@ -48,6 +78,16 @@ export class Rig {
     // Debian's AWS CLI v2, ahead of any other `aws` on the host PATH. Its version (2.9) predates the
     // AWS_ENDPOINT_URL_<SERVICE> settings (CLI 2.13), so this wrapper passes them as --endpoint-url.
     writeFileSync(join(this.toolsDir, 'aws'), AWS_CLI_WRAPPER, { mode: 0o755 });
+    // Every docker call of every job, so a test can tell which docker commands a job ran.
+    this.dockerLog = join(this.toolsDir, 'docker-calls.jsonl');
+    writeFileSync(this.dockerLog, '');
+    writeFileSync(join(this.toolsDir, 'docker'), dockerWrapper(this.toolsDir, this.dockerLog), { mode: 0o755 });
+  }
+
+  /** Every docker call the jobs made through the rig's wrapper, oldest first; only those of `job` when given. */
+  dockerCalls(job?: { env: Record<string, string> }): DockerCall[] {
+    const calls = readFileSync(this.dockerLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as DockerCall);
+    return job === undefined ? calls : calls.filter((c) => c.job === job.env.CIRCLE_WORKFLOW_JOB_ID);
   }
 
   /** Starts the issuer and the local AWS, and installs the provider and roles of the scenarios. */

@@ -15,6 +15,8 @@ export const ecrErrors = {
     new AwsError('AccessDeniedException', `User: ${arn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`, 400),
   repositoryNotFound: (name: string, registry: string) =>
     new AwsError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${registry}'`, 400),
+  imageNotFound: (id: { imageTag?: string; imageDigest?: string }, name: string, registry: string) =>
+    new AwsError('ImageNotFoundException', `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${name}' in the registry with id '${registry}'`, 400),
   repositoryExists: (name: string, registry: string) =>
     new AwsError('RepositoryAlreadyExistsException', `The repository with name '${name}' already exists in the registry with id '${registry}'`, 400),
 };

@@ -20,6 +20,34 @@ export interface Repository {
   kmsKey: string | undefined;
 }
 
+/** Names one image of a repository: by tag, by digest, or both (then both must match). */
+export interface ImageId {
+  imageTag?: string;
+  imageDigest?: string;
+}
+
+/** One image (manifest) as the registry holds it. */
+export interface ImageRecord {
+  /** sha256:<hex> of the manifest bytes. */
+  digest: string;
+  /** The manifest's media type, e.g. application/vnd.docker.distribution.manifest.v2+json. */
+  mediaType: string;
+  /** The manifest text, exactly as the registry serves it. */
+  manifest: string;
+  /** Every tag of the repository that points at this digest. */
+  tags: string[];
+  /** Bytes of the layers the manifest names (of the manifests it names, for a list). */
+  size: number;
+  /** When the manifest was pushed, epoch ms. */
+  pushedAt: number;
+}
+
+/** Finds one image of `repositoryName` in the registry of `account` and `region`; undefined when there is none. */
+export type ImageLookup = (account: string, region: string, repositoryName: string, imageId: ImageId) => Promise<ImageRecord | undefined>;
+
+/** Lists every tagged image of a repository (one record per digest). */
+export type ImageLister = (account: string, region: string, repositoryName: string) => Promise<ImageRecord[]>;
+
 /** A registry password from GetAuthorizationToken, and who it stands for. */
 export interface EcrPassword {
   password: string;
@@ -38,6 +66,9 @@ export class EcrState {
   readonly passwords: EcrPassword[] = [];
   private readonly allowed = new Map<string, Set<string>>();
   registryEndpoint: RegistryEndpoint = defaultRegistryEndpoint;
+  /** Where DescribeImages and BatchGetImage find images: the registry, not this state. None by default. */
+  imageLookup: ImageLookup = () => Promise.resolve(undefined);
+  imageLister: ImageLister = () => Promise.resolve([]);
 
   constructor(private readonly issuedSecrets: string[]) {}
 
@@ -77,6 +108,11 @@ export class EcrState {
     const p = this.passwords.find((x) => x.password === password);
     if (!p || nowMs >= p.expiresAt) return undefined;
     return { account: p.account, identityArn: p.identityArn };
+  }
+
+  /** The repository `name` of `account` in `region`, if CreateRepository (or a test) made it. */
+  repository(account: string, region: string, name: string): Repository | undefined {
+    return this.repositories.get(EcrState.key(account, region, name));
   }
 
   /** The key a repository is stored under: registries are per account and region. */

@@ -1,10 +1,11 @@
-// ECR over AWS JSON 1.1: GetAuthorizationToken, CreateRepository and DescribeRepositories, SigV4-verified;
-// and ECR Public's GetAuthorizationToken.
+// ECR over AWS JSON 1.1: GetAuthorizationToken, CreateRepository, DescribeRepositories, DescribeImages and
+// BatchGetImage, SigV4-verified; and ECR Public's GetAuthorizationToken. Images come from a pluggable source
+// (the local registry), not from this state.
 // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/Welcome.html
 import { awsErrors, type AwsError } from './errors.ts';
 import { ECR_JSON, ecrErrorReply, ecrErrors, toJsonError } from './ecr-errors.ts';
 import { checkRegistryId, checkRepositoryName, optionalObject, optionalString, optionalStringList, parseBody, requiredString, type Json } from './ecr-params.ts';
-import { EcrState, type Repository } from './ecr-state.ts';
+import { EcrState, type ImageId, type ImageRecord, type Repository } from './ecr-state.ts';
 import type { HttpReply, RawRequest, ServiceHandler } from './server.ts';
 import { verifySigV4 } from './sigv4.ts';
 import type { IamState } from './state.ts';
@@ -14,6 +15,7 @@ const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 const PUBLIC_TOKEN_TARGET = 'SpencerFrontendService.GetAuthorizationToken';
 const MUTABILITY = ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'];
 const ENCRYPTION = ['AES256', 'KMS', 'KMS_DSSE'];
+const TAG_STATUS = ['TAGGED', 'UNTAGGED', 'ANY'];
 
 /** Who signed an ECR request, and where. */
 interface EcrCaller {
@@ -53,25 +55,27 @@ export class EcrService implements ServiceHandler {
     return toJsonError(err).code;
   }
 
-  handle(req: RawRequest): Promise<HttpReply> {
+  async handle(req: RawRequest): Promise<HttpReply> {
     const target = String(req.headers['x-amz-target']);
     if (target === PUBLIC_TOKEN_TARGET) {
       const caller = this.authenticate(req, 'ecr-public');
       if (caller.region !== 'us-east-1') throw ecrErrors.invalidParameter('region', 'ECR Public tokens are issued in us-east-1 only');
       const p = this.ecr.issuePassword({ account: caller.account, region: caller.region, identityArn: caller.arn, nowMs: this.now() });
       const authorizationData = { authorizationToken: Buffer.from(`AWS:${p.password}`).toString('base64'), expiresAt: epochSeconds(p.expiresAt) };
-      return Promise.resolve({ status: 200, contentType: ECR_JSON, body: JSON.stringify({ authorizationData }) });
+      return { status: 200, contentType: ECR_JSON, body: JSON.stringify({ authorizationData }) };
     }
     const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-    const op = action === 'GetAuthorizationToken' ? this.getAuthorizationToken
+    const op: ((caller: EcrCaller, body: Json) => Json | Promise<Json>) | undefined = action === 'GetAuthorizationToken' ? this.getAuthorizationToken
       : action === 'CreateRepository' ? this.createRepository
         : action === 'DescribeRepositories' ? this.describeRepositories
-          : undefined;
+          : action === 'DescribeImages' ? this.describeImages
+            : action === 'BatchGetImage' ? this.batchGetImage
+              : undefined;
     // The operation is resolved first, so a mistyped target is reported as such even from an unsigned probe.
     if (!op) throw ecrErrors.unknownOperation();
     const caller = this.authenticate(req);
-    const result = op.call(this, caller, parseBody(req.body));
-    return Promise.resolve({ status: 200, contentType: ECR_JSON, body: JSON.stringify(result) });
+    const result = await op.call(this, caller, parseBody(req.body));
+    return { status: 200, contentType: ECR_JSON, body: JSON.stringify(result) };
   }
 
   /** SigV4 with service `ecr`; a temporary key needs its own session token, a long-term key none. */
@@ -168,6 +172,91 @@ export class EcrService implements ServiceHandler {
     return { repositories: repos.map((r) => this.repositoryJson(r)) };
   }
 
+  /** Registry, repository name and access for the image operations; the repository must exist. */
+  private imageRepository(caller: EcrCaller, body: Json, action: string): Repository {
+    const registry = optionalString(body, 'registryId') ?? caller.account;
+    checkRegistryId(registry, 'registryId');
+    const name = requiredString(body, 'repositoryName');
+    checkRepositoryName(name, 'repositoryName');
+    this.checkAccess(caller, registry, action, repositoryArn(caller.region, registry, name));
+    const repo = this.ecr.repository(registry, caller.region, name);
+    if (!repo) throw ecrErrors.repositoryNotFound(name, registry);
+    return repo;
+  }
+
+  /** One image of `repo`; with both tag and digest, the tag must point at that digest. */
+  private async findImage(repo: Repository, id: ImageId): Promise<ImageRecord | undefined> {
+    const found = await this.ecr.imageLookup(repo.registryId, repo.region, repo.repositoryName, id);
+    if (!found) return undefined;
+    if (id.imageDigest !== undefined && found.digest !== id.imageDigest) return undefined;
+    if (id.imageTag !== undefined && !found.tags.includes(id.imageTag)) return undefined;
+    return found;
+  }
+
+  private async describeImages(caller: EcrCaller, body: Json): Promise<Json> {
+    const ids = imageIds(body, 'imageIds', false);
+    const maxResults = body.maxResults;
+    if (maxResults !== undefined && maxResults !== null) {
+      if (typeof maxResults !== 'number' || !Number.isInteger(maxResults)) throw ecrErrors.serialization('maxResults must be an integer');
+      if (maxResults < 1 || maxResults > 1000) throw ecrErrors.invalidParameter('maxResults', 'must be between 1 and 1000');
+      if (ids !== undefined) throw ecrErrors.invalidParameter('maxResults', 'cannot be used together with imageIds');
+    }
+    const tagStatus = optionalString(optionalObject(body, 'filter') ?? {}, 'tagStatus') ?? 'ANY';
+    if (!TAG_STATUS.includes(tagStatus)) throw ecrErrors.invalidParameter('filter.tagStatus', `must be one of ${TAG_STATUS.join(', ')}`);
+    const repo = this.imageRepository(caller, body, 'ecr:DescribeImages');
+    let images: ImageRecord[];
+    if (ids === undefined) {
+      // The registry lists tags only, so every image found this way is tagged.
+      images = tagStatus === 'UNTAGGED' ? [] : await this.ecr.imageLister(repo.registryId, repo.region, repo.repositoryName);
+    } else {
+      images = [];
+      for (const id of ids) {
+        const found = await this.findImage(repo, id);
+        if (!found) throw ecrErrors.imageNotFound(id, repo.repositoryName, repo.registryId);
+        if (!images.some((i) => i.digest === found.digest)) images.push(found);
+      }
+    }
+    return { imageDetails: images.map((i) => this.imageDetailJson(repo, i)) };
+  }
+
+  private async batchGetImage(caller: EcrCaller, body: Json): Promise<Json> {
+    const ids = imageIds(body, 'imageIds', true)!;
+    // Accepted and checked, not applied: the registry serves each manifest in the media type it was pushed in.
+    const accepted = optionalStringList(body, 'acceptedMediaTypes');
+    if (accepted !== undefined && (accepted.length < 1 || accepted.length > 100)) throw ecrErrors.invalidParameter('acceptedMediaTypes', 'must have length between 1 and 100');
+    const repo = this.imageRepository(caller, body, 'ecr:BatchGetImage');
+    const images: Json[] = [];
+    const failures: Json[] = [];
+    for (const id of ids) {
+      const found = await this.findImage(repo, id);
+      if (!found) {
+        failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
+        continue;
+      }
+      images.push({
+        registryId: repo.registryId,
+        repositoryName: repo.repositoryName,
+        imageId: { imageDigest: found.digest, ...(id.imageTag === undefined ? {} : { imageTag: id.imageTag }) },
+        imageManifest: found.manifest,
+        imageManifestMediaType: found.mediaType,
+      });
+    }
+    return { images, failures };
+  }
+
+  private imageDetailJson(repo: Repository, i: ImageRecord): Json {
+    return {
+      registryId: repo.registryId,
+      repositoryName: repo.repositoryName,
+      imageDigest: i.digest,
+      ...(i.tags.length > 0 ? { imageTags: [...i.tags].sort() } : {}),
+      imageSizeInBytes: i.size,
+      imagePushedAt: epochSeconds(i.pushedAt),
+      imageManifestMediaType: i.mediaType,
+      ...(artifactMediaType(i.manifest) === undefined ? {} : { artifactMediaType: artifactMediaType(i.manifest) }),
+    };
+  }
+
   private repositoryJson(r: Repository): Json {
     return {
       repositoryArn: repositoryArn(r.region, r.registryId, r.repositoryName),
@@ -184,4 +273,32 @@ export class EcrService implements ServiceHandler {
 
 function repositoryArn(region: string, account: string, name: string): string {
   return `arn:${region.startsWith('cn-') ? 'aws-cn' : 'aws'}:ecr:${region}:${account}:repository/${name}`;
+}
+
+/** The image ids of a request: each names a tag, a digest or both; `required` for BatchGetImage. */
+function imageIds(body: Json, field: string, required: boolean): ImageId[] | undefined {
+  const v = body[field];
+  if (v === undefined || v === null) {
+    if (required) throw ecrErrors.invalidParameter(field, 'must not be null');
+    return undefined;
+  }
+  if (!Array.isArray(v)) throw ecrErrors.serialization(`${field} must be a list of structures`);
+  if (v.length < 1 || v.length > 100) throw ecrErrors.invalidParameter(field, 'must have length between 1 and 100');
+  return v.map((item: unknown) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw ecrErrors.serialization(`${field} must be a list of structures`);
+    const imageTag = optionalString(item as Json, 'imageTag');
+    const imageDigest = optionalString(item as Json, 'imageDigest');
+    if (imageTag === undefined && imageDigest === undefined) throw ecrErrors.invalidParameter(field, 'each imageId must have an imageTag or an imageDigest');
+    return { ...(imageDigest === undefined ? {} : { imageDigest }), ...(imageTag === undefined ? {} : { imageTag }) };
+  });
+}
+
+/** The config media type of an image manifest (ECR's artifactMediaType); none for a manifest list. */
+function artifactMediaType(manifest: string): string | undefined {
+  try {
+    const m = JSON.parse(manifest) as { config?: { mediaType?: unknown } };
+    return typeof m.config?.mediaType === 'string' ? m.config.mediaType : undefined;
+  } catch {
+    return undefined;
+  }
 }

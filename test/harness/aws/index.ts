@@ -1,13 +1,13 @@
 // The local AWS (STS and ECR) that the real SDK and CLI reach through AWS_ENDPOINT_URL_<SERVICE>.
 import { EcrService } from './ecr.ts';
-import { EcrState, type EcrPassword, type RegistryEndpoint } from './ecr-state.ts';
+import { EcrState, type EcrPassword, type ImageLister, type ImageLookup, type RegistryEndpoint, type Repository } from './ecr-state.ts';
 import type { Fault, RequestRecord } from './server.ts';
 import { AwsHttpServer } from './server.ts';
 import { IamState } from './state.ts';
 import { StsService } from './sts.ts';
 
 export type { Fault, RequestRecord } from './server.ts';
-export type { EcrPassword, RegistryEndpoint } from './ecr-state.ts';
+export type { EcrPassword, ImageId, ImageLister, ImageLookup, ImageRecord, RegistryEndpoint, Repository } from './ecr-state.ts';
 
 /** A strict stand-in for IAM/STS and ECR on 127.0.0.1: verifies tokens and signatures, evaluates trust policies. */
 export class LocalAws {
@@ -57,6 +57,41 @@ export class LocalAws {
   /** Points proxyEndpoint and repositoryUri at another registry host, e.g. a local registry on 127.0.0.1. */
   setRegistryEndpoint(fn: RegistryEndpoint): void {
     this.ecr.registryEndpoint = fn;
+  }
+
+  /**
+   * Where DescribeImages and BatchGetImage find images (the local registry holds them): `lookup` finds one
+   * image by tag and/or digest, `list` every tagged image of a repository (DescribeImages without imageIds).
+   */
+  setImageSource(lookup: ImageLookup, list?: ImageLister): void {
+    this.ecr.imageLookup = lookup;
+    this.ecr.imageLister = list ?? (() => Promise.resolve([]));
+  }
+
+  /**
+   * Makes repository `name` in the registry of `account` and `region` unless it exists, as CreateRepository
+   * would with default settings; returns it. For tests whose pushes need the repository to exist.
+   */
+  ensureRepository(r: { account: string; region: string; name: string }): Repository {
+    if (!/^\d{12}$/.test(r.account)) throw new Error(`account must be 12 digits, got '${r.account}'`);
+    const found = this.ecr.repository(r.account, r.region, r.name);
+    if (found) return found;
+    const repo: Repository = {
+      registryId: r.account, region: r.region, repositoryName: r.name, createdAt: this.now(),
+      imageTagMutability: 'MUTABLE', scanOnPush: false, encryptionType: 'AES256', kmsKey: undefined,
+    };
+    this.ecr.repositories.set(EcrState.key(r.account, r.region, r.name), repo);
+    return repo;
+  }
+
+  /** True when repository `name` exists in the registry of `account` and `region`. */
+  hasRepository(r: { account: string; region: string; name: string }): boolean {
+    return this.ecr.repository(r.account, r.region, r.name) !== undefined;
+  }
+
+  /** The local AWS's clock (epoch ms): the rig clock in the rig. */
+  time(): number {
+    return this.now();
   }
 
   /** Every registry password GetAuthorizationToken issued, with its account, identity and expiry. */
