@@ -64,6 +64,8 @@ export interface RigRunOptions {
    * back to the machine's when the job ends.
    */
   fakeClock?: boolean;
+  /** A directory the job's `checkout` copies (e.g. a project with a Dockerfile); default an empty repository. */
+  checkoutSource?: string;
 }
 
 /** A started rig. */
@@ -156,6 +158,7 @@ export class Rig {
     const runOpts: RunOptions = {
       identity: this.identity(branch, opts.identity), oidc: this.issuer, branch,
       env: { ...(opts.noEndpointEnv ? {} : this.projectEnv), ...opts.env }, workdir, extraPath: [this.toolsDir],
+      ...(opts.checkoutSource === undefined ? {} : { checkoutSource: opts.checkoutSource }),
     };
     let result: JobResult;
     try {
