@@ -103,3 +103,44 @@ describe('build-and-push', () => {
     expect(await registries.get(ACCOUNT)!.manifestDigest('webapp', tag)).toMatch(/^sha256:/);
   });
 });
+
+describe('build-and-push job', () => {
+  it('on a docker executor with setup-remote-docker and before-build steps, passing the build parameters through', async () => {
+    rig.aws.ensureRepository({ account: ACCOUNT, region: REGION, name: 'from-job' });
+    const config = `version: 2.1
+orbs:
+  aws-oidc: aws-oidc/aws-oidc@0.1.0
+workflows:
+  image:
+    jobs:
+      - aws-oidc/build-and-push:
+          name: image
+          executor: aws-oidc/default
+          setup-remote-docker: true
+          docker-layer-caching: true
+          role-arn: ${DEPLOY}
+          region: ${REGION}
+          repo: from-job
+          tag: job-\${CIRCLE_BUILD_NUM}
+          labels: built-by=job
+          before-build:
+            - run:
+                name: Generate the Dockerfile
+                command: printf 'FROM scratch\\nCOPY stamp /stamp\\n' > Dockerfile
+`;
+    const r = await rig.runWorkflowJob(config, 'image', 'image', { checkoutSource: project() });
+    expect(r.success, all(r)).toBe(true);
+    expect(r.steps.map((s) => s.name)).toEqual(['Checkout code', 'Setup a remote Docker engine', 'Assume AWS role with CircleCI OIDC', 'Log in to Amazon ECR',
+      'Generate the Dockerfile', 'Build and push to Amazon ECR']);
+    const build = rig.dockerCalls(r).find((c) => c.argv[0] === 'build');
+    expect(build?.argv).toEqual(expect.arrayContaining(['--label', 'built-by=job', '--tag', expect.stringMatching(/\/from-job:job-\d+$/)]));
+  });
+
+  it('the fan-out example expands to one build job per architecture and the stitching job', async () => {
+    const { expandWorkflow, loadConfig } = await import('../harness/runner/index.ts');
+    const orb = parse(rig.orbText) as { examples: Record<string, { usage: object }> };
+    const cfg = loadConfig(stringify(orb.examples['multi-arch-image-fan-out-fan-in']?.usage), { orbs: { 'aws-oidc/aws-oidc@0.1.0': rig.orbText } });
+    const jobs = expandWorkflow(cfg, 'image');
+    expect(jobs.map((j) => [j.name, j.requires])).toEqual([['build-amd64', []], ['build-arm64', []], ['stitch', ['build-amd64', 'build-arm64']]]);
+  });
+});
