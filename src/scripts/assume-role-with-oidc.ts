@@ -26,11 +26,11 @@ function profileWriter(env: Env) {
   };
 }
 
-/** The STS port for these parameters: endpoint, proxy from the environment, and retries. */
+/** The STS port for these parameters: endpoint and proxy from the environment, and retries. */
 function stsFor(p: AssumeRoleParams, env: Env, log: Log): StsPort {
   const proxy = proxyFor(stsTarget(p.region, p.stsEndpoint, env), env);
   if (proxy) log.info(`using the HTTPS proxy ${proxy.host} from HTTPS_PROXY`);
-  return retryingSts(createSts(p.region, p.stsEndpoint, proxy), p.retry, realRetryDeps((line) => log.info(line)));
+  return retryingSts(createSts(p.region, p.stsEndpoint, env), p.retry, realRetryDeps((line) => log.info(line)));
 }
 
 const [mode, configPath] = process.argv.slice(2);

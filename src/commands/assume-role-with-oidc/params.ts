@@ -19,7 +19,7 @@ export interface AssumeRoleParams {
   retry: { maxAttempts: number; totalSeconds: number };
   controls: SessionControls;
   selfRefresh: boolean;
-  /** '' = the SDK's own choice (the regional endpoint, or AWS_ENDPOINT_URL_STS). */
+  /** '' = AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else the region's endpoint (stsTarget). */
   stsEndpoint: string;
 }
 

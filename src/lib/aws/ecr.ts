@@ -5,6 +5,7 @@ import type { Env } from '../params.ts';
 import { stsTarget } from '../proxy.ts';
 import { AwsCallError, sendSigned, type AwsReply } from './http.ts';
 import type { SigningKeys } from './sigv4.ts';
+import { xmlField } from './xml.ts';
 
 /** One registry's login: the docker host, the user name and password from the token, and its expiry. */
 export interface RegistryLogin { registryId: string; host: string; proxyEndpoint: string; username: string; password: string; expiresAt: Date }
@@ -91,8 +92,6 @@ export async function getPublicAuthorizationToken(keys: SigningKeys, env: Env, n
   return { registryId: 'public', host: PUBLIC_REGISTRY_HOST, proxyEndpoint: `https://${PUBLIC_REGISTRY_HOST}`, ...decodeToken(d.authorizationToken),
     expiresAt: new Date(Number(d.expiresAt) * 1000) };
 }
-
-const xmlField = (xml: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 
 /** STS GetCallerIdentity over the query protocol: who these keys are. */
 export async function callerIdentity(keys: SigningKeys, region: string, env: Env, now = Date.now()): Promise<{ arn: string; account: string }> {

@@ -23,12 +23,12 @@ export class NetworkError extends Error {
   }
 }
 
-/** What one call needs: where, what, signed for which service and region, with which keys. */
+/** What one call needs: where, what, signed for which service and region, with which keys (none: sent unsigned). */
 export interface AwsCall {
   endpoint: string;
   service: string;
   region: string;
-  keys: SigningKeys;
+  keys: SigningKeys | undefined;
   headers: Record<string, string>;
   body: string;
   env: Env;
@@ -39,14 +39,14 @@ export interface AwsCall {
 /** A raw reply. */
 export interface AwsReply { status: number; body: string }
 
-/** Sends one signed POST to `endpoint` and returns the reply as it came; network failures reject with NetworkError. */
+/** Sends one signed (or, without keys, unsigned) POST to `endpoint` and returns the reply as it came; network failures reject with NetworkError. */
 export function sendSigned(call: AwsCall): Promise<AwsReply> {
   const url = new URL(call.endpoint);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return Promise.reject(new Error(`endpoint ${call.endpoint} is not an http(s) URL`));
   }
-  const headers = signRequest({ method: 'POST', url, headers: { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) }, body: call.body },
-    call.keys, call.region, call.service, call.now);
+  const plain = { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) };
+  const headers = call.keys ? signRequest({ method: 'POST', url, headers: plain, body: call.body }, call.keys, call.region, call.service, call.now) : plain;
   const proxy = proxyFor(url.href, call.env);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
