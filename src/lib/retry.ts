@@ -1,5 +1,5 @@
 // Retries that classify errors: passing failures on AWS's side are retried with jittered backoff,
-// refusals fail at once. (The SDK's own retries are off, so this is the one policy.)
+// refusals fail at once. This is the one retry policy of every AWS call the steps make.
 import { awsErrorInfo, type StsPort } from './sts.ts';
 
 /** The bounds of one retried call. */

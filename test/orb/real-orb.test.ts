@@ -27,7 +27,10 @@ describe('the real orb', () => {
     const commands = (parse(packedText()) as { commands?: Record<string, { steps?: unknown }> }).commands ?? {};
     expect(Object.keys(commands).length).toBeGreaterThan(0);
     for (const [name, body] of Object.entries(commands)) {
-      const script = `${SRC}/scripts/${name}.sh`;
+      // The script the command's source includes (create-manifest-list shares build-and-push's runtime).
+      const included = /<<include\((scripts\/[\w.-]+\.sh)\)>>/.exec(readFileSync(`${SRC}/commands/${name}.yml`, 'utf8'))?.[1];
+      expect(included, `command ${name} includes no script`).toBeDefined();
+      const script = `${SRC}/${included ?? ''}`;
       if (!existsSync(script)) expect.fail(`${script} does not exist: ${HOW}`);
       const inlined: string[] = [];
       walkSteps(body.steps, [], (s) => {

@@ -4,8 +4,8 @@
 import type { Env } from '../params.ts';
 import { stsTarget } from '../proxy.ts';
 import { AwsCallError, sendSigned, type AwsReply } from './http.ts';
+import { callerIdentityBody, callerIdentityOf, FORM_CONTENT_TYPE, stsReply } from './sts-query.ts';
 import type { SigningKeys } from './sigv4.ts';
-import { xmlField } from './xml.ts';
 
 /** One registry's login: the docker host, the user name and password from the token, and its expiry. */
 export interface RegistryLogin { registryId: string; host: string; proxyEndpoint: string; username: string; password: string; expiresAt: Date }
@@ -97,15 +97,9 @@ export async function getPublicAuthorizationToken(keys: SigningKeys, env: Env, n
 export async function callerIdentity(keys: SigningKeys, region: string, env: Env, now = Date.now()): Promise<{ arn: string; account: string }> {
   const reply = await sendSigned({
     endpoint: stsTarget(region, '', env), service: 'sts', region, keys, env, now,
-    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-    body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    headers: { 'content-type': FORM_CONTENT_TYPE }, body: callerIdentityBody(),
   });
-  if (reply.status >= 300) {
-    throw new AwsCallError(xmlField(reply.body, 'Code') ?? 'UnknownError', xmlField(reply.body, 'Message') ?? `HTTP ${reply.status}`, reply.status);
-  }
-  const arn = xmlField(reply.body, 'Arn');
-  const account = xmlField(reply.body, 'Account');
-  if (!arn || !account) throw new AwsCallError('InvalidResponse', 'STS answered GetCallerIdentity without an Arn and Account', reply.status);
+  const { arn, account } = callerIdentityOf(stsReply('GetCallerIdentity', reply));
   return { arn, account };
 }
 
