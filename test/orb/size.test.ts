@@ -1,5 +1,6 @@
 // SIZE: each command's inlined script is measured against its budget in tools/orb/budget.ts.
 import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { checkOrb } from '../../tools/check-orb.ts';
 import { COMPILED_CONFIG_LIMIT_BYTES, DEFAULT_COMMAND_BUDGET_BYTES, budgetFor } from '../../tools/orb/budget.ts';
 import { measureCommands } from '../../tools/orb/size.ts';
@@ -12,10 +13,16 @@ afterEach(() => {
 });
 
 describe('size budget', () => {
-  it('budgets assume-role-with-oidc and every other command at 400 KB', () => {
-    expect(budgetFor('assume-role-with-oidc')).toBe(409_600);
-    expect(budgetFor('ecr-login')).toBe(DEFAULT_COMMAND_BUDGET_BYTES);
-    expect(DEFAULT_COMMAND_BUDGET_BYTES).toBe(409_600);
+  it('budgets every command at 120 KiB, so at least 60 uses fit in 8 MB', () => {
+    for (const c of ['assume-role-with-oidc', 'ecr-login', 'build-and-push', 'create-manifest-list']) expect(budgetFor(c)).toBe(122_880);
+    expect(DEFAULT_COMMAND_BUDGET_BYTES).toBe(122_880);
+    expect(Math.floor(COMPILED_CONFIG_LIMIT_BYTES / DEFAULT_COMMAND_BUDGET_BYTES)).toBeGreaterThanOrEqual(60);
+  });
+
+  it('keeps every command of the real orb within its budget', () => {
+    const sizes = measureCommands(readFileSync('dist/orb.yml', 'utf8'));
+    expect(sizes.map((s) => s.command).sort()).toEqual(['assume-role-with-oidc', 'build-and-push', 'create-manifest-list', 'ecr-login']);
+    for (const s of sizes) expect(s.bytes, `${s.command} inlines ${s.bytes} bytes`).toBeLessThanOrEqual(122_880);
   });
 
   it('measures the escaped inlined bytes and the uses that fit in 8 MB', () => {
@@ -23,19 +30,19 @@ describe('size budget', () => {
     dirs.push(dir);
     const [size] = measureCommands(packOrb(dir));
     const bytes = Buffer.byteLength(FAKE_SCRIPT.replaceAll('<<', '\\<<'));
-    expect(size).toEqual({ command: 'assume-role-with-oidc', bytes, budget: 409_600, usesPerConfig: Math.floor(COMPILED_CONFIG_LIMIT_BYTES / bytes) });
+    expect(size).toEqual({ command: 'assume-role-with-oidc', bytes, budget: 122_880, usesPerConfig: Math.floor(COMPILED_CONFIG_LIMIT_BYTES / bytes) });
   });
 
   it('fires SIZE when a command script is over its budget, and not at exactly the budget', () => {
     // Multi-byte characters count as bytes, not characters: the limit is on bytes.
-    const atBudget = '#!/bin/bash\n' + 'é'.repeat(204_794);
-    expect(Buffer.byteLength(atBudget)).toBe(409_600);
+    const atBudget = '#!/bin/bash\n' + 'é'.repeat(61_434);
+    expect(Buffer.byteLength(atBudget)).toBe(122_880);
     const ok = writeOrb({ 'scripts/assume-role-with-oidc.sh': atBudget });
     const over = writeOrb({ 'scripts/assume-role-with-oidc.sh': atBudget + 'x' });
     dirs.push(ok, over);
     expect(checkOrb({ srcDir: ok }).filter((f) => f.rule === 'SIZE')).toEqual([]);
     expect(checkOrb({ srcDir: over, packedText: packOrb(over) })).toEqual([
-      { rule: 'SIZE', where: 'dist/orb.yml:/commands/assume-role-with-oidc', message: expect.stringMatching(/409601 bytes, over its budget of 409600 bytes.*only 20 uses fit/) },
+      { rule: 'SIZE', where: 'dist/orb.yml:/commands/assume-role-with-oidc', message: expect.stringMatching(/122881 bytes, over its budget of 122880 bytes.*only 68 uses fit/) },
     ]);
   });
 });
