@@ -13,6 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageId, ImageRecord, LocalAws } from './aws/index.ts';
+import { defaultRegistryEndpoint } from './aws/ecr-state.ts';
+import { ensureDocker } from './docker.ts';
 
 /** One request the front saw: who (by ECR identity), what, and the answer. */
 export interface RegistryRequest { method: string; path: string; status: number; identityArn: string | undefined }
@@ -249,4 +251,24 @@ function manifestSize(manifest: string): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Starts the docker engine if needed and one registry per account, and connects them to the local ECR:
+ * its proxyEndpoint names them, and its DescribeImages and BatchGetImage read their images.
+ */
+export async function startRegistries(aws: LocalAws, accounts: readonly string[], region = DEFAULT_REGISTRY_REGION): Promise<Map<string, LocalRegistry>> {
+  await ensureDocker();
+  const registries = new Map<string, LocalRegistry>();
+  for (const account of accounts) registries.set(account, await LocalRegistry.start(account, aws, { region }));
+  aws.setRegistryEndpoint((account, r) => registries.get(account)?.endpoint ?? defaultRegistryEndpoint(account, r));
+  const registryOf = (account: string, r: string) => {
+    const reg = registries.get(account);
+    return reg?.region === r ? reg : undefined;
+  };
+  aws.setImageSource(
+    async (account, r, repo, id) => registryOf(account, r)?.image(repo, id),
+    async (account, r, repo) => (await registryOf(account, r)?.images(repo)) ?? [],
+  );
+  return registries;
 }
