@@ -128,6 +128,11 @@ export class LocalRegistry {
     this.faults.push({ ...f });
   }
 
+  /** Drops every fault still queued. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   private identity(req: IncomingMessage): string | undefined {
     const m = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
     if (!m?.[1]) return undefined;

@@ -39,6 +39,16 @@ export interface AwsCall {
 /** A raw reply. */
 export interface AwsReply { status: number; body: string }
 
+/** The client timeout of one call: 15 s, or AWS_OIDC_HTTP_TIMEOUT_MS (whole milliseconds) when set. */
+export function httpTimeoutMs(env: Env): number {
+  const raw = env.AWS_OIDC_HTTP_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return 15_000;
+  if (!/^[1-9]\d{0,6}$/.test(raw)) {
+    throw new Error(`AWS_OIDC_HTTP_TIMEOUT_MS is '${raw}': set it to a whole number of milliseconds from 1 to 9999999, or unset it for the 15 s default`);
+  }
+  return Number(raw);
+}
+
 /** Sends one signed (or, without keys, unsigned) POST to `endpoint` and returns the reply as it came; network failures reject with NetworkError. */
 export function sendSigned(call: AwsCall): Promise<AwsReply> {
   const url = new URL(call.endpoint);
@@ -47,6 +57,12 @@ export function sendSigned(call: AwsCall): Promise<AwsReply> {
   }
   const plain = { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) };
   const headers = call.keys ? signRequest({ method: 'POST', url, headers: plain, body: call.body }, call.keys, call.region, call.service, call.now) : plain;
+  let timeoutMs: number;
+  try {
+    timeoutMs = call.timeoutMs ?? httpTimeoutMs(call.env);
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
   const proxy = proxyFor(url.href, call.env);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -56,7 +72,7 @@ export function sendSigned(call: AwsCall): Promise<AwsReply> {
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', (err: NodeJS.ErrnoException) => reject(new NetworkError(err.code ?? 'ECONNRESET', err.message)));
     });
-    req.setTimeout(call.timeoutMs ?? 15_000, () => req.destroy(new NetworkError('ETIMEDOUT', `no answer from ${url.host} within ${(call.timeoutMs ?? 15_000) / 1000}s`)));
+    req.setTimeout(timeoutMs, () => req.destroy(new NetworkError('ETIMEDOUT', `no answer from ${url.host} within ${timeoutMs / 1000}s`)));
     req.on('error', (err: NodeJS.ErrnoException) => reject(err instanceof NetworkError ? err : new NetworkError(err.code ?? 'ECONNRESET', err.message)));
     req.end(call.body);
   });

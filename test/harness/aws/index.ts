@@ -119,6 +119,11 @@ export class LocalAws {
     this.http.injectFault(action, fault);
   }
 
+  /** Drops every fault still queued. */
+  clearFaults(): void {
+    this.http.clearFaults();
+  }
+
   /** Stops the server. */
   close(): Promise<void> {
     return this.http.close();

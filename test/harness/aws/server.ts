@@ -101,6 +101,11 @@ export class AwsHttpServer {
     this.faults.set(action, queue);
   }
 
+  /** Drops every queued fault (a test that injected more than it used leaves none for the next). */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   private takeFault(action: string): Fault | undefined {
     const queue = this.faults.get(action);
     const fault = queue?.[0];
