@@ -7,7 +7,7 @@ import { ADVANCE_CLOCK_SCRIPT, RigClock } from './clock.ts';
 import { OidcIssuer } from './oidc/issuer.ts';
 import { trustPolicy as generateTrustPolicy } from '../../src/commands/trust-policy/generate.ts';
 import { LocalAws } from './aws/index.ts';
-import { expandJob, expandWorkflow, loadConfig, runJob, type ExpandedJob, type JobIdentity, type JobResult, type RunOptions } from './runner/index.ts';
+import { expandJob, expandWorkflow, loadConfig, runJob, SHIM_DIR, type ExpandedJob, type JobIdentity, type JobResult, type RunOptions } from './runner/index.ts';
 
 export const ORG_ID = 'b9c3e0a2-4f1d-4c4e-9a57-0c3f5e2d1a10';
 export const PROJECT_ID = '5d2a7c1e-8b3f-4e6a-9c0d-7f1e2b3a4c5d';
@@ -17,30 +17,52 @@ export const PROD_ACCOUNT = '222222222222';
 export const REGION = 'ap-northeast-1';
 export const EXTERNAL_ID = 'acme-partner-4242';
 
-const AWS_CLI_WRAPPER = `#!/bin/bash
+const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The bash line that appends one JSON line ({tool, argv, time (epoch ms), job (CIRCLE_WORKFLOW_JOB_ID)}) per call
+ * of \`tool\` to the rig's log. Its stdin is /dev/null, so the call's stdin (e.g. a password for
+ * \`docker login --password-stdin\`) goes to the tool untouched and is never logged.
+ */
+function logCall(tool: string, logPath: string): string {
+  const logger = `require("fs").appendFileSync(process.argv[1], JSON.stringify({ tool: ${JSON.stringify(tool)}, argv: process.argv.slice(2), time: Date.now(), job: process.env.CIRCLE_WORKFLOW_JOB_ID || "" }) + "\\n")`;
+  return `${q(process.execPath)} -e ${q(logger)} -- ${q(logPath)} "$@" </dev/null`;
+}
+
+const awsCliWrapper = (logPath: string): string => `#!/bin/bash
+${logCall('aws', logPath)}
 var="AWS_ENDPOINT_URL_$(printf %s "\${1:-}" | tr 'a-z-' 'A-Z_')"
 if [ -n "\${!var:-}" ]; then exec /usr/bin/aws "$@" --endpoint-url "\${!var}"; fi
 exec /usr/bin/aws "$@"
 `;
 
 /**
- * The job's \`docker\`: appends one JSON line per call ({argv, time (epoch ms), job (CIRCLE_WORKFLOW_JOB_ID)})
- * to the rig's log, then execs, with the same argv, the docker the job would have run without this wrapper:
- * the next one on the job's PATH (here /usr/local/bin's CLI 28 comes before Debian's 20.10, and the two
- * report a failing credential helper differently), else /usr/bin/docker. The logger's stdin is /dev/null,
- * so the call's stdin (a password for \`login --password-stdin\`) goes to docker untouched and is never logged.
+ * The job's \`docker\`: logs the call (see logCall), then execs, with the same argv, the docker the job would have run
+ * without this wrapper: the next one on the job's PATH (here /usr/local/bin's CLI 28 comes before Debian's 20.10, and the two
+ * report a failing credential helper differently), else /usr/bin/docker.
  */
 function dockerWrapper(toolsDir: string, logPath: string): string {
-  const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
-  const logger = 'require("fs").appendFileSync(process.argv[1], JSON.stringify({ argv: process.argv.slice(2), time: Date.now(), job: process.env.CIRCLE_WORKFLOW_JOB_ID || "" }) + "\\n")';
   return [
     '#!/bin/bash',
-    `${q(process.execPath)} -e ${q(logger)} -- ${q(logPath)} "$@" </dev/null`,
+    logCall('docker', logPath),
     'IFS=: read -ra rig_dirs <<< "$PATH"',
     `for d in "\${rig_dirs[@]}"; do [ "$d" != ${q(toolsDir)} ] && [ -f "$d/docker" ] && [ -x "$d/docker" ] && exec "$d/docker" "$@"; done`,
     'exec /usr/bin/docker "$@"',
     '',
   ].join('\n');
+}
+
+/** The job's \`circleci\`: logs the call, then execs the runner's shim. */
+const circleciWrapper = (logPath: string): string => `#!/bin/bash\n${logCall('circleci', logPath)}\nexec ${q(join(SHIM_DIR, 'circleci'))} "$@"\n`;
+
+/** One call of a tool (docker, aws, circleci) by a job step, as the rig's wrappers logged it. */
+export interface ToolCall {
+  tool: 'docker' | 'aws' | 'circleci';
+  argv: string[];
+  /** Epoch ms on the job's clock. */
+  time: number;
+  /** CIRCLE_WORKFLOW_JOB_ID of the job that made the call (JobResult.env has it). */
+  job: string;
 }
 
 /** One call of \`docker\` by a job step, as the rig's wrapper logged it. */
@@ -79,16 +101,22 @@ export class Rig {
     writeFileSync(join(this.toolsDir, 'rig-advance-clock'), ADVANCE_CLOCK_SCRIPT, { mode: 0o755 });
     // Debian's AWS CLI v2, ahead of any other `aws` on the host PATH. Its version (2.9) predates the
     // AWS_ENDPOINT_URL_<SERVICE> settings (CLI 2.13), so this wrapper passes them as --endpoint-url.
-    writeFileSync(join(this.toolsDir, 'aws'), AWS_CLI_WRAPPER, { mode: 0o755 });
-    // Every docker call of every job, so a test can tell which docker commands a job ran.
-    this.dockerLog = join(this.toolsDir, 'docker-calls.jsonl');
+    // Every docker, aws and circleci call of every job, so a test can tell what a job ran (and scan the argv for secrets).
+    this.dockerLog = join(this.toolsDir, 'tool-calls.jsonl');
     writeFileSync(this.dockerLog, '');
+    writeFileSync(join(this.toolsDir, 'aws'), awsCliWrapper(this.dockerLog), { mode: 0o755 });
     writeFileSync(join(this.toolsDir, 'docker'), dockerWrapper(this.toolsDir, this.dockerLog), { mode: 0o755 });
+    writeFileSync(join(this.toolsDir, 'circleci'), circleciWrapper(this.dockerLog), { mode: 0o755 });
   }
 
   /** Every docker call the jobs made through the rig's wrapper, oldest first; only those of `job` when given. */
   dockerCalls(job?: { env: Record<string, string> }): DockerCall[] {
-    const calls = readFileSync(this.dockerLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as DockerCall);
+    return this.toolCalls(job).filter((c) => c.tool === 'docker');
+  }
+
+  /** Every docker, aws and circleci call the jobs made through the rig's wrappers, oldest first; only those of `job` when given. */
+  toolCalls(job?: { env: Record<string, string> }): ToolCall[] {
+    const calls = readFileSync(this.dockerLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ToolCall);
     return job === undefined ? calls : calls.filter((c) => c.job === job.env.CIRCLE_WORKFLOW_JOB_ID);
   }
 
@@ -157,7 +185,9 @@ export class Rig {
     mkdirSync(workdir, { recursive: true });
     const runOpts: RunOptions = {
       identity: this.identity(branch, opts.identity), oidc: this.issuer, branch,
-      env: { ...(opts.noEndpointEnv ? {} : this.projectEnv), ...opts.env }, workdir, extraPath: [this.toolsDir],
+      // The rig's tools come first, even before the runner's circleci shim, which the rig's circleci wrapper runs.
+      env: { ...(opts.noEndpointEnv ? {} : this.projectEnv), PATH: [this.toolsDir, SHIM_DIR, process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':'), ...opts.env },
+      workdir,
       ...(opts.checkoutSource === undefined ? {} : { checkoutSource: opts.checkoutSource }),
     };
     let result: JobResult;
