@@ -5,7 +5,7 @@ import type { TokenClaims } from '../../lib/oidc-token.ts';
 import type { AssumeRoleParams } from './params.ts';
 
 /** The claims worth showing (never the token): they are what the trust policy is matched against. */
-function describeClaims(c: TokenClaims): string {
+export function describeClaims(c: TokenClaims): string {
   const aud = Array.isArray(c.aud) ? c.aud.join(',') : c.aud;
   return `token claims: iss=${c.iss ?? '?'} aud=${aud ?? '?'} sub=${c.sub ?? '?'}`;
 }
