@@ -73,8 +73,9 @@ export async function run(p: BuildAndPushParams, deps: BuildAndPushDeps): Promis
     });
     for (const argv of pushArgvs(p, builder, uri)) {
       await deps.docker(argv).catch((err: unknown) => {
-        throw new OrbError(`docker push ${argv[1]} failed: ${(err as Error).message}`,
-          `run aws-oidc/ecr-login for ${hostOf(uri)} before this step (with the same profile-name), and check the role may push to ${p.repo}`);
+        throw new OrbError(`docker push ${argv[1]} failed: ${(err as Error).message} (docker's reason is in the push output above)`,
+          `when docker says unauthorized or denied, run aws-oidc/ecr-login for ${hostOf(uri)} before this step (with the same profile-name) and check the role may push to ${p.repo}; ` +
+          'when it says 5xx (e.g. 503 Service Unavailable), the registry failed after docker\'s own retries: re-run the job');
       });
     }
     if (p.push) {

@@ -35,7 +35,8 @@ export interface ServiceHandler {
 
 /** A fault to inject into the next `times` calls of an operation. */
 export interface Fault {
-  kind: 'throttle' | '500' | '503' | 'reset' | 'delay' | 'idp';
+  /** `no-key`: STS's InvalidIdentityToken "Couldn't retrieve verification key" (the issuer's keys not fetched yet). */
+  kind: 'throttle' | '500' | '503' | 'reset' | 'delay' | 'idp' | 'no-key';
   times: number;
   delayMs?: number;
 }
@@ -69,6 +70,9 @@ function faultError(kind: Fault['kind']): AwsError | undefined {
   if (kind === '500') return awsErrors.internalFailure();
   if (kind === '503') return awsErrors.serviceUnavailable();
   if (kind === 'idp') return awsErrors.idpCommunication();
+  if (kind === 'no-key') {
+    return awsErrors.invalidIdentityToken("Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements");
+  }
   return undefined;
 }
 

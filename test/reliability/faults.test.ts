@@ -1,0 +1,208 @@
+// Faults survived: throttling, 500/503, connection resets, slow answers, IdP and JWKS failures and registry 5xx, met by assume-role-with-oidc, ecr-login and build-and-push in the rig
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Fault, RequestRecord } from '../harness/aws/index.ts';
+import { consumerConfig, type ConsumerStep } from '../harness/consumer-config.ts';
+import { ACCOUNT, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
+import type { JobResult } from '../harness/runner/index.ts';
+import { useRegistries } from '../harness/use-registries.ts';
+import { useRig } from '../harness/use-rig.ts';
+
+const rig = useRig();
+const registries = useRegistries(rig, [ACCOUNT]);
+beforeAll(() => {
+  for (const name of ['faults-describe', 'faults-push', 'faults-push-down']) rig.aws.ensureRepository({ account: ACCOUNT, region: REGION, name });
+});
+// A test that leaves faults queued (a persistent fault outlives its step) leaves none for the next one.
+afterEach(() => {
+  rig.aws.clearFaults();
+  registries.get(ACCOUNT)?.clearFaults();
+});
+
+const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;
+const ASSUME = 'Assume AWS role with CircleCI OIDC';
+const LOGIN = 'Log in to Amazon ECR';
+const BUILD = 'Build and push to Amazon ECR';
+
+const assume = (params: Record<string, string | number> = {}): ConsumerStep => ({ orb: 'assume-role-with-oidc', params: { 'role-arn': DEPLOY, region: REGION, ...params } });
+const out = (r: JobResult, name: string): string => r.steps.filter((s) => s.name === name).map((s) => s.output).join('\n');
+const all = (r: JobResult): string => r.steps.map((s) => `--- ${s.name}\n${s.output}`).join('\n');
+const duration = (r: JobResult, name: string): number => r.steps.find((s) => s.name === name)?.durationMs ?? -1;
+
+/** Runs `steps` after queueing `faults`; returns the job and the local AWS requests it made. */
+async function runWith(steps: ConsumerStep[], faults: [string, Fault][], opts: { env?: Record<string, string>; checkoutSource?: string } = {}) {
+  const before = rig.aws.requests.length;
+  for (const [action, fault] of faults) rig.aws.injectFault(action, fault);
+  const r = await rig.run(consumerConfig(rig.orbText, steps), 'deploy', opts);
+  const log = rig.aws.requests.slice(before);
+  return { r, log, statuses: (action: string) => log.filter((q: RequestRecord) => q.action === action).map((q) => q.status) };
+}
+
+/** "X failed N time(s) over S s; last: why" from a step's output, as numbers. */
+function tried(output: string, action: string): { attempts: number; seconds: number; last: string } | undefined {
+  const m = new RegExp(`${action} failed (\\d+) time\\(s\\) over ([\\d.]+)s; last: ([^\\n]+)`).exec(output);
+  return m ? { attempts: Number(m[1]), seconds: Number(m[2]), last: m[3]! } : undefined;
+}
+
+/** A project whose Dockerfile makes a small unique FROM scratch image. */
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'faults-project-'));
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY stamp /stamp\n');
+  writeFileSync(join(dir, 'stamp'), `${Date.now()}-${Math.random()}\n`);
+  return dir;
+}
+
+describe('assume-role-with-oidc survives passing faults of STS', () => {
+  it.each([
+    ['throttling twice', { kind: 'throttle', times: 2 }, [400, 400, 200], /after Throttling/],
+    ['a 500', { kind: '500', times: 1 }, [500, 200], /after InternalFailure \(HTTP 500\)/],
+    ['a 503', { kind: '503', times: 1 }, [503, 200], /after ServiceUnavailable \(HTTP 503\)/],
+    ['a connection reset', { kind: 'reset', times: 1 }, [0, 200], /after (ECONNRESET|EPIPE)/],
+    ['IDPCommunicationError twice', { kind: 'idp', times: 2 }, [400, 400, 200], /after IDPCommunicationError/],
+    ['InvalidIdentityToken "Couldn\'t retrieve verification key"', { kind: 'no-key', times: 1 }, [400, 200], /after InvalidIdentityToken \(verification key\)/],
+  ] as const)('%s on AssumeRoleWithWebIdentity: the step succeeds and the log shows each retry', async (_title, fault, statuses, why) => {
+    const { r, statuses: seen } = await runWith([assume()], [['AssumeRoleWithWebIdentity', { ...fault }]]);
+    expect(r.success, all(r)).toBe(true);
+    expect(seen('AssumeRoleWithWebIdentity')).toEqual(statuses);
+    expect(out(r, ASSUME).match(/retrying AssumeRoleWithWebIdentity/g)).toHaveLength(statuses.length - 1);
+    expect(out(r, ASSUME)).toMatch(why);
+  });
+
+  it('an answer slower than the client timeout (AWS_OIDC_HTTP_TIMEOUT_MS) is abandoned and retried', async () => {
+    const { r, statuses } = await runWith([assume()], [['AssumeRoleWithWebIdentity', { kind: 'delay', times: 1, delayMs: 2500 }]],
+      { env: { AWS_OIDC_HTTP_TIMEOUT_MS: '500' } });
+    expect(r.success, all(r)).toBe(true);
+    expect(statuses('AssumeRoleWithWebIdentity')).toHaveLength(2);
+    expect(out(r, ASSUME)).toMatch(/retrying AssumeRoleWithWebIdentity \(2\/5\) after ETIMEDOUT/);
+    console.log(`slow answer: step took ${duration(r, ASSUME)} ms with a 500 ms client timeout and a 2500 ms delay`);
+  });
+
+  it('the issuer\'s JWKS failing the first 2 fetches: STS cannot verify, the step retries until it can', async () => {
+    rig.issuer.failJwks(2);
+    const { r, log } = await runWith([assume()], []);
+    expect(r.success, all(r)).toBe(true);
+    const exchanges = log.filter((q) => q.action === 'AssumeRoleWithWebIdentity');
+    expect(exchanges.map((q) => q.errorCode ?? q.status)).toEqual(['IDPCommunicationError', 'IDPCommunicationError', 200]);
+    expect(out(r, ASSUME).match(/retrying AssumeRoleWithWebIdentity \(\d\/5\) after IDPCommunicationError/g)).toHaveLength(2);
+  });
+
+  it('a 503 on GetCallerIdentity (the identity check after the exchange) is survived too', async () => {
+    const { r, statuses } = await runWith([assume()], [['GetCallerIdentity', { kind: '503', times: 1 }]]);
+    expect(r.success, all(r)).toBe(true);
+    expect(statuses('GetCallerIdentity')).toEqual([503, 200]);
+  });
+});
+
+describe('assume-role-with-oidc fails persistent faults within retry-max-seconds, saying what was tried', () => {
+  it.each([
+    ['500', { kind: '500', times: 1000 }, /InternalFailure \(HTTP 500\)/, 0],
+    ['a reset', { kind: 'reset', times: 1000 }, /ECONNRESET|EPIPE/, 0],
+    ['an answer slower than the timeout', { kind: 'delay', times: 1000, delayMs: 5000 }, /ETIMEDOUT/, 0.4],
+  ] as const)('persistent %s: fails after at most 2 s of retries (retry-max-seconds 2)', async (_title, fault, last, callSeconds) => {
+    const { r, statuses } = await runWith([assume({ 'retry-max-seconds': 2, 'retry-max-attempts': 20 })], [['AssumeRoleWithWebIdentity', { ...fault }]],
+      { env: { AWS_OIDC_HTTP_TIMEOUT_MS: '400' } });
+    expect(r.success).toBe(false);
+    const t = tried(out(r, ASSUME), 'AssumeRoleWithWebIdentity');
+    expect(t, out(r, ASSUME)).toBeDefined();
+    expect(t!.last).toMatch(last);
+    expect(t!.attempts).toBe(statuses('AssumeRoleWithWebIdentity').length);
+    expect(t!.attempts).toBeGreaterThan(1);
+    expect(t!.attempts).toBeLessThan(20);
+    // The loop never sleeps past the bound; the last attempt itself may add at most one call's time.
+    expect(t!.seconds).toBeLessThanOrEqual(2 + callSeconds + 0.25);
+    console.log(`persistent ${_title}: ${t!.attempts} attempts over ${t!.seconds} s (step ${duration(r, ASSUME)} ms)`);
+  });
+
+  it('AccessDenied is never retried: exactly one request', async () => {
+    // The production role trusts main only; a job on another branch is refused.
+    const before = rig.aws.requests.length;
+    const r = await rig.run(consumerConfig(rig.orbText, [assume({ 'role-arn': `arn:aws:iam::${PROD_ACCOUNT}:role/production-deploy` })]), 'deploy', { branch: 'feature/x' });
+    const log = rig.aws.requests.slice(before);
+    expect(r.success).toBe(false);
+    expect(log.filter((q) => q.action === 'AssumeRoleWithWebIdentity').map((q) => q.errorCode)).toEqual(['AccessDenied']);
+    expect(out(r, ASSUME)).not.toMatch(/retrying/);
+    expect(out(r, ASSUME)).toMatch(/AccessDenied|not authorized/);
+  });
+});
+
+describe('ecr-login', () => {
+  it.each([
+    ['throttling', { kind: 'throttle', times: 2 }, 3],
+    ['a 500', { kind: '500', times: 1 }, 2],
+    ['a 503', { kind: '503', times: 1 }, 2],
+    ['a connection reset', { kind: 'reset', times: 1 }, 2],
+    ['an answer slower than the client timeout', { kind: 'delay', times: 1, delayMs: 2500 }, 2],
+  ] as const)('survives %s on GetAuthorizationToken', async (_title, fault, calls) => {
+    const { r, statuses } = await runWith([assume(), { orb: 'ecr-login' }], [['GetAuthorizationToken', { ...fault }]], { env: { AWS_OIDC_HTTP_TIMEOUT_MS: '500' } });
+    expect(r.success, all(r)).toBe(true);
+    expect(statuses('GetAuthorizationToken')).toHaveLength(calls);
+    expect(statuses('GetAuthorizationToken').at(-1)).toBe(200);
+    expect(out(r, LOGIN).match(/retrying GetAuthorizationToken/g)).toHaveLength(calls - 1);
+  });
+
+  it('fails a persistent 503 within retry-max-seconds, saying what was tried', async () => {
+    const { r, statuses } = await runWith([assume(), { orb: 'ecr-login', params: { 'retry-max-seconds': 2, 'retry-max-attempts': 20 } }],
+      [['GetAuthorizationToken', { kind: '503', times: 1000 }]]);
+    expect(r.success).toBe(false);
+    const t = tried(out(r, LOGIN), 'GetAuthorizationToken');
+    expect(t, out(r, LOGIN)).toBeDefined();
+    expect(t!.last).toMatch(/HTTP 503/);
+    expect(t!.attempts).toBe(statuses('GetAuthorizationToken').length);
+    expect(t!.attempts).toBeGreaterThan(1);
+    expect(t!.seconds).toBeLessThanOrEqual(2.25);
+    console.log(`ecr-login persistent 503: ${t!.attempts} attempts over ${t!.seconds} s`);
+  });
+
+  it('AccessDenied (another account\'s registry) is never retried: exactly one request', async () => {
+    const { r, log } = await runWith([assume(), { orb: 'ecr-login', params: { 'account-id': PROD_ACCOUNT } }], []);
+    expect(r.success).toBe(false);
+    expect(log.filter((q) => q.action === 'GetAuthorizationToken').map((q) => q.errorCode)).toEqual(['AccessDeniedException']);
+    expect(out(r, LOGIN)).not.toMatch(/retrying/);
+    expect(out(r, LOGIN)).toContain(PROD_ACCOUNT);
+  });
+});
+
+describe('build-and-push', () => {
+  const login: ConsumerStep[] = [assume(), { orb: 'ecr-login' }];
+
+  it('survives throttling on DescribeRepositories and a 500 on BatchGetImage (the digest read back)', async () => {
+    const { r, statuses } = await runWith([...login, { orb: 'build-and-push', params: { repo: 'faults-describe', tag: 'v1' } }],
+      [['DescribeRepositories', { kind: 'throttle', times: 1 }], ['BatchGetImage', { kind: '500', times: 1 }]], { checkoutSource: project() });
+    expect(r.success, all(r)).toBe(true);
+    expect(statuses('DescribeRepositories').slice(0, 2)).toEqual([400, 200]);
+    expect(statuses('BatchGetImage').slice(0, 2)).toEqual([500, 200]);
+    expect(out(r, BUILD)).toMatch(/retrying DescribeRepositories/);
+    expect(out(r, BUILD)).toMatch(/retrying BatchGetImage/);
+  });
+
+  it('a registry 500 on one blob upload during the push: docker retries it and the push succeeds', async () => {
+    const reg = registries.get(ACCOUNT)!;
+    const before = reg.requests.length;
+    reg.injectFault({ status: 500, times: 1, method: 'PATCH', pathIncludes: '/faults-push/blobs/uploads/' });
+    const { r } = await runWith([...login, { orb: 'build-and-push', params: { repo: 'faults-push', tag: 'v1' } }], [], { checkoutSource: project() });
+    const seen = reg.requests.slice(before);
+    expect(r.success, all(r)).toBe(true);
+    expect(seen.filter((q) => q.status === 500)).toHaveLength(1);
+    expect(seen.some((q) => q.method === 'PUT' && q.path.includes('/faults-push/manifests/v1') && q.status === 201)).toBe(true);
+    expect(await reg.manifestDigest('faults-push', 'v1')).toMatch(/^sha256:/);
+  });
+
+  it('a registry that keeps answering 503 to the manifest PUT: the step fails, naming the push, docker\'s answer and both fixes', async () => {
+    const reg = registries.get(ACCOUNT)!;
+    const before = reg.requests.length;
+    reg.injectFault({ status: 503, times: 1000, method: 'PUT', pathIncludes: '/faults-push-down/manifests/' });
+    const { r } = await runWith([...login, { orb: 'build-and-push', params: { repo: 'faults-push-down', tag: 'v1' } }], [], { checkoutSource: project() });
+    expect(r.success).toBe(false);
+    const text = out(r, BUILD);
+    expect(text).toMatch(/docker push \S+\/faults-push-down:v1 failed/);
+    expect(text).toMatch(/received unexpected HTTP status: 503 Service Unavailable/);
+    expect(text).toMatch(/docker push \S+ failed: docker push exited with 1 \(docker's reason is in the push output above\)/);
+    expect(text).toMatch(/when it says 5xx .*re-run the job/);
+    const failed = reg.requests.slice(before).filter((q) => q.status === 503);
+    expect(failed.length).toBeGreaterThan(0);
+    console.log(`registry down: docker made ${failed.length} request(s) that got 503; step ${duration(r, BUILD)} ms`);
+    expect(await reg.manifestDigest('faults-push-down', 'v1')).toBeUndefined();
+  });
+});
