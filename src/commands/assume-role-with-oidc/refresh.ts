@@ -17,12 +17,15 @@ export function refreshPaths(env: Env, profile: string): { config: string; cache
   return { config: join(dir, `${profile}.json`), cache: join(dir, `${profile}.cache.json`) };
 }
 
-/** The credential_process line for the AWS config file. */
-export function credentialProcessLine(runtime: string, configPath: string): string {
-  if (/["\s]/.test(runtime + configPath)) {
+/**
+ * The credential_process line for the AWS config file. `node` is the Node that ran the step (an absolute
+ * path), so the profile works where install-node put Node in the job's home, off PATH.
+ */
+export function credentialProcessLine(runtime: string, configPath: string, node = 'node'): string {
+  if (/["\s]/.test(node + runtime + configPath)) {
     throw new OrbError(`cannot write a credential_process for ${configPath}: the path has spaces or quotes`, 'use a HOME without spaces');
   }
-  return `node ${runtime} --credential-process ${configPath}`;
+  return `${node} ${runtime} --credential-process ${configPath}`;
 }
 
 /** Saves what a later refresh needs (no secrets) and the first credentials as the cache. */
