@@ -1,0 +1,73 @@
+// `aws-oidc assume-role`: an OIDC token from a file -> role credentials, for CI systems other than CircleCI jobs
+// with the orb. The flags are the orb's parameters (same names, same validation through parseParams), and the
+// exchange is the orb's own (assumeAll: web identity, then role-chain hops, refusals explained).
+import { OrbError } from '../../lib/errors.ts';
+import { renderExports } from '../../lib/bash-env.ts';
+import { writeProfile } from '../../lib/aws-files.ts';
+import { maskKeyId, type Log } from '../../lib/log.ts';
+import { paramEnvName, type Env } from '../../lib/params.ts';
+import { awsErrorInfo, type StsPort } from '../../lib/sts.ts';
+import { parseParams, type AssumeRoleParams } from '../assume-role-with-oidc/params.ts';
+import { assumeAll } from '../assume-role-with-oidc/run.ts';
+
+/** The orb parameters the CLI takes as --flags. */
+export const ASSUME_FLAGS = ['role-arn', 'role-session-name', 'session-duration', 'region', 'profile-name', 'role-chain', 'sts-endpoint', 'allowed-account-ids'] as const;
+export const DEFAULT_CLI_SESSION_NAME = 'aws-oidc-cli';
+
+/** The validated flags: the orb's parameters, and whether to print export lines. */
+export function parseAssumeFlags(flags: Readonly<Record<string, string | undefined>>, printExports: boolean, env: Env): AssumeRoleParams {
+  const profile = flags['profile-name'] ?? '';
+  if (profile === '' && !printExports) {
+    throw new OrbError('say where the credentials go: nothing was assumed',
+      'add --profile-name <name> (writes the AWS credentials and config files, 0600), or --print-exports (prints export lines to stdout: eval "$(aws-oidc assume-role ... --print-exports)")');
+  }
+  const raw: Record<string, string> = {
+    [paramEnvName('export-to')]: profile === '' ? 'env' : printExports ? 'both' : 'profile',
+    // Session tags from CircleCI job variables make no sense outside a CircleCI job.
+    [paramEnvName('circleci-session-tags')]: 'false',
+    [paramEnvName('role-session-name')]: DEFAULT_CLI_SESSION_NAME,
+  };
+  for (const name of ASSUME_FLAGS) {
+    const value = flags[name];
+    if (value !== undefined) raw[paramEnvName(name)] = value;
+  }
+  return parseParams(raw, env);
+}
+
+export interface AssumeDeps { sts: StsPort; log: Log; env: Env; stdout(text: string): void }
+
+/** What the command reports on stderr (no secrets). */
+export interface AssumeFromFileResult { assumedRoleArn: string; account: string; expiration: string; profile?: string }
+
+/** Assumes the role (and the chain) with the token, then writes the profile and/or prints the export lines. */
+export async function assumeFromToken(p: AssumeRoleParams, token: string, deps: AssumeDeps): Promise<AssumeFromFileResult> {
+  const { log } = deps;
+  const creds = await assumeAll(p, token, deps.sts, log);
+  let who;
+  try {
+    who = await deps.sts.getCallerIdentity(creds);
+  } catch (err) {
+    const e = awsErrorInfo(err);
+    throw new OrbError(`the new credentials failed GetCallerIdentity: ${e.code}: ${e.message}`, 'check that the STS endpoint is reachable', { cause: err });
+  }
+  const allowed = p.controls.allowedAccountIds;
+  if (allowed.length > 0 && !allowed.includes(who.account)) {
+    throw new OrbError(`the credentials are for account ${who.account}, which is not in --allowed-account-ids (${allowed.join(', ')}); nothing was written`,
+      'check --role-arn and --role-chain, or add the account to --allowed-account-ids');
+  }
+  const result: AssumeFromFileResult = { assumedRoleArn: who.arn, account: who.account, expiration: creds.expiration.toISOString() };
+  if (p.exportTo !== 'env') {
+    const files = writeProfile(deps.env, p.profileName, creds, p.region);
+    result.profile = p.profileName;
+    log.info(`Wrote profile ${p.profileName} to ${files.credentials} and ${files.config} (0600); use it with --profile ${p.profileName} or AWS_PROFILE=${p.profileName}`);
+  }
+  if (p.exportTo !== 'profile') {
+    // Only here do secrets leave the process, on stdout, because the user asked for them with --print-exports.
+    deps.stdout(renderExports({
+      AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, AWS_SESSION_TOKEN: creds.sessionToken,
+      AWS_REGION: p.region, AWS_DEFAULT_REGION: p.region, AWS_CREDENTIAL_EXPIRATION: result.expiration,
+    }));
+  }
+  log.info(`Assumed ${who.arn} (key ${maskKeyId(creds.accessKeyId)}), valid until ${result.expiration}`);
+  return result;
+}

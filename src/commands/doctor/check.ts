@@ -1,0 +1,141 @@
+// `aws-oidc doctor`: would this trust policy admit this token? Evaluates what IAM evaluates for
+// AssumeRoleWithWebIdentity (the federated principal and the string conditions on the token's claims)
+// and says, for each failing condition key, the token's value, the policy's value and the fix. Pure.
+import type { TokenClaims } from '../../lib/oidc-token.ts';
+import { describeClaims } from '../assume-role-with-oidc/explain.ts';
+import { subPattern } from '../trust-policy/generate.ts';
+import { listOf, type PolicyStatement } from './policy.ts';
+
+/** One checked item: a condition key (or the principal, the action, the expiry). */
+export interface Finding {
+  status: 'ok' | 'mismatch' | 'warning';
+  /** What is checked, e.g. oidc.circleci.com/org/<id>:sub (StringLike), or Principal.Federated. */
+  key: string;
+  token: string;
+  policy: string;
+  fix?: string;
+}
+
+export interface DoctorReport {
+  admitted: boolean;
+  claims: TokenClaims;
+  /** The findings of the statement that admits the token, else of the one that came closest. */
+  findings: Finding[];
+}
+
+const ACTION = 'sts:AssumeRoleWithWebIdentity';
+const STRING_OPS = ['StringEquals', 'StringLike', 'StringNotEquals', 'StringNotLike'] as const;
+type StringOp = (typeof STRING_OPS)[number];
+
+/** IAM's StringLike: * is any run of characters, ? is one character; case-sensitive, whole string. */
+export function stringLike(pattern: string, value: string): boolean {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
+  return new RegExp(`^${re}$`).test(value);
+}
+
+/** Whether one operator admits the token's values (any of them) against the policy's values. */
+function matches(op: StringOp, tokenValues: string[], policyValues: string[]): boolean {
+  const one = (t: string, p: string) => (op === 'StringEquals' || op === 'StringNotEquals' ? t === p : stringLike(p, t));
+  const hit = tokenValues.some((t) => policyValues.some((p) => one(t, p)));
+  return op.startsWith('StringNot') ? !hit : hit;
+}
+
+/** The parts of a CircleCI sub: org/<org>/project/<project>/user/<user>[/vcs-origin/<origin>/vcs-ref/<ref>]. */
+export function parseSub(sub: string): { org: string; project: string; ref?: string } | undefined {
+  const m = /^org\/([^/]+)\/project\/([^/]+)\/user\/[^/]+(?:\/vcs-origin\/.+\/vcs-ref\/(.+))?$/.exec(sub);
+  if (!m) return undefined;
+  return { org: m[1] as string, project: m[2] as string, ...(m[3] ? { ref: m[3] } : {}) };
+}
+
+/** What to change when the sub condition fails. */
+function subFix(claims: TokenClaims, policyValues: string[]): string {
+  const parts = parseSub(claims.sub ?? '');
+  if (!parts) return 'the token\'s sub is not a CircleCI subject (org/<org>/project/<project>/user/<user>...): check where the token came from';
+  const wanted = policyValues.map(parseSub).filter((p) => p !== undefined);
+  const otherProject = wanted.length > 0 && wanted.every((w) => w.org !== parts.org || w.project !== parts.project);
+  const pinsRef = policyValues.some((v) => v.includes('/vcs-ref/'));
+  const widen = `to admit it, use "${subPattern(parts.org, parts.project, parts.ref)}" (printed by \`aws-oidc trust-policy --org-id ${parts.org} --project-id ${parts.project}` +
+    `${parts.ref?.startsWith('refs/heads/') ? ` --branch ${parts.ref.slice('refs/heads/'.length)}` : ''}\`)`;
+  if (otherProject) return `the policy admits another project; ${widen}, or use this project's own role`;
+  if (pinsRef && parts.ref === undefined) return 'the policy pins a branch, which only V2 tokens carry: use CIRCLE_OIDC_TOKEN_V2 (the orb\'s token-source: v2), not CIRCLE_OIDC_TOKEN';
+  if (pinsRef) return `the token is from ${parts.ref}, which the policy does not admit: run the job on an admitted branch, or ${widen}`;
+  return widen;
+}
+
+/** The findings of one statement's principal and conditions. */
+function checkStatement(s: PolicyStatement, claims: TokenClaims, hostPath: string): Finding[] {
+  const out: Finding[] = [];
+  const federated = typeof s.Principal === 'object' ? listOf(s.Principal.Federated) : [];
+  const principalOk = federated.some((arn) => arn.endsWith(`:oidc-provider/${hostPath}`));
+  out.push({
+    status: principalOk ? 'ok' : 'mismatch', key: 'Principal.Federated (the token\'s iss)', token: claims.iss ?? '(no iss)', policy: federated.join(', ') || '(none)',
+    ...(principalOk ? {} : { fix: `the Principal must be {"Federated": "arn:aws:iam::<account>:oidc-provider/${hostPath}"}, the IAM OIDC provider of the token's issuer` }),
+  });
+  const seen = new Set<string>();
+  for (const [rawOp, entries] of Object.entries(s.Condition ?? {})) {
+    // ForAnyValue: / ForAllValues: only matter for multi-valued keys; CircleCI's claims are single strings.
+    const op = rawOp.replace(/^For(AnyValue|AllValues):/, '').replace(/IfExists$/, '');
+    for (const [key, value] of Object.entries(entries)) {
+      const policy = listOf(value).join(', ');
+      if (!(STRING_OPS as readonly string[]).includes(op)) {
+        out.push({ status: 'warning', key: `${key} (${rawOp})`, token: '', policy, fix: `doctor does not evaluate ${rawOp}; check it by hand` });
+        continue;
+      }
+      const [prefix, claim] = [key.slice(0, key.lastIndexOf(':')), key.slice(key.lastIndexOf(':') + 1)];
+      if (prefix !== hostPath) {
+        // Keys of another provider are not in the request, so a String* condition on them fails (Not* ones pass).
+        const ok = op.startsWith('StringNot');
+        out.push({ status: ok ? 'ok' : 'mismatch', key: `${key} (${op})`, token: `(the token's provider is ${hostPath})`, policy, ...(ok ? {} : { fix: `this key is for the provider ${prefix}; for this token use ${hostPath}:${claim}` }) });
+        continue;
+      }
+      seen.add(claim);
+      const tokenValues = listOf(claims[claim] as string | string[] | undefined).map(String);
+      const ok = tokenValues.length > 0 && matches(op as StringOp, tokenValues, listOf(value));
+      const fix = claim === 'sub' ? subFix(claims, listOf(value))
+        : claim === 'aud' ? `the policy must have the token's aud "${tokenValues.join(',')}" (CircleCI's aud is the organization id), or mint the token with the audience the policy names`
+          : `make ${key} admit "${tokenValues.join(',')}", or get a token whose ${claim} it admits`;
+      out.push({ status: ok ? 'ok' : 'mismatch', key: `${key} (${op})`, token: tokenValues.join(', ') || `(no ${claim} claim)`, policy, ...(ok ? {} : { fix }) });
+    }
+  }
+  if (!seen.has('aud')) out.push({ status: 'warning', key: `${hostPath}:aud`, token: String(claims.aud ?? ''), policy: '(no condition)', fix: `pin ${hostPath}:aud with StringEquals to your organization id` });
+  if (!seen.has('sub')) out.push({ status: 'warning', key: `${hostPath}:sub`, token: claims.sub ?? '', policy: '(no condition)', fix: 'without a sub condition every project of the organization can assume the role: run `aws-oidc trust-policy` for one' });
+  return out;
+}
+
+const mismatches = (f: Finding[]) => f.filter((x) => x.status === 'mismatch').length;
+
+/** Checks the token's claims against the statements; `now` in ms for the expiry. */
+export function doctor(claims: TokenClaims, statements: PolicyStatement[], now: number): DoctorReport {
+  const hostPath = (claims.iss ?? '').replace(/^https?:\/\//, '');
+  const expiry: Finding[] = [];
+  if (claims.exp !== undefined) {
+    const expired = claims.exp * 1000 <= now;
+    expiry.push({
+      status: expired ? 'mismatch' : 'ok', key: 'exp', token: new Date(claims.exp * 1000).toISOString(), policy: `(now ${new Date(now).toISOString()})`,
+      ...(expired ? { fix: 'the token expired; get a fresh one (CircleCI\'s tokens last one hour from the job start)' } : {}),
+    });
+  }
+  const candidates = statements.filter((s) => s.Effect === 'Allow' && listOf(s.Action).some((a) => a === ACTION || a === 'sts:*' || a === '*'));
+  if (candidates.length === 0) {
+    const actions = statements.flatMap((s) => listOf(s.Action)).join(', ') || '(none)';
+    return { admitted: false, claims, findings: [...expiry, { status: 'mismatch', key: 'Action', token: ACTION, policy: actions, fix: `add a statement with Effect Allow and Action ${ACTION}` }] };
+  }
+  const checked = candidates.map((s) => [...expiry, ...checkStatement(s, claims, hostPath)]);
+  const best = checked.reduce((a, b) => (mismatches(b) < mismatches(a) ? b : a));
+  return { admitted: mismatches(best) === 0, claims, findings: best };
+}
+
+/** The report as text: the claims, one block per finding, and the verdict. */
+export function renderReport(r: DoctorReport): string {
+  const lines = [describeClaims(r.claims)];
+  for (const f of r.findings) {
+    lines.push(`${f.status === 'ok' ? 'ok      ' : f.status === 'warning' ? 'warning ' : 'MISMATCH'} ${f.key}`);
+    if (f.status === 'ok') continue;
+    if (f.token) lines.push(`    token:  ${f.token}`);
+    lines.push(`    policy: ${f.policy}`);
+    if (f.fix) lines.push(`    fix:    ${f.fix}`);
+  }
+  const n = mismatches(r.findings);
+  lines.push(r.admitted ? 'result: the policy admits this token' : `result: the policy refuses this token (${n} mismatch${n === 1 ? '' : 'es'})`);
+  return lines.join('\n') + '\n';
+}
