@@ -57,8 +57,10 @@ function parseEndpoint(raw: RawParams, env: Env): string {
   let url: URL | undefined;
   try { url = new URL(text); } catch { url = undefined; }
   const local = url?.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (!url || !(url.protocol === 'https:' || local) || url.username || url.password) {
-    throw new ParamError('sts-endpoint', text, 'must be an https URL (http only for 127.0.0.1 or localhost), without credentials', 'e.g. https://sts.eu-west-1.amazonaws.com or a VPC endpoint URL');
+  // An endpoint is a scheme, a host, a port and at most a plain path: no query, fragment, spaces or shell characters.
+  const plain = /^[A-Za-z0-9:/._~%[\]-]+$/.test(text);
+  if (!url || !(url.protocol === 'https:' || local) || url.username || url.password || !plain) {
+    throw new ParamError('sts-endpoint', text, 'must be an https URL (http only for 127.0.0.1 or localhost), without credentials, query or other characters than a host and a path have', 'e.g. https://sts.eu-west-1.amazonaws.com or a VPC endpoint URL');
   }
   return text;
 }

@@ -82,6 +82,25 @@ function pairs(raw: RawParams, env: Env, param: string, key: RegExp, keyWord: st
   });
 }
 
+/** An image reference: [registry[:port]/]name[:tag][@sha256:digest]. */
+const IMAGE_REF = /^(?:[A-Za-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._-]|__|\/)[a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+/** A buildx cache spec: type=<kind> and comma-separated key=value attributes, with no spaces. */
+const CACHE_SPEC = /^(?:[a-z0-9_-]+=[^,\s]*,)*type=[a-z]+(?:,[a-z0-9_-]+=[^,\s]*)*$/;
+/** A KMS key: a key id, or an ARN or alias of a key. */
+const KMS_KEY = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]{1,250}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[A-Za-z0-9-]{1,64}|alias\/[A-Za-z0-9/_-]{1,250}))$/;
+
+/** The lines of cache-from or cache-to, each a tag of this repository, an image reference or a buildx cache spec. */
+function cacheLines(raw: RawParams, env: Env, param: 'cache-from' | 'cache-to'): string[] {
+  const values = lines(stringParam(raw, env, param));
+  for (const v of values) {
+    if (v.includes('type=') ? !CACHE_SPEC.test(v) : !(TAG.test(v) || IMAGE_REF.test(v))) {
+      throw new ParamError(param, v, 'is not a tag of this repository, an image reference or a buildx cache spec (type=..., no spaces)',
+        'give one per line, e.g. cache, 123456789012.dkr.ecr.us-east-1.amazonaws.com/webapp:cache or type=registry,ref=<image>');
+    }
+  }
+  return values;
+}
+
 /** A cache spec: a full buildx spec (type=...) as given, or a tag of this repository for the registry cache. */
 export function cacheSpec(param: 'cache-from' | 'cache-to', value: string, repositoryUri: string): string {
   if (value.includes('type=')) {
@@ -128,14 +147,18 @@ export function parseParams(raw: RawParams, env: Env, cwd: string): BuildAndPush
   } catch (err) {
     throw new ParamError('extra-build-args', rawText(raw, 'extra-build-args'), (err as OrbError).message.replace(/^parameter extra-build-args /, ''), 'close the quote, or escape it with \\');
   }
+  const repoKmsKey = stringParam(raw, env, 'repo-kms-key');
+  if (repoKmsKey && !KMS_KEY.test(repoKmsKey)) {
+    throw new ParamError('repo-kms-key', repoKmsKey, 'is not a KMS key id, key ARN or alias', 'e.g. alias/ecr, or arn:aws:kms:us-east-1:123456789012:key/<key id>');
+  }
   const target = stringParam(raw, env, 'target');
   if (target && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) throw new ParamError('target', target, 'is not a build stage name', 'name a stage of the Dockerfile (FROM ... AS <name>)');
   return {
     repo, tags, dockerfile, context,
     buildArgs: pairs(raw, env, 'build-args', ARG_NAME, 'KEY'),
     secrets, target, platforms,
-    cacheFrom: lines(stringParam(raw, env, 'cache-from')),
-    cacheTo: lines(stringParam(raw, env, 'cache-to')),
+    cacheFrom: cacheLines(raw, env, 'cache-from'),
+    cacheTo: cacheLines(raw, env, 'cache-to'),
     ociLabels: boolParam(raw, env, 'oci-labels', true),
     labels: pairs(raw, env, 'labels', LABEL_KEY, 'key'),
     provenance: boolParam(raw, env, 'provenance', false),
@@ -146,7 +169,7 @@ export function parseParams(raw: RawParams, env: Env, cwd: string): BuildAndPush
     repoScanOnPush: boolParam(raw, env, 'repo-scan-on-push', true),
     repoTagMutability: enumParam(raw, env, 'repo-tag-mutability', ['MUTABLE', 'IMMUTABLE'] as const, 'MUTABLE'),
     repoEncryptionType: enumParam(raw, env, 'repo-encryption-type', ['AES256', 'KMS'] as const, 'AES256'),
-    repoKmsKey: stringParam(raw, env, 'repo-kms-key'),
+    repoKmsKey,
     extraBuildArgs,
     builder: enumParam(raw, env, 'builder', ['auto', 'buildx', 'docker'] as const, 'auto'),
     accountId, region, profileName,

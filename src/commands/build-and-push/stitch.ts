@@ -38,10 +38,12 @@ export function parseStitchParams(raw: RawParams, env: Env): StitchParams {
   if (sources.length < 2) throw new ParamError('sources', sources.join(' '), 'names one image; a manifest list stitches two or more', 'list each architecture\'s tag');
   const accountId = stringParam(raw, env, 'account-id');
   if (accountId && !/^\d{12}$/.test(accountId)) throw new ParamError('account-id', accountId, 'is not a 12-digit AWS account id', 'give the registry\'s account id, or leave it empty');
+  const profileName = stringParam(raw, env, 'profile-name');
+  if (profileName && !/^[A-Za-z0-9_.+@-]{1,64}$/.test(profileName)) throw new ParamError('profile-name', profileName, 'is not a profile name', 'use the profile-name you gave assume-role-with-oidc');
   return {
     repo, tags, sources: sources.map((s) => (s.startsWith('sha256:') ? `@${s}` : s)),
     builder: enumParam(raw, env, 'builder', ['auto', 'buildx', 'docker'] as const, 'auto'),
-    accountId, region: regionParam(raw, env), profileName: stringParam(raw, env, 'profile-name'),
+    accountId, region: regionParam(raw, env), profileName,
     retry: { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, 600, 60) },
   };
 }
