@@ -68,6 +68,9 @@ ${installNode(command)}node=node node_major=0
 if command -v node >/dev/null 2>&1; then node_major=$(node -p 'process.versions.node.split(".")[0]'); fi
 if [ "$node_major" -lt ${MIN_NODE_MAJOR} ] && [ -n "\${ORB_PARAM_INSTALL_NODE:-}" ]; then
   install_node "$ORB_PARAM_INSTALL_NODE"
+  # On PATH for this step and, through $BASH_ENV, for later ones (credential_process lines run \`node\`).
+  export PATH="\${node%/node}:$PATH"
+  if [ -n "\${BASH_ENV:-}" ]; then printf 'export PATH=%q:"$PATH"\\n' "\${node%/node}" >> "$BASH_ENV"; fi
 elif ! command -v node >/dev/null 2>&1; then
   echo "aws-oidc/${command}: this executor has no 'node' (Node.js ${MIN_NODE_MAJOR} or newer is needed)." >&2
   echo "  fix: set install-node (e.g. 20.18.1), use the orb's 'default' executor (a cimg/node image) or its 'machine' executor, or an image that has Node.js." >&2

@@ -196,6 +196,20 @@ describe('install-node against a local mirror serving a tarball of this machine\
     expect(mirror.requests.length).toBe(before);
   }, 120_000);
 
+  it('puts the installed node on PATH for later steps through $BASH_ENV (credential_process lines run `node`)', async () => {
+    const home = newHome();
+    const bashEnv = join(home, 'bash-env');
+    writeFileSync(bashEnv, '');
+    const r = await runAsync(renderWrapper('demo', js), home, [...NEEDED, 'curl'], { ...env(version), BASH_ENV: bashEnv });
+    expect(r.status, r.stderr).toBe(0);
+    const bin = join(home, '.aws-oidc', 'node', version, 'bin');
+    expect(readFileSync(bashEnv, 'utf8')).toBe(`export PATH=${bin}:"$PATH"\n`);
+    // A later step as CircleCI runs it: $BASH_ENV sourced first; node is found without install-node.
+    const later = await runAsync(`source "$BASH_ENV"\n${renderWrapper('demo', 'console.log("later", process.execPath)')}`, home, NEEDED, { BASH_ENV: bashEnv });
+    expect(later.status, later.stderr).toBe(0);
+    expect(later.stdout).toBe(`later ${join(bin, 'node')}\n`);
+  }, 120_000);
+
   it('installs with wget when there is no curl', async () => {
     const home = newHome();
     const r = await runAsync(renderWrapper('demo', js), home, [...NEEDED, 'wget'], env(version));
