@@ -33,7 +33,9 @@ export function writeFileAtomic(path: string, content: string): void {
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    writeSync(fd, content);
+    // write(2) may write less than asked: loop until every byte is in, so a short write never becomes the file.
+    const data = Buffer.from(content, 'utf8');
+    for (let off = 0; off < data.length;) off += writeSync(fd, data, off, data.length - off);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
