@@ -1,0 +1,105 @@
+// Atomic writes under a kill: $BASH_ENV, ~/.aws/credentials and ~/.aws/config, and docker's config.json, each rewritten by the orb's own writers in a child process that is SIGKILLed at a random moment, are afterwards byte for byte one of the states a finished write leaves, with no temp file wider than 0600
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { seed, write, WRITTEN, type WriterKind } from './hostile-writer.ts';
+
+const KINDS: WriterKind[] = ['bash-env', 'aws-files', 'docker-config'];
+/** Writes per child run, and kills per kind. */
+const WRITES = 6;
+const KILLS = 25;
+
+const work = mkdtempSync(join(tmpdir(), 'atomic-writes-'));
+const bundle = join(work, 'writer.cjs');
+/** Per kind and written file: the SHA-256 of every state a run may leave (the seed, then after each write). */
+const states = new Map<string, Set<string>>();
+/** Per kind: how long one unkilled run of WRITES writes took (ms), to spread the kills over it. */
+const runMs = new Map<WriterKind, number>();
+/** Per kind: kills that left a temp file behind (the kill landed inside a write), and kills before the run ended. */
+const landed = new Map<WriterKind, { inWrite: number; beforeEnd: number }>();
+
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** A deterministic spread of kill moments: the k-th of KILLS falls in the k-th slice of the run, at a pseudo-random point. */
+function killAt(kind: WriterKind, k: number): number {
+  let x = (k + 1) * 2654435761 + kind.length * 40503;
+  x = (x ^ (x >>> 13)) * 1274126177;
+  const frac = ((x >>> 0) % 1000) / 1000;
+  return ((k + frac) / KILLS) * (runMs.get(kind) ?? 100);
+}
+
+/** Runs the bundled writer; kills it `afterMs` after it reports that it started (never, when undefined). */
+function runWriter(kind: WriterKind, dir: string, afterMs?: number): Promise<{ ms: number; finished: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bundle, dir, String(WRITES)], { env: { ...process.env, HOSTILE_WRITER: kind }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    let started = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!started && out.includes('started')) {
+        started = performance.now();
+        if (afterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), afterMs);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', () => resolve({ ms: performance.now() - started, finished: out.includes('done') }));
+  });
+}
+
+/** Temp files left next to the written files, with their modes. */
+function tempFiles(kind: WriterKind, dir: string): { name: string; mode: number }[] {
+  const dirs = new Set(WRITTEN[kind].map((f) => dirname(join(dir, f))));
+  return [...dirs].flatMap((d) => readdirSync(d).filter((n) => n.endsWith('.tmp')).map((n) => ({ name: n, mode: statSync(join(d, n)).mode & 0o777 })));
+}
+
+beforeAll(async () => {
+  const self = fileURLToPath(new URL('./hostile-writer.ts', import.meta.url));
+  await build({ entryPoints: [self], bundle: true, platform: 'node', format: 'cjs', target: 'node18', outfile: bundle, logLevel: 'error' });
+  for (const kind of KINDS) {
+    // Every state a run can leave, computed with the same writers in this process.
+    const dir = mkdtempSync(join(work, `states-${kind}-`));
+    seed(kind, dir);
+    const record = () => { for (const f of WRITTEN[kind]) { const key = `${kind} ${f}`; states.set(key, (states.get(key) ?? new Set()).add(sha(join(dir, f)))); } };
+    record();
+    for (let i = 0; i < WRITES; i++) { write(kind, dir, i); record(); }
+    // One unkilled run of the child, timed (printed, not asserted), which must end in the last state.
+    const timed = mkdtempSync(join(work, `timed-${kind}-`));
+    seed(kind, timed);
+    const { ms, finished } = await runWriter(kind, timed);
+    expect(finished).toBe(true);
+    for (const f of WRITTEN[kind]) expect(sha(join(timed, f))).toBe(sha(join(dir, f)));
+    runMs.set(kind, ms);
+    landed.set(kind, { inWrite: 0, beforeEnd: 0 });
+    console.log(`atomic writes: ${kind}: ${WRITES} writes of ${WRITTEN[kind].join(' and ')} take ${ms.toFixed(0)} ms unkilled; ${KILLS} kills spread over that time`);
+  }
+}, 120_000);
+
+afterAll(() => {
+  for (const [kind, n] of landed) console.log(`atomic writes: ${kind}: ${n.beforeEnd} of ${KILLS} kills landed before the run ended, ${n.inWrite} inside a write (a temp file was left)`);
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('a SIGKILL at any moment leaves each file old or new, never half-written', () => {
+  const rows = KINDS.flatMap((kind) => Array.from({ length: KILLS }, (_, k) => [kind, k] as const));
+  it.each(rows)('%s, kill %i', async (kind, k) => {
+    const dir = mkdtempSync(join(work, `kill-${kind}-${k}-`));
+    seed(kind, dir);
+    const { finished } = await runWriter(kind, dir, killAt(kind, k));
+    for (const f of WRITTEN[kind]) {
+      expect(existsSync(join(dir, f)), f).toBe(true);
+      expect(states.get(`${kind} ${f}`)?.has(sha(join(dir, f))), `${f} is one of the ${WRITES + 1} whole states`).toBe(true);
+      expect(statSync(join(dir, f)).mode & 0o077, `${f} is 0600`).toBe(0);
+    }
+    const temps = tempFiles(kind, dir);
+    for (const t of temps) expect(t.mode & 0o077, `temp file ${t.name} is 0600`).toBe(0);
+    const n = landed.get(kind);
+    if (n && !finished) n.beforeEnd++;
+    if (n && temps.length > 0) n.inWrite++;
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
