@@ -103,7 +103,7 @@ export class Rig {
     // AWS_ENDPOINT_URL_<SERVICE> settings (CLI 2.13), so this wrapper passes them as --endpoint-url.
     // Every docker, aws and circleci call of every job, so a test can tell what a job ran (and scan the argv for secrets).
     this.dockerLog = join(this.toolsDir, 'tool-calls.jsonl');
-    writeFileSync(this.dockerLog, '');
+    writeFileSync(this.dockerLog, '', { mode: 0o600 });
     writeFileSync(join(this.toolsDir, 'aws'), awsCliWrapper(this.dockerLog), { mode: 0o755 });
     writeFileSync(join(this.toolsDir, 'docker'), dockerWrapper(this.toolsDir, this.dockerLog), { mode: 0o755 });
     writeFileSync(join(this.toolsDir, 'circleci'), circleciWrapper(this.dockerLog), { mode: 0o755 });
