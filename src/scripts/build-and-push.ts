@@ -7,7 +7,7 @@ import { realRetryDeps, withRetry } from '../lib/retry.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
 import { callerIdentity, createRepository, describeRepository, tagDigests } from '../lib/aws/ecr.ts';
 import { parseParams } from '../commands/build-and-push/params.ts';
-import { run, type BuildAndPushDeps } from '../commands/build-and-push/run.ts';
+import { explainAwsCall, run, type BuildAndPushDeps } from '../commands/build-and-push/run.ts';
 import { parseStitchParams, stitch } from '../commands/build-and-push/stitch.ts';
 import type { Env } from '../lib/params.ts';
 import type { Log } from '../lib/log.ts';
@@ -25,14 +25,16 @@ function docker(argv: string[], extraEnv: Record<string, string> = {}, quiet = f
 /** The real calls, each retried by the policy. */
 function deps(env: Env, log: Log, policy: RetryPolicy): Omit<BuildAndPushDeps, 'now'> {
   const retry = realRetryDeps((line) => log.info(line));
-  const again = <T>(what: string, call: () => Promise<T>) => withRetry(what, policy, retry, call);
+  const again = <T>(what: string, call: () => Promise<T>, where = '') =>
+    withRetry(what, policy, retry, call).catch((err: unknown) => { throw explainAwsCall(what, where, err); });
+  const at = (region: string, id: string, name?: string) => `${name ? `for ${name} ` : ''}in ECR registry ${id || 'of the identity'} (${region})`;
   return {
     env, log,
     resolveKeys: (profile) => resolveKeys(profile, env, runProgram),
-    callerIdentity: (keys, region) => again('GetCallerIdentity', () => callerIdentity(keys, region, env)),
-    describeRepository: (keys, region, id, name) => again('DescribeRepositories', () => describeRepository(keys, region, id, name, env)),
-    createRepository: (keys, region, id, name, s) => again('CreateRepository', () => createRepository(keys, region, id, name, s, env)),
-    tagDigests: (keys, region, id, name, tags) => again('BatchGetImage', () => tagDigests(keys, region, id, name, tags, env)),
+    callerIdentity: (keys, region) => again('GetCallerIdentity', () => callerIdentity(keys, region, env), `in ${region}`),
+    describeRepository: (keys, region, id, name) => again('DescribeRepositories', () => describeRepository(keys, region, id, name, env), at(region, id, name)),
+    createRepository: (keys, region, id, name, s) => again('CreateRepository', () => createRepository(keys, region, id, name, s, env), at(region, id, name)),
+    tagDigests: (keys, region, id, name, tags) => again('BatchGetImage', () => tagDigests(keys, region, id, name, tags, env), at(region, id, name)),
     hasBuildx: () => docker(['buildx', 'version'], {}, true).then(() => true, () => false),
     docker,
     writeExports: (entries) => writeExports(env.BASH_ENV, entries),

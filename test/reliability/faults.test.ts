@@ -177,6 +177,30 @@ describe('build-and-push', () => {
     expect(out(r, BUILD)).toMatch(/retrying BatchGetImage/);
   });
 
+  it('a persistent 503 on DescribeRepositories fails within retry-max-seconds, saying what was tried, before any build', async () => {
+    const { r, statuses } = await runWith([...login, { orb: 'build-and-push', params: { repo: 'faults-describe', tag: 'v2', 'retry-max-seconds': 2, 'retry-max-attempts': 20 } }],
+      [['DescribeRepositories', { kind: '503', times: 1000 }]], { checkoutSource: project() });
+    expect(r.success).toBe(false);
+    const t = tried(out(r, BUILD), 'DescribeRepositories');
+    expect(t, out(r, BUILD)).toBeDefined();
+    expect(out(r, BUILD)).toMatch(new RegExp(`DescribeRepositories for faults-describe in ECR registry ${ACCOUNT} \\(${REGION}\\) failed: ServiceUnavailable \\(HTTP 503\\)`));
+    expect(out(r, BUILD)).toMatch(/fix: AWS kept failing within retry-max-attempts and retry-max-seconds/);
+    expect(t!.last).toMatch(/HTTP 503/);
+    expect(t!.attempts).toBe(statuses('DescribeRepositories').length);
+    expect(t!.attempts).toBeGreaterThan(1);
+    expect(t!.seconds).toBeLessThanOrEqual(2.25);
+    expect(rig.dockerCalls(r).filter((c) => c.argv[0] === 'build' || c.argv[0] === 'push')).toEqual([]);
+  });
+
+  it('AccessDenied (a repository in another account) is never retried: exactly one request', async () => {
+    const { r, log } = await runWith([...login, { orb: 'build-and-push', params: { repo: 'faults-describe', tag: 'v3', 'account-id': PROD_ACCOUNT } }], [], { checkoutSource: project() });
+    expect(r.success).toBe(false);
+    expect(log.filter((q) => q.action === 'DescribeRepositories').map((q) => q.errorCode)).toEqual(['AccessDeniedException']);
+    expect(out(r, BUILD)).not.toMatch(/retrying/);
+    expect(out(r, BUILD)).toMatch(new RegExp(`DescribeRepositories for faults-describe in ECR registry ${PROD_ACCOUNT} \\(${REGION}\\) was refused: .*not authorized`));
+    expect(out(r, BUILD)).toMatch(/fix: allow ecr:DescribeRepositories to the role/);
+  });
+
   it('a registry 500 on one blob upload during the push: docker retries it and the push succeeds', async () => {
     const reg = registries.get(ACCOUNT)!;
     const before = reg.requests.length;
