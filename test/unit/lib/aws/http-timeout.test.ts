@@ -1,0 +1,29 @@
+// The steps' HTTP timeout: 15 s, or AWS_OIDC_HTTP_TIMEOUT_MS; a bad value is refused by name, and a slow answer fails as ETIMEDOUT.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { httpTimeoutMs, sendSigned } from '../../../../src/lib/aws/http.ts';
+
+describe('httpTimeoutMs', () => {
+  it.each([[{}, 15_000], [{ AWS_OIDC_HTTP_TIMEOUT_MS: '' }, 15_000], [{ AWS_OIDC_HTTP_TIMEOUT_MS: '250' }, 250]])('%j gives %i ms', (env, ms) => {
+    expect(httpTimeoutMs(env)).toBe(ms);
+  });
+  it.each(['0', '-5', '1.5', '15s', '99999999'])('refuses %j, naming the variable, the value and the fix', (v) => {
+    expect(() => httpTimeoutMs({ AWS_OIDC_HTTP_TIMEOUT_MS: v })).toThrow(`AWS_OIDC_HTTP_TIMEOUT_MS is '${v}': set it to a whole number of milliseconds`);
+  });
+});
+
+describe('sendSigned with a short timeout', () => {
+  it('gives up on an answer slower than AWS_OIDC_HTTP_TIMEOUT_MS with ETIMEDOUT', async () => {
+    const server = createServer((_req, res) => setTimeout(() => res.end('late'), 2000));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const call = sendSigned({ endpoint, service: 'sts', region: 'us-east-1', keys: undefined, headers: {}, body: '', env: { AWS_OIDC_HTTP_TIMEOUT_MS: '100' }, now: Date.now() });
+      await expect(call).rejects.toMatchObject({ code: 'ETIMEDOUT', message: expect.stringMatching(/within 0\.1s/) });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
