@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault, RequestRecord } from '../harness/aws/index.ts';
 import { consumerConfig, type ConsumerStep } from '../harness/consumer-config.ts';
-import { ACCOUNT, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
+import { ACCOUNT, EXTERNAL_ID, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
 import type { JobResult } from '../harness/runner/index.ts';
 import { useRegistries } from '../harness/use-registries.ts';
 import { useRig } from '../harness/use-rig.ts';
@@ -92,6 +92,32 @@ describe('assume-role-with-oidc survives passing faults of STS', () => {
     const { r, statuses } = await runWith([assume()], [['GetCallerIdentity', { kind: '503', times: 1 }]]);
     expect(r.success, all(r)).toBe(true);
     expect(statuses('GetCallerIdentity')).toEqual([503, 200]);
+  });
+});
+
+describe('assume-role-with-oidc with a role chain (the signed AssumeRole hop)', () => {
+  const chain = { 'role-chain': `arn:aws:iam::${PROD_ACCOUNT}:role/cfn-deploy external-id=${EXTERNAL_ID}` };
+
+  it.each([
+    ['throttling', { kind: 'throttle', times: 1 }, [400, 200]],
+    ['a reset', { kind: 'reset', times: 1 }, [0, 200]],
+  ] as const)('survives %s on AssumeRole and ends as the chained role', async (_title, fault, statuses) => {
+    const who: ConsumerStep = { name: 'Who am I', run: 'aws sts get-caller-identity --query Arn --output text' };
+    const { r, statuses: seen } = await runWith([assume({ ...chain, 'role-session-name': 'chain-faults' }), who], [['AssumeRole', { ...fault }]]);
+    expect(r.success, all(r)).toBe(true);
+    expect(seen('AssumeRole')).toEqual(statuses);
+    expect(out(r, ASSUME)).toMatch(/retrying AssumeRole \(2\/5\)/);
+    expect(out(r, 'Who am I').trim()).toBe(`arn:aws:sts::${PROD_ACCOUNT}:assumed-role/cfn-deploy/chain-faults`);
+  });
+
+  it('a persistent 500 on AssumeRole fails within retry-max-seconds, naming the hop and what was tried', async () => {
+    const { r, statuses } = await runWith([assume({ ...chain, 'retry-max-seconds': 2, 'retry-max-attempts': 20 })], [['AssumeRole', { kind: '500', times: 1000 }]]);
+    expect(r.success).toBe(false);
+    const t = tried(out(r, ASSUME), 'AssumeRole');
+    expect(t, out(r, ASSUME)).toBeDefined();
+    expect(t!.attempts).toBe(statuses('AssumeRole').length);
+    expect(t!.seconds).toBeLessThanOrEqual(2.25);
+    expect(out(r, ASSUME)).toMatch(/AssumeRole from .*role\/deploy to .*role\/cfn-deploy/);
   });
 });
 
