@@ -22,6 +22,12 @@ afterEach(() => {
 });
 
 const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;
+/**
+ * The retries never sleep past retry-max-seconds, but the last attempt runs after the last check; the
+ * bound on "failed N time(s) over S s" is the setting, plus that call's own time, plus scheduling slack
+ * on a busy machine (a bound the step keeps by construction, not a timing measured against a target).
+ */
+const SLACK = 1;
 const ASSUME = 'Assume AWS role with CircleCI OIDC';
 const LOGIN = 'Log in to Amazon ECR';
 const BUILD = 'Build and push to Amazon ECR';
@@ -116,7 +122,7 @@ describe('assume-role-with-oidc with a role chain (the signed AssumeRole hop)', 
     const t = tried(out(r, ASSUME), 'AssumeRole');
     expect(t, out(r, ASSUME)).toBeDefined();
     expect(t!.attempts).toBe(statuses('AssumeRole').length);
-    expect(t!.seconds).toBeLessThanOrEqual(2.25);
+    expect(t!.seconds).toBeLessThanOrEqual(2 + SLACK);
     expect(out(r, ASSUME)).toMatch(/AssumeRole from .*role\/deploy to .*role\/cfn-deploy/);
   });
 });
@@ -137,7 +143,7 @@ describe('assume-role-with-oidc fails persistent faults within retry-max-seconds
     expect(t!.attempts).toBeGreaterThan(1);
     expect(t!.attempts).toBeLessThan(20);
     // The loop never sleeps past the bound; the last attempt itself may add at most one call's time.
-    expect(t!.seconds).toBeLessThanOrEqual(2 + callSeconds + 0.25);
+    expect(t!.seconds).toBeLessThanOrEqual(2 + callSeconds + SLACK);
     console.log(`persistent ${_title}: ${t!.attempts} attempts over ${t!.seconds} s (step ${duration(r, ASSUME)} ms)`);
   });
 
@@ -177,7 +183,7 @@ describe('ecr-login', () => {
     expect(t!.last).toMatch(/HTTP 503/);
     expect(t!.attempts).toBe(statuses('GetAuthorizationToken').length);
     expect(t!.attempts).toBeGreaterThan(1);
-    expect(t!.seconds).toBeLessThanOrEqual(2.25);
+    expect(t!.seconds).toBeLessThanOrEqual(2 + SLACK);
     console.log(`ecr-login persistent 503: ${t!.attempts} attempts over ${t!.seconds} s`);
   });
 
@@ -214,7 +220,7 @@ describe('build-and-push', () => {
     expect(t!.last).toMatch(/HTTP 503/);
     expect(t!.attempts).toBe(statuses('DescribeRepositories').length);
     expect(t!.attempts).toBeGreaterThan(1);
-    expect(t!.seconds).toBeLessThanOrEqual(2.25);
+    expect(t!.seconds).toBeLessThanOrEqual(2 + SLACK);
     expect(rig.dockerCalls(r).filter((c) => c.argv[0] === 'build' || c.argv[0] === 'push')).toEqual([]);
   });
 
