@@ -106,6 +106,21 @@ describe('README IAM set-up', () => {
   });
 });
 
+describe('README aws-oidc command', () => {
+  it('every `npx aws-oidc ... --help` line runs and names the subcommands the README describes', () => {
+    const lines = blocks('The `aws-oidc` command', 'sh').join('\n').split('\n').filter((l) => l.startsWith('npx aws-oidc '));
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const line of lines) {
+      const args = line.replace(/\s+#.*$/, '').split(/\s+/).slice(2);
+      const help = execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+      expect(help, line).toMatch(args.length > 1 ? new RegExp(`^aws-oidc ${args[0]}`) : /Commands:/);
+    }
+    const top = execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    const subcommands = [...top.matchAll(/^\s+aws-oidc ([a-z-]+)/gm)].map((m) => m[1]!);
+    for (const sub of subcommands) expect(lines.some((l) => l.startsWith(`npx aws-oidc ${sub} --help`)), sub).toBe(true);
+  });
+});
+
 describe('README troubleshooting quotes the orb', () => {
   const shown = blocks('Troubleshooting', 'text');
   const quoted = (needle: string) => expect(shown.some((b) => b.includes(needle)), `README shows: ${needle}`).toBe(true);
