@@ -181,9 +181,10 @@ const RUN: Record<string, () => Promise<void>> = {
   },
 
   'multi-arch-image-fan-out-fan-in': async () => {
-    // The stitch job is expanded above but not run: in the rig, `docker manifest create` answers "no such
-    // manifest" for the per-architecture images the build jobs pushed to the local registry.
-    console.log('multi-arch-image-fan-out-fan-in: both build jobs run; the stitch job is not run (docker manifest does not read the rig\'s local registry)');
+    // The stitch job is expanded above but not run: the rig's registries speak plain HTTP, which
+    // `docker manifest` reaches only with --insecure (tried by hand: "no such manifest" without it, the
+    // manifest with it), and the orb passes no such flag, as ECR's registries are HTTPS.
+    console.log('multi-arch-image-fan-out-fan-in: both build jobs run; the stitch job is not run (docker manifest needs --insecure for the rig\'s plain-HTTP registry)');
     const text = config('multi-arch-image-fan-out-fan-in');
     const sha = 'fa11'.padEnd(40, '0');
     const opts = { env: { ECR_PUSH_ROLE_ARN: DEPLOY, CIRCLE_SHA1: sha }, checkoutSource: project() };
