@@ -1,13 +1,18 @@
-// Atomic writes under a kill: $BASH_ENV, ~/.aws/credentials and ~/.aws/config, and docker's config.json, each rewritten by the orb's own writers in a child process that is SIGKILLed at a random moment, are afterwards byte for byte one of the states a finished write leaves, with no temp file wider than 0600
+// Atomic writes under a kill: $BASH_ENV, ~/.aws/credentials and ~/.aws/config, and docker's config.json, rewritten by the orb's own writers in a child process SIGKILLed at a random moment (and the real assume-role-with-oidc runtime killed the same way in a job), are afterwards whole, 0600, with no temp file wider than 0600
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { consumerConfig } from '../harness/consumer-config.ts';
+import { ACCOUNT, REGION } from '../harness/rig.ts';
+import { useRig } from '../harness/use-rig.ts';
 import { seed, write, WRITTEN, type WriterKind } from './hostile-writer.ts';
+
+const rig = useRig();
 
 const KINDS: WriterKind[] = ['bash-env', 'aws-files', 'docker-config'];
 /** Writes per child run, and kills per kind. */
@@ -101,5 +106,76 @@ describe('a SIGKILL at any moment leaves each file old or new, never half-writte
     if (n && !finished) n.beforeEnd++;
     if (n && temps.length > 0) n.inWrite++;
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+/** The real step, killed: in one job step, the orb's assume-role-with-oidc runtime is started and SIGKILLed at random moments. */
+const REAL_KILLS = 30;
+const REAL_STEP = [
+  'set -u',
+  'rt="$HOME/.aws-oidc/runtime/assume-role-with-oidc.cjs"',
+  // Large files, so a write takes a while.
+  'pad=$(head -c 2000000 /dev/zero | tr "\\0" x)',
+  'printf "export PAD=\'%s\'\\n" "$pad" >> "$BASH_ENV"',
+  'printf "[padding]\\nnote = %s\\n\\n" "$pad" >> ~/.aws/credentials',
+  `export ORB_PARAM_ROLE_ARN=arn:aws:iam::${ACCOUNT}:role/deploy ORB_PARAM_REGION=${REGION} ORB_PARAM_PROFILE_NAME=deployer ORB_PARAM_EXPORT_TO=both`,
+  `for i in $(seq 1 ${REAL_KILLS}); do`,
+  '  AWS_OIDC_RUNTIME="$rt" node "$rt" >/dev/null 2>&1 & pid=$!',
+  '  sleep "0.$(printf %03d $((RANDOM % 200)))"',
+  '  kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true',
+  '  mkdir -p ~/snaps/$i && cp "$BASH_ENV" ~/snaps/$i/bash_env && cp ~/.aws/credentials ~/.aws/config ~/snaps/$i/',
+  '  find ~/.aws "$(dirname "$BASH_ENV")" -maxdepth 1 -name ".*.tmp" -printf "%m %p\\n" >> ~/snaps/temps.txt',
+  'done',
+  'true',
+].join('\n');
+
+describe('the real assume-role-with-oidc runtime, SIGKILLed at random moments in a job', () => {
+  let job: Awaited<ReturnType<typeof rig.run>> | undefined;
+  const snap = (i: number, f: string) => readFileSync(join(job?.home ?? '', 'snaps', String(i), f), 'utf8');
+  const secrets = () => new Set(rig.aws.issuedSecrets);
+
+  beforeAll(async () => {
+    job = await rig.run(consumerConfig(rig.orbText, [
+      { orb: 'assume-role-with-oidc', params: { 'role-arn': `arn:aws:iam::${ACCOUNT}:role/deploy`, region: REGION, 'profile-name': 'seed' } },
+      { name: 'Kill the real step', run: REAL_STEP },
+    ]));
+    expect(job.success, job.steps.map((s) => s.output).join('\n')).toBe(true);
+    const temps = readFileSync(join(job.home, 'snaps/temps.txt'), 'utf8').split('\n').filter(Boolean);
+    const exports = (i: number) => (snap(i, 'bash_env').match(/^export AWS_SESSION_TOKEN=/gm) ?? []).length;
+    const writesDone = exports(REAL_KILLS);
+    console.log(`atomic writes: the real step: ${REAL_KILLS} runs killed at random moments, ${writesDone} of them got to export, ${new Set(temps.map((t) => t.split(' ')[1])).size} temp files left (kills inside a write)`);
+  }, 120_000);
+
+  it.each(Array.from({ length: REAL_KILLS }, (_, i) => i + 1))('after kill %i, $BASH_ENV is whole exports and bash reads it', (i) => {
+    const text = snap(i, 'bash_env');
+    expect(text.endsWith('\n')).toBe(true);
+    const path = join(job?.home ?? '', 'snaps', String(i), 'bash_env');
+    expect(spawnSync('bash', ['-n', path]).status).toBe(0);
+    const count = (name: string) => (text.match(new RegExp(`^export ${name}=`, 'gm')) ?? []).length;
+    const n = count('AWS_ACCESS_KEY_ID');
+    for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_CREDENTIAL_EXPIRATION']) expect(count(name), name).toBe(n);
+    const issued = secrets();
+    for (const m of text.matchAll(/^export AWS_(?:SECRET_ACCESS_KEY|SESSION_TOKEN)='([^']*)'$/gm)) expect(issued.has(m[1] ?? '')).toBe(true);
+  });
+
+  it.each(Array.from({ length: REAL_KILLS }, (_, i) => i + 1))('after kill %i, the credentials and config files hold the profile whole or not at all', (i) => {
+    const issued = secrets();
+    const section = (text: string, header: string) => {
+      const m = new RegExp(`^\\[${header}\\]\\n((?:[^[\\n][^\\n]*\\n?)*)`, 'm').exec(text);
+      return m ? Object.fromEntries((m[1] ?? '').split('\n').filter((l) => l.includes(' = ')).map((l) => l.split(' = ') as [string, string])) : undefined;
+    };
+    const creds = section(snap(i, 'credentials'), 'deployer');
+    if (creds) {
+      expect(Object.keys(creds).sort()).toEqual(['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token']);
+      for (const v of Object.values(creds)) expect(issued.has(v)).toBe(true);
+    }
+    expect(section(snap(i, 'credentials'), 'padding')?.note).toHaveLength(2_000_000);
+    const config = section(snap(i, 'config'), 'profile deployer');
+    if (config) expect(config).toEqual({ region: REGION });
+  });
+
+  it('no temp file a kill left is wider than 0600', () => {
+    const temps = readFileSync(join(job?.home ?? '', 'snaps/temps.txt'), 'utf8').split('\n').filter(Boolean);
+    for (const t of temps) expect(t.split(' ')[0], t).toBe('600');
   });
 });
