@@ -65,6 +65,16 @@ function parseEndpoint(raw: RawParams, env: Env): string {
   return text;
 }
 
+/** The audience of a minted token: one line of printable text (it becomes the token's aud claim). */
+function parseAudience(raw: RawParams, env: Env): string {
+  const audience = stringParam(raw, env, 'audience');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(audience) || audience.length > 1024) {
+    throw new ParamError('audience', audience.slice(0, 200), 'must be one line of text of at most 1024 characters, without control characters', 'give the audience of the IAM OIDC provider, e.g. your org id, or leave it empty');
+  }
+  return audience;
+}
+
 /** self-refresh needs a profile: the environment cannot refresh itself. */
 function parseSelfRefresh(raw: RawParams, env: Env, exportTo: string): boolean {
   const on = boolParam(raw, env, 'self-refresh', false);
@@ -102,7 +112,7 @@ export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
     durationSeconds: intParam(raw, env, 'session-duration', 900, 43200, 3600),
     region: regionParam(raw, env),
     tokenSource: enumParam(raw, env, 'token-source', ['v2', 'v1', 'mint'] as const, 'v2'),
-    audience: stringParam(raw, env, 'audience'),
+    audience: parseAudience(raw, env),
     chain: parseChain(raw.ORB_PARAM_ROLE_CHAIN ?? '', env),
   };
 }

@@ -61,6 +61,10 @@ export function parseSessionControls(raw: RawParams, env: Env): SessionControls 
     } catch {
       throw new ParamError('session-policy', policyText.slice(0, 60), 'is not an IAM policy document in JSON', 'give a JSON document with Version and Statement');
     }
+    if (policyText.length > 2048) {
+      throw new ParamError('session-policy', `${policyText.slice(0, 60)}...`, `is ${policyText.length} characters long; STS accepts at most 2048`,
+        'remove spaces and line breaks, or narrow the session with managed-session-policies instead');
+    }
   }
   const policyArns = list(stringParam(raw, env, 'managed-session-policies'));
   for (const arn of policyArns) {

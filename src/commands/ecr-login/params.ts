@@ -46,7 +46,11 @@ export function parseParams(raw: RawParams, env: Env, profileRegion: (profile: s
     throw new ParamError('account-id', idsText, 'cannot be used with public-registry: true (ECR Public has one registry, public.ecr.aws)', 'use two ecr-login steps, one for ECR Public and one for the private registries');
   }
   const dockerConfig = stringParam(raw, env, 'docker-config') || env.DOCKER_CONFIG || `${env.HOME || '.'}/.docker`;
-  if (/[\r\n]/.test(dockerConfig)) throw new ParamError('docker-config', dockerConfig, 'has a line break', 'give a directory path');
+  if (/[\r\n\0]/.test(dockerConfig)) throw new ParamError('docker-config', dockerConfig, 'has a line break or NUL', 'give a directory path');
+  // Linux refuses paths over 4095 bytes and names over 255 (ENAMETOOLONG).
+  if (Buffer.byteLength(dockerConfig) > 4095 || dockerConfig.split('/').some((name) => Buffer.byteLength(name) > 255)) {
+    throw new ParamError('docker-config', `${dockerConfig.slice(0, 60)}...`, 'is longer than a path can be (4095 bytes, 255 per name)', 'give a shorter directory path, or leave it empty for ~/.docker');
+  }
   return {
     accountIds, region, profileName, publicRegistry,
     credentialHelper: boolParam(raw, env, 'credential-helper', true),
