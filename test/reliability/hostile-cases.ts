@@ -93,6 +93,10 @@ export const CASES: HostileCase[] = [
   assume('source-identity', 'double quotes and ;', (c) => ({ 'role-chain': CFN, 'source-identity': dquote(c) }), refused('source-identity')),
   assume('sts-endpoint', 'a URL with a command', (c) => ({ 'sts-endpoint': `https://sts.example.com/${sub(c)}x;touch ${c}` }), refused('sts-endpoint')),
   assume('sts-endpoint', 'plain http to another host', () => ({ 'sts-endpoint': 'http://evil.example.com' }), refused('sts-endpoint')),
+  assume('session-tags', 'a 100 KB value', () => ({ 'role-chain': CFN, 'session-tags': `team=${LONG}` }), refused('session-tags')),
+  assume('session-policy', '100 KB of JSON', () => ({ 'session-policy': JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${LONG}` }] }) }), refused('session-policy')),
+  assume('profile-name', '${NOPE}', () => ({ 'profile-name': '${NOPE}' }), refused('profile-name')),
+  assume('audience', 'a newline and a command as a minted audience', (c) => ({ 'token-source': 'mint', audience: nl(c) }), refused('audience')),
   assume('install-node', '$(...) on an executor whose node is too old', (c) => ({ 'install-node': sub(c) }), refused('install-node')),
 
   // ecr-login
@@ -105,6 +109,8 @@ export const CASES: HostileCase[] = [
   ecr('credential-helper', 'a word (wrong type)', () => ({ 'credential-helper': 'yes please' }), config('credential-helper')),
   ecr('docker-config', 'a newline and a command', (c) => ({ 'docker-config': nl(c) }), refused('docker-config')),
   ecr('docker-config', '$(...) as a directory name: taken literally', (c) => ({ 'docker-config': `docker-${sub(c)}` }), works),
+  ecr('docker-config', 'a 100 KB path', () => ({ 'docker-config': LONG }), refused('docker-config')),
+  ecr('docker-config', '${NOPE}', () => ({ 'docker-config': '${NOPE}/docker' }), refused('docker-config')),
   ecr('retry-max-attempts', 'beyond 20', () => ({ 'retry-max-attempts': 21 }), refused('retry-max-attempts')),
   ecr('retry-max-seconds', 'zero', () => ({ 'retry-max-seconds': 0 }), refused('retry-max-seconds')),
   ecr('install-node', 'backticks on an executor whose node is too old', (c) => ({ 'install-node': tick(c) }), refused('install-node')),
@@ -136,6 +142,9 @@ export const CASES: HostileCase[] = [
   bp('labels', 'a key that is a command', (c) => ({ labels: `${tick(c)}=x` }), refused('labels')),
   bp('labels', 'a value that is a command: one literal argv word', (c) => ({ labels: `note=${sub(c)}; ${tick(c)}` }), works,
     { argvHas: (c) => [`note=${sub(c)}; ${tick(c)}`] }),
+  bp('labels', 'a value naming an unset variable', () => ({ labels: 'team=${NOPE}' }), refused('labels')),
+  bp('build-args', 'a 100 KB value (reaches docker through its environment)', () => ({ 'build-args': `GREETING=${LONG}` }), works,
+    { argvHas: () => ['--build-arg', 'GREETING'] }),
   bp('provenance', 'a word (wrong type)', (c) => ({ provenance: sub(c) }), config('provenance')),
   bp('sbom', 'a word (wrong type)', () => ({ sbom: 'enabled' }), config('sbom')),
   bp('push', 'a word (wrong type)', (c) => ({ push: semi(c) }), config('push')),
@@ -158,6 +167,7 @@ export const CASES: HostileCase[] = [
 
   // create-manifest-list
   ml('repo', 'backticks', (c) => ({ repo: tick(c) }), refused('repo')),
+  ml('repo', 'empty (required)', () => ({ repo: '' }), refused('repo')),
   ml('tag', '$(...)', (c) => ({ tag: sub(c) }), refused('tag')),
   ml('sources', 'empty (required)', () => ({ sources: '' }), refused('sources')),
   ml('sources', 'a source that is a command', (c) => ({ sources: `amd64 ${sub(c)}` }), refused('sources')),
