@@ -200,10 +200,11 @@ export class Rig {
     return result;
   }
 
-  /** Every secret the rig issued that appears in any collected output (must be empty). */
+  /** Every secret the rig issued that appears in any collected output or in the argv of any docker, aws or circleci call (must be empty). */
   leaks(): string[] {
     const secrets = [...this.aws.issuedSecrets, ...this.issuer.issuedTokens];
-    return secrets.filter((s) => this.outputs.some((o) => o.includes(s)));
+    const argv = JSON.stringify(this.toolCalls().map((c) => c.argv));
+    return secrets.filter((s) => argv.includes(s) || this.outputs.some((o) => o.includes(s)));
   }
 
   async close(): Promise<void> {
