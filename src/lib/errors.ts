@@ -10,11 +10,17 @@ export class OrbError extends Error {
   }
 }
 
+/** The value as a message quotes it: JSON-quoted, and cut to its first 120 characters when longer than 160. */
+function shown(value: string): string {
+  if (value.length <= 160) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, 120))}... (${value.length} characters)`;
+}
+
 /** Bad input: names the orb parameter and the value it got. */
 export class ParamError extends OrbError {
   readonly param: string;
   constructor(param: string, value: string, problem: string, hint: string) {
-    super(`parameter ${param}: ${problem} (got ${JSON.stringify(value)})`, hint);
+    super(`parameter ${param}: ${problem} (got ${shown(value)})`, hint);
     this.name = 'ParamError';
     this.param = param;
   }
