@@ -39,8 +39,7 @@ describe('params', () => {
 });
 
 describe('ParamError', () => {
-  it('quotes a short value whole and cuts a long one, saying how long it was', async () => {
-    const { ParamError } = await import('../../../src/lib/errors.ts');
+  it('quotes a short value whole and cuts a long one, saying how long it was', () => {
     expect(new ParamError('tag', 'v1;x', 'is bad', 'fix it').message).toBe('parameter tag: is bad (got "v1;x")');
     const long = new ParamError('labels', 'a'.repeat(100_000), 'is bad', 'fix it').message;
     expect(long).toBe(`parameter labels: is bad (got "${'a'.repeat(120)}"... (100000 characters))`);
