@@ -5,7 +5,7 @@ import { writeExports } from '../lib/bash-env.ts';
 import { runProgram } from '../lib/oidc-token.ts';
 import { realRetryDeps, withRetry } from '../lib/retry.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
-import { callerIdentity, createRepository, describeRepository, tagDigests } from '../lib/aws/ecr.ts';
+import { callerIdentity, createRepository, describeRepository, getAuthorizationTokens, tagDigests } from '../lib/aws/ecr.ts';
 import { parseParams } from '../commands/build-and-push/params.ts';
 import { explainAwsCall, run, type BuildAndPushDeps } from '../commands/build-and-push/run.ts';
 import { parseStitchParams, stitch } from '../commands/build-and-push/stitch.ts';
@@ -46,7 +46,16 @@ function deps(env: Env, log: Log, policy: RetryPolicy): Omit<BuildAndPushDeps, '
 if (process.env.AWS_OIDC_STEP === 'create-manifest-list') {
   main('create-manifest-list', async (env, log) => {
     const p = parseStitchParams(env, env);
-    await stitch(p, deps(env, log, p.retry));
+    const d = deps(env, log, p.retry);
+    const retry = realRetryDeps((line) => log.info(line));
+    await stitch(p, {
+      ...d,
+      proxyEndpoint: async (keys, region, id) => {
+        const [login] = await withRetry('GetAuthorizationToken', p.retry, retry, () => getAuthorizationTokens(keys, region, [id], env))
+          .catch((err: unknown) => { throw explainAwsCall('GetAuthorizationToken', `for registry ${id} (${region})`, err); });
+        return login?.proxyEndpoint ?? 'https://';
+      },
+    });
   });
 } else {
   main('build-and-push', async (env, log) => {

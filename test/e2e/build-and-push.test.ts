@@ -3,6 +3,7 @@
 // re-run that builds nothing; create-repo; and the orb's own fan-out example job, run whole.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -92,15 +93,30 @@ describe('build-and-push', () => {
     expect(out(r, 'Build and push to Amazon ECR')).toMatch(/Created the ECR repository \S+\/team\/created \(scan on push: true, tags: IMMUTABLE, encryption: AES256\)/);
   });
 
-  it('the build-and-push job of the orb\'s fan-out example runs whole in the runner', async () => {
+  it('the orb\'s fan-out example runs whole: one job per architecture, then the stitch into one manifest list', async () => {
     rig.aws.ensureRepository({ account: ACCOUNT, region: REGION, name: 'webapp' });
     const orb = parse(rig.orbText) as { examples: Record<string, { usage: object }> };
     const config = stringify(orb.examples['multi-arch-image-fan-out-fan-in']?.usage);
-    const r = await rig.runWorkflowJob(config, 'image', 'build-amd64', { checkoutSource: project(), env: { ECR_PUSH_ROLE_ARN: DEPLOY } });
-    expect(r.success, all(r)).toBe(true);
-    expect(r.steps.map((s) => s.name)).toEqual(['Checkout code', 'Assume AWS role with CircleCI OIDC', 'Log in to Amazon ECR', 'Build and push to Amazon ECR']);
-    const tag = `${r.env.CIRCLE_SHA1 ?? ''}-amd64`;
-    expect(await registries.get(ACCOUNT)!.manifestDigest('webapp', tag)).toMatch(/^sha256:/);
+    // One pipeline: the three jobs share the commit.
+    const sha = randomBytes(20).toString('hex');
+    const opts = { checkoutSource: project(), env: { ECR_PUSH_ROLE_ARN: DEPLOY }, sha };
+    for (const arch of ['amd64', 'arm64']) {
+      const r = await rig.runWorkflowJob(config, 'image', `build-${arch}`, opts);
+      expect(r.success, all(r)).toBe(true);
+      expect(r.steps.map((s) => s.name)).toEqual(['Checkout code', 'Assume AWS role with CircleCI OIDC', 'Log in to Amazon ECR', 'Build and push to Amazon ECR']);
+    }
+    const stitchJob = await rig.runWorkflowJob(config, 'image', 'stitch', opts);
+    expect(stitchJob.success, all(stitchJob)).toBe(true);
+    const reg = registries.get(ACCOUNT)!;
+    const list = await reg.image('webapp', { imageTag: sha });
+    expect(list?.mediaType).toMatch(/manifest\.list|image\.index/);
+    // The list points at the two per-architecture images. (Here both jobs ran on this amd64 machine, where the
+    // classic builder leaves a FROM scratch image amd64; on CircleCI each job runs on its own resource class.)
+    const entries = (JSON.parse(list?.manifest ?? '{}') as { manifests?: { digest?: string }[] }).manifests?.map((m) => m.digest);
+    const perArch = await Promise.all(['amd64', 'arm64'].map(async (a) => (await reg.image('webapp', { imageTag: `${sha}-${a}` }))?.digest));
+    expect(perArch.every((d) => d?.startsWith('sha256:'))).toBe(true);
+    expect(entries).toEqual(perArch);
+    expect(out(stitchJob, 'Create the multi-architecture manifest list')).toContain(`Manifest list ${reg.host}/webapp@${list?.digest}`);
   });
 });
 

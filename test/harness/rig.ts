@@ -88,6 +88,8 @@ export interface RigRunOptions {
   fakeClock?: boolean;
   /** A directory the job's `checkout` copies (e.g. a project with a Dockerfile); default an empty repository. */
   checkoutSource?: string;
+  /** The commit (CIRCLE_SHA1), so that several jobs can stand for one pipeline; default a random one. */
+  sha?: string;
 }
 
 /** A started rig. */
@@ -189,6 +191,7 @@ export class Rig {
       env: { ...(opts.noEndpointEnv ? {} : this.projectEnv), PATH: [this.toolsDir, SHIM_DIR, process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':'), ...opts.env },
       workdir,
       ...(opts.checkoutSource === undefined ? {} : { checkoutSource: opts.checkoutSource }),
+      ...(opts.sha === undefined ? {} : { sha: opts.sha }),
     };
     let result: JobResult;
     try {

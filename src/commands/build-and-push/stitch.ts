@@ -5,6 +5,7 @@ import type { Log } from '../../lib/log.ts';
 import { enumParam, expandVars, intParam, paramEnvName, regionParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
 import { stitchArgvs } from './argv.ts';
+import type { SigningKeys } from '../../lib/aws/sigv4.ts';
 import type { BuildAndPushDeps } from './run.ts';
 
 export interface StitchParams {
@@ -48,7 +49,11 @@ export function parseStitchParams(raw: RawParams, env: Env): StitchParams {
   };
 }
 
-type StitchDeps = Omit<BuildAndPushDeps, 'createRepository' | 'now'> & { log: Log };
+type StitchDeps = Omit<BuildAndPushDeps, 'createRepository' | 'now'> & {
+  log: Log;
+  /** The registry's proxyEndpoint as ECR reports it (https on AWS); its scheme decides docker manifest's --insecure. */
+  proxyEndpoint(keys: SigningKeys, region: string, registryId: string): Promise<string>;
+};
 
 export async function stitch(p: StitchParams, deps: StitchDeps): Promise<void> {
   const keys = await deps.resolveKeys(p.profileName);
@@ -62,7 +67,9 @@ export async function stitch(p: StitchParams, deps: StitchDeps): Promise<void> {
   if (p.builder === 'buildx' && !hasBuildx) throw new OrbError('parameter builder: buildx was asked for, but `docker buildx` is not available here', 'use builder: auto');
   const builder = hasBuildx ? 'buildx' : 'docker';
   deps.log.info(`Stitching ${sources.join(', ')} into ${p.tags.map((t) => `${uri}:${t}`).join(', ')} with ${builder === 'buildx' ? 'docker buildx imagetools create' : 'docker manifest'}`);
-  for (const argv of stitchArgvs(builder, uri, p.tags, sources)) {
+  const insecure = builder === 'docker' && (await deps.proxyEndpoint(keys, p.region, registryId)).startsWith('http:');
+  if (insecure) deps.log.info('note: the registry speaks plain HTTP (its proxyEndpoint says so), so docker manifest runs with --insecure');
+  for (const argv of stitchArgvs(builder, uri, p.tags, sources, insecure)) {
     await deps.docker(argv).catch((err: unknown) => {
       throw new OrbError(`docker ${argv.slice(0, 2).join(' ')} failed: ${(err as Error).message}`, 'check that every source tag was pushed and that ecr-login ran in this job');
     });

@@ -75,6 +75,12 @@ describe('builder choice', () => {
 });
 
 describe('stitchArgvs', () => {
+  it('docker manifest with --insecure for a plain-HTTP registry', () => {
+    expect(stitchArgvs('docker', URI, ['abc'], ['abc-amd64', 'abc-arm64'], true)).toEqual([
+      ['manifest', 'create', '--insecure', '--amend', `${URI}:abc`, `${URI}:abc-amd64`, `${URI}:abc-arm64`],
+      ['manifest', 'push', '--insecure', '--purge', `${URI}:abc`],
+    ]);
+  });
   it('buildx imagetools create, one call for all tags', () => {
     expect(stitchArgvs('buildx', URI, ['abc', 'latest'], ['abc-amd64', 'abc-arm64'])).toEqual([
       ['buildx', 'imagetools', 'create', '--tag', `${URI}:abc`, '--tag', `${URI}:latest`, `${URI}:abc-amd64`, `${URI}:abc-arm64`],
