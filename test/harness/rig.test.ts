@@ -1,4 +1,4 @@
-// The rig's leak scan must be able to fail: a step that prints a secret is caught. And the rig's docker
+// The rig's leak scan must be able to fail: a step that prints a secret, or leaves it in a file others may read, is caught. And the rig's docker
 // wrapper logs every docker call of a job (argv, never stdin) and still runs the real docker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerConfig } from './consumer-config.ts';
@@ -20,6 +20,16 @@ describe('the rig leak scan', () => {
     const leaks = rig.leaks();
     expect(leaks.some((s) => rig.aws.issuedSecrets.includes(s))).toBe(true);
     expect(leaks.some((s) => rig.issuer.issuedTokens.includes(s))).toBe(true);
+  });
+
+  it('finds a job file that holds a secret and is readable by others, and not the same file at 0600', async () => {
+    const config = consumerConfig(rig.orbText, [
+      { orb: 'assume-role-with-oidc', params: { 'role-arn': `arn:aws:iam::${ACCOUNT}:role/deploy`, region: REGION } },
+      { name: 'Careless file', run: 'printf %s "$AWS_SECRET_ACCESS_KEY" > ~/careless.txt; chmod 644 ~/careless.txt; (umask 077; printf %s "$AWS_SECRET_ACCESS_KEY" > ~/careful.txt)' },
+    ]);
+    const before = rig.wideSecretFiles.length;
+    expect((await rig.run(config)).success).toBe(true);
+    expect(rig.wideSecretFiles.slice(before)).toEqual(['/home/careless.txt 644']);
   });
 });
 

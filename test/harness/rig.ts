@@ -1,6 +1,6 @@
 // The whole stand-in for CircleCI + AWS that e2e tests and the demo use: OIDC issuer, local STS,
 // the packed orb, and the job runner; it scans every step's output for the secrets it issued.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ADVANCE_CLOCK_SCRIPT, RigClock } from './clock.ts';
@@ -200,7 +200,28 @@ export class Rig {
       if (opts.fakeClock) this.clock.set(0);
     }
     for (const s of result.steps) this.outputs.push(s.output);
+    this.scanJobFiles(workdir);
     return result;
+  }
+
+  /** Files a job left that hold an issued secret and are readable by others than their owner: "path mode". */
+  readonly wideSecretFiles: string[] = [];
+
+  /** Walks a finished job's directory (home, working directory, BASH_ENV) for secret files wider than 0600. */
+  private scanJobFiles(dir: string): void {
+    const secrets = [...this.aws.issuedSecrets, ...this.issuer.issuedTokens];
+    const walk = (d: string): void => {
+      for (const name of readdirSync(d)) {
+        const path = join(d, name);
+        const st = lstatSync(path);
+        if (st.isDirectory()) walk(path);
+        else if (st.isFile() && (st.mode & 0o077) !== 0 && st.size < 8 << 20) {
+          const text = readFileSync(path, 'latin1');
+          if (secrets.some((x) => text.includes(x))) this.wideSecretFiles.push(`${path.slice(dir.length)} ${(st.mode & 0o777).toString(8)}`);
+        }
+      }
+    };
+    walk(dir);
   }
 
   /** Every secret the rig issued that appears in any collected output or in the argv of any docker, aws or circleci call (must be empty). */
