@@ -1,5 +1,5 @@
 // Writing files that may hold secrets: 0600, never through a symlink, all-or-nothing.
-import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync, unlinkSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { OrbError } from './errors.ts';
@@ -44,6 +44,25 @@ export function writeFileAtomic(path: string, content: string): void {
   }
   closeSync(fd);
   renameSync(tmp, path);
+  removeStaleTemps(dir, basename(path));
+}
+
+/** A writer killed between open and rename leaves its temp file (0600); the next write of that file removes it. */
+const STALE_TEMP_MS = 60_000;
+
+function removeStaleTemps(dir: string, base: string): void {
+  const prefix = `.${base}.`;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix) || !/^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length))) continue;
+    const p = join(dir, name);
+    try {
+      const st = lstatSync(p);
+      // Only old ones: a fresh temp may belong to a writer that is still at work.
+      if (st.isFile() && Date.now() - st.mtimeMs > STALE_TEMP_MS) unlinkSync(p);
+    } catch {
+      // gone already
+    }
+  }
 }
 
 /** Appends `text` to `path` atomically (read, then replace whole). */

@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../src/lib/files.ts';
 
 describe('writeFileAtomic', () => {
+  it('removes the old temp file a killed writer left, and keeps a fresh one and other files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-stale-'));
+    const old = join(dir, '.credentials.0123456789ab.tmp');
+    const fresh = join(dir, '.credentials.ba9876543210.tmp');
+    const other = join(dir, '.config.0123456789ab.tmp');
+    for (const f of [old, fresh, other]) writeFileSync(f, 'half', { mode: 0o600 });
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(old, hourAgo, hourAgo);
+    utimesSync(other, hourAgo, hourAgo);
+    writeFileAtomic(join(dir, 'credentials'), 'whole');
+    expect(readdirSync(dir).sort()).toEqual(['.config.0123456789ab.tmp', '.credentials.ba9876543210.tmp', 'credentials']);
+  });
+
   it('writes 0600 and leaves no temp file behind', () => {
     const dir = mkdtempSync(join(tmpdir(), 'files-'));
     const file = join(dir, 'sub', 'result.json');
