@@ -1,5 +1,6 @@
 // Turning the raw ORB_PARAM_* strings into typed values. Pure: no process.env here.
 import { ParamError } from './errors.ts';
+import type { RetryPolicy } from './retry.ts';
 
 export type RawParams = Readonly<Record<string, string | undefined>>;
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -75,4 +76,29 @@ export function regionParam(raw: RawParams, env: Env, param = 'region'): string 
     throw new ParamError(param, region, 'is not an AWS region name', 'use a region code such as us-east-1, eu-west-2 or cn-north-1');
   }
   return region;
+}
+
+/** retry-max-attempts (1-20, default 5) and retry-max-seconds (1-maxSeconds, default 60), as every step takes them. */
+export function retryParams(raw: RawParams, env: Env, maxSeconds = 600): RetryPolicy {
+  return { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, maxSeconds, 60) };
+}
+
+const PROFILE_NAME = /^[A-Za-z0-9_.+@-]{1,64}$/;
+
+/** profile-name of the steps that use a profile assume-role-with-oidc wrote; '' when absent. */
+export function profileNameParam(raw: RawParams, env: Env): string {
+  const profileName = stringParam(raw, env, 'profile-name');
+  if (profileName && !PROFILE_NAME.test(profileName)) {
+    throw new ParamError('profile-name', profileName, 'is not a profile name (1-64 letters, digits and _.+@-)', 'use the profile-name you gave assume-role-with-oidc');
+  }
+  return profileName;
+}
+
+/** account-id naming one registry: 12 digits, or '' for the identity's own account. */
+export function registryAccountParam(raw: RawParams, env: Env): string {
+  const accountId = stringParam(raw, env, 'account-id');
+  if (accountId && !/^\d{12}$/.test(accountId)) {
+    throw new ParamError('account-id', accountId, 'is not a 12-digit AWS account id', 'give the registry\'s account id, or leave it empty for the identity\'s own account');
+  }
+  return accountId;
 }

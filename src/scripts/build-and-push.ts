@@ -12,6 +12,7 @@ import { parseStitchParams, stitch } from '../commands/build-and-push/stitch.ts'
 import type { Env } from '../lib/params.ts';
 import type { Log } from '../lib/log.ts';
 import type { RetryPolicy } from '../lib/retry.ts';
+import type { SigningKeys } from '../lib/aws/sigv4.ts';
 
 /** Runs docker with the step's stdout/stderr; resolves on exit 0. */
 function docker(argv: string[], extraEnv: Record<string, string> = {}, quiet = false): Promise<void> {
@@ -22,8 +23,8 @@ function docker(argv: string[], extraEnv: Record<string, string> = {}, quiet = f
   });
 }
 
-/** The real calls, each retried by the policy. */
-function deps(env: Env, log: Log, policy: RetryPolicy): Omit<BuildAndPushDeps, 'now'> {
+/** The real calls, each retried by the policy (proxyEndpoint serves create-manifest-list). */
+function deps(env: Env, log: Log, policy: RetryPolicy): Omit<BuildAndPushDeps, 'now'> & { proxyEndpoint(keys: SigningKeys, region: string, id: string): Promise<string> } {
   const retry = realRetryDeps((line) => log.info(line));
   const again = <T>(what: string, call: () => Promise<T>, where = '') =>
     withRetry(what, policy, retry, call).catch((err: unknown) => { throw explainAwsCall(what, where, err); });
@@ -35,6 +36,8 @@ function deps(env: Env, log: Log, policy: RetryPolicy): Omit<BuildAndPushDeps, '
     describeRepository: (keys, region, id, name) => again('DescribeRepositories', () => describeRepository(keys, region, id, name, env), at(region, id, name)),
     createRepository: (keys, region, id, name, s) => again('CreateRepository', () => createRepository(keys, region, id, name, s, env), at(region, id, name)),
     tagDigests: (keys, region, id, name, tags) => again('BatchGetImage', () => tagDigests(keys, region, id, name, tags, env), at(region, id, name)),
+    proxyEndpoint: async (keys, region, id) =>
+      (await again('GetAuthorizationToken', () => getAuthorizationTokens(keys, region, [id], env), at(region, id)))[0]?.proxyEndpoint ?? 'https://',
     hasBuildx: () => docker(['buildx', 'version'], {}, true).then(() => true, () => false),
     docker,
     writeExports: (entries) => writeExports(env.BASH_ENV, entries),
@@ -46,16 +49,7 @@ function deps(env: Env, log: Log, policy: RetryPolicy): Omit<BuildAndPushDeps, '
 if (process.env.AWS_OIDC_STEP === 'create-manifest-list') {
   main('create-manifest-list', async (env, log) => {
     const p = parseStitchParams(env, env);
-    const d = deps(env, log, p.retry);
-    const retry = realRetryDeps((line) => log.info(line));
-    await stitch(p, {
-      ...d,
-      proxyEndpoint: async (keys, region, id) => {
-        const [login] = await withRetry('GetAuthorizationToken', p.retry, retry, () => getAuthorizationTokens(keys, region, [id], env))
-          .catch((err: unknown) => { throw explainAwsCall('GetAuthorizationToken', `for registry ${id} (${region})`, err); });
-        return login?.proxyEndpoint ?? 'https://';
-      },
-    });
+    await stitch(p, deps(env, log, p.retry));
   });
 } else {
   main('build-and-push', async (env, log) => {

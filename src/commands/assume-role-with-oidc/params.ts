@@ -1,6 +1,6 @@
 // assume-role-with-oidc's parameters: raw ORB_PARAM_* strings -> one validated object.
 import { ParamError } from '../../lib/errors.ts';
-import { boolParam, enumParam, intParam, regionParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, enumParam, intParam, regionParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
 import type { TokenSourceKind } from '../../lib/oidc-token.ts';
 import { parseChain, type ChainHop } from './chain.ts';
 import { ROLE_ARN, SESSION_NAME } from './identifiers.ts';
@@ -106,7 +106,7 @@ export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
     controls: parseSessionControls(raw, env),
     selfRefresh: parseSelfRefresh(raw, env, exportTo),
     stsEndpoint: parseEndpoint(raw, env),
-    retry: { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, 900, 60) },
+    retry: retryParams(raw, env, 900),
     roleArn,
     sessionName,
     durationSeconds: intParam(raw, env, 'session-duration', 900, 43200, 3600),

@@ -1,7 +1,7 @@
 // The build-and-push parameters, typed and checked before anything is called, built or pushed.
 import { isAbsolute, relative, resolve } from 'node:path';
 import { OrbError, ParamError } from '../../lib/errors.ts';
-import { boolParam, enumParam, expandVars, intParam, regionParam, stringParam, paramEnvName, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, enumParam, expandVars, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, paramEnvName, type Env, type RawParams } from '../../lib/params.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
 import { shellWords } from '../../lib/shell-words.ts';
 
@@ -41,8 +41,9 @@ export interface BuildAndPushParams {
   retry: RetryPolicy;
 }
 
-const REPO = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** An ECR repository name and a docker tag, as ECR and docker define them. */
+export const REPO = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+export const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
@@ -137,10 +138,8 @@ export function parseParams(raw: RawParams, env: Env, cwd: string): BuildAndPush
   const platforms = items(stringParam(raw, env, 'platform'));
   for (const p of platforms) if (!PLATFORM.test(p)) throw new ParamError('platform', p, 'is not a platform (os/arch[/variant])', 'e.g. linux/amd64 or linux/amd64,linux/arm64');
   const region = regionParam(raw, env);
-  const accountId = stringParam(raw, env, 'account-id');
-  if (accountId && !/^\d{12}$/.test(accountId)) throw new ParamError('account-id', accountId, 'is not a 12-digit AWS account id', 'give the registry\'s account id, or leave it empty for the identity\'s own account');
-  const profileName = stringParam(raw, env, 'profile-name');
-  if (profileName && !/^[A-Za-z0-9_.+@-]{1,64}$/.test(profileName)) throw new ParamError('profile-name', profileName, 'is not a profile name', 'use the profile-name you gave assume-role-with-oidc');
+  const accountId = registryAccountParam(raw, env);
+  const profileName = profileNameParam(raw, env);
   let extraBuildArgs: string[];
   try {
     extraBuildArgs = shellWords(rawText(raw, 'extra-build-args'), 'parameter extra-build-args');
@@ -173,6 +172,6 @@ export function parseParams(raw: RawParams, env: Env, cwd: string): BuildAndPush
     extraBuildArgs,
     builder: enumParam(raw, env, 'builder', ['auto', 'buildx', 'docker'] as const, 'auto'),
     accountId, region, profileName,
-    retry: { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, 600, 60) },
+    retry: retryParams(raw, env),
   };
 }

@@ -2,7 +2,8 @@
 // its own tag; this stitches them into one multi-architecture manifest list under the final tag(s).
 import { OrbError, ParamError } from '../../lib/errors.ts';
 import type { Log } from '../../lib/log.ts';
-import { enumParam, expandVars, intParam, paramEnvName, regionParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { enumParam, expandVars, paramEnvName, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { REPO, TAG } from './params.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
 import { stitchArgvs } from './argv.ts';
 import type { SigningKeys } from '../../lib/aws/sigv4.ts';
@@ -19,33 +20,31 @@ export interface StitchParams {
   retry: RetryPolicy;
 }
 
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const SOURCE = /^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[0-9a-f]{64})$/;
+/** A source image: a tag of the repository, or a sha256 digest. */
+const isSource = (v: string) => TAG.test(v) || /^sha256:[0-9a-f]{64}$/.test(v);
 
 export function parseStitchParams(raw: RawParams, env: Env): StitchParams {
   const repo = stringParam(raw, env, 'repo');
-  if (!/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(repo)) {
+  if (!REPO.test(repo)) {
     throw new ParamError('repo', repo, 'is not an ECR repository name', 'use a name such as webapp or team/api');
   }
-  const list = (param: string, re: RegExp, example: string, fallback = '') => {
+  const list = (param: string, ok: (v: string) => boolean, example: string, fallback = '') => {
     const text = (raw[paramEnvName(param)] ?? '').trim() || fallback;
     const values = text.split(/[\s,]+/).filter(Boolean).map((v) => expandVars(param, v, env));
     if (values.length === 0) throw new ParamError(param, text, 'is required', `give ${example}`);
-    for (const v of values) if (!re.test(v)) throw new ParamError(param, v, 'is not a tag (or sha256 digest)', `give ${example}`);
+    for (const v of values) if (!ok(v)) throw new ParamError(param, v, 'is not a tag (or sha256 digest)', `give ${example}`);
     return values;
   };
-  const tags = list('tag', TAG, 'the final tag(s), e.g. ${CIRCLE_SHA1}', '${CIRCLE_SHA1}');
-  const sources = list('sources', SOURCE, 'the per-architecture tags, e.g. ${CIRCLE_SHA1}-amd64 ${CIRCLE_SHA1}-arm64');
+  const tags = list('tag', (v) => TAG.test(v), 'the final tag(s), e.g. ${CIRCLE_SHA1}', '${CIRCLE_SHA1}');
+  const sources = list('sources', isSource, 'the per-architecture tags, e.g. ${CIRCLE_SHA1}-amd64 ${CIRCLE_SHA1}-arm64');
   if (sources.length < 2) throw new ParamError('sources', sources.join(' '), 'names one image; a manifest list stitches two or more', 'list each architecture\'s tag');
-  const accountId = stringParam(raw, env, 'account-id');
-  if (accountId && !/^\d{12}$/.test(accountId)) throw new ParamError('account-id', accountId, 'is not a 12-digit AWS account id', 'give the registry\'s account id, or leave it empty');
-  const profileName = stringParam(raw, env, 'profile-name');
-  if (profileName && !/^[A-Za-z0-9_.+@-]{1,64}$/.test(profileName)) throw new ParamError('profile-name', profileName, 'is not a profile name', 'use the profile-name you gave assume-role-with-oidc');
+  const accountId = registryAccountParam(raw, env);
+  const profileName = profileNameParam(raw, env);
   return {
     repo, tags, sources: sources.map((s) => (s.startsWith('sha256:') ? `@${s}` : s)),
     builder: enumParam(raw, env, 'builder', ['auto', 'buildx', 'docker'] as const, 'auto'),
     accountId, region: regionParam(raw, env), profileName,
-    retry: { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, 600, 60) },
+    retry: retryParams(raw, env),
   };
 }
 

@@ -1,6 +1,6 @@
 // The ecr-login parameters, typed and checked before anything is called or written.
 import { ParamError } from '../../lib/errors.ts';
-import { boolParam, intParam, regionParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, profileNameParam, regionParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
 
 export interface EcrLoginParams {
@@ -17,8 +17,6 @@ export interface EcrLoginParams {
   retry: RetryPolicy;
 }
 
-const PROFILE = /^[A-Za-z0-9_.+@-]{1,64}$/;
-
 /** Reads the parameters; every refusal names the parameter, the value and the fix. */
 /** `profileRegion` reads a profile's region from the AWS config file, the fallback for an empty region with profile-name. */
 export function parseParams(raw: RawParams, env: Env, profileRegion: (profile: string) => string | undefined = () => undefined): EcrLoginParams {
@@ -33,10 +31,7 @@ export function parseParams(raw: RawParams, env: Env, profileRegion: (profile: s
     throw new ParamError('account-id', idsText, 'names an account twice', 'list each registry account once');
   }
   if (accountIds.length > 10) throw new ParamError('account-id', idsText, 'lists more than 10 registries, which one ECR call cannot cover', 'split them over two ecr-login steps');
-  const profileName = stringParam(raw, env, 'profile-name');
-  if (profileName && !PROFILE.test(profileName)) {
-    throw new ParamError('profile-name', profileName, 'is not a profile name (1-64 letters, digits and _.+@-)', 'use the profile-name you gave assume-role-with-oidc');
-  }
+  const profileName = profileNameParam(raw, env);
   const publicRegistry = boolParam(raw, env, 'public-registry', false);
   // ECR Public lives in us-east-1 only; a region is needed only for private registries.
   const fromProfile = profileName && !stringParam(raw, env, 'region') ? profileRegion(profileName) : undefined;
@@ -55,6 +50,6 @@ export function parseParams(raw: RawParams, env: Env, profileRegion: (profile: s
     accountIds, region, profileName, publicRegistry,
     credentialHelper: boolParam(raw, env, 'credential-helper', true),
     dockerConfig,
-    retry: { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, 600, 60) },
+    retry: retryParams(raw, env),
   };
 }
