@@ -77,7 +77,12 @@ export class TunnelAgent extends Agent {
   }
 }
 
+/** The DNS suffix of AWS endpoints in a region: China regions live under amazonaws.com.cn. */
+export function awsDnsSuffix(region: string): string {
+  return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+}
+
 /** The URL STS calls go to, for the NO_PROXY check: the parameter, the SDK's endpoint settings, else the regional endpoint. */
 export function stsTarget(region: string, endpoint: string, env: Env): string {
-  return endpoint || env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || `https://sts.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+  return endpoint || env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || `https://sts.${region}.${awsDnsSuffix(region)}`;
 }

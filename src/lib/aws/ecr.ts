@@ -2,7 +2,7 @@
 // two small JSON/query APIs do not need an SDK client in every inlined step.
 // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_GetAuthorizationToken.html
 import type { Env } from '../params.ts';
-import { stsTarget } from '../proxy.ts';
+import { awsDnsSuffix, stsTarget } from '../proxy.ts';
 import { AwsCallError, sendSigned, type AwsReply } from './http.ts';
 import { callerIdentityBody, callerIdentityOf, FORM_CONTENT_TYPE, stsReply } from './sts-query.ts';
 import type { SigningKeys } from './sigv4.ts';
@@ -15,11 +15,10 @@ export const PUBLIC_REGISTRY_HOST = 'public.ecr.aws';
 /** ECR Public's API lives in us-east-1 only. */
 export const PUBLIC_REGISTRY_REGION = 'us-east-1';
 
-const dnsSuffix = (region: string) => (region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com');
 
 /** The ECR API endpoint: AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL, else the region's. */
 export function ecrEndpoint(region: string, env: Env): string {
-  return env.AWS_ENDPOINT_URL_ECR || env.AWS_ENDPOINT_URL || `https://api.ecr.${region}.${dnsSuffix(region)}`;
+  return env.AWS_ENDPOINT_URL_ECR || env.AWS_ENDPOINT_URL || `https://api.ecr.${region}.${awsDnsSuffix(region)}`;
 }
 
 /** The ECR Public API endpoint: AWS_ENDPOINT_URL_ECR_PUBLIC, AWS_ENDPOINT_URL, else us-east-1's. */
