@@ -6,9 +6,9 @@ import { renderExports } from '../../lib/bash-env.ts';
 import { writeProfile } from '../../lib/aws-files.ts';
 import { maskKeyId, type Log } from '../../lib/log.ts';
 import { paramEnvName, type Env } from '../../lib/params.ts';
-import { awsErrorInfo, type StsPort } from '../../lib/sts.ts';
+import type { StsPort } from '../../lib/sts.ts';
 import { parseParams, type AssumeRoleParams } from '../assume-role-with-oidc/params.ts';
-import { assumeAll } from '../assume-role-with-oidc/run.ts';
+import { assumeAll, checkedIdentity, credentialExports } from '../assume-role-with-oidc/run.ts';
 
 /** The orb parameters the CLI takes as --flags. */
 export const ASSUME_FLAGS = ['role-arn', 'role-session-name', 'session-duration', 'region', 'profile-name', 'role-chain', 'sts-endpoint', 'allowed-account-ids'] as const;
@@ -43,18 +43,8 @@ export interface AssumeFromFileResult { assumedRoleArn: string; account: string;
 export async function assumeFromToken(p: AssumeRoleParams, token: string, deps: AssumeDeps): Promise<AssumeFromFileResult> {
   const { log } = deps;
   const creds = await assumeAll(p, token, deps.sts, log);
-  let who;
-  try {
-    who = await deps.sts.getCallerIdentity(creds);
-  } catch (err) {
-    const e = awsErrorInfo(err);
-    throw new OrbError(`the new credentials failed GetCallerIdentity: ${e.code}: ${e.message}`, 'check that the STS endpoint is reachable', { cause: err });
-  }
-  const allowed = p.controls.allowedAccountIds;
-  if (allowed.length > 0 && !allowed.includes(who.account)) {
-    throw new OrbError(`the credentials are for account ${who.account}, which is not in --allowed-account-ids (${allowed.join(', ')}); nothing was written`,
-      'check --role-arn and --role-chain, or add the account to --allowed-account-ids');
-  }
+  const who = await checkedIdentity(p, creds, deps.sts,
+    { flag: (name) => `--${name}`, notDone: 'nothing was written', reach: 'check that the STS endpoint is reachable' });
   const result: AssumeFromFileResult = { assumedRoleArn: who.arn, account: who.account, expiration: creds.expiration.toISOString() };
   if (p.exportTo !== 'env') {
     const files = writeProfile(deps.env, p.profileName, creds, p.region);
@@ -63,10 +53,7 @@ export async function assumeFromToken(p: AssumeRoleParams, token: string, deps: 
   }
   if (p.exportTo !== 'profile') {
     // Only here do secrets leave the process, on stdout, because the user asked for them with --print-exports.
-    deps.stdout(renderExports({
-      AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, AWS_SESSION_TOKEN: creds.sessionToken,
-      AWS_REGION: p.region, AWS_DEFAULT_REGION: p.region, AWS_CREDENTIAL_EXPIRATION: result.expiration,
-    }));
+    deps.stdout(renderExports(credentialExports(creds, p.region)));
   }
   log.info(`Assumed ${who.arn} (key ${maskKeyId(creds.accessKeyId)}), valid until ${result.expiration}`);
   return result;

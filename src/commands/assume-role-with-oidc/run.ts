@@ -68,16 +68,42 @@ async function chainRoles(p: AssumeRoleParams, first: SessionCredentials, sts: S
   return creds;
 }
 
-/** Exports the credentials to $BASH_ENV for the later steps. */
-function exportToEnv(p: AssumeRoleParams, creds: SessionCredentials, deps: Deps): void {
-  const exports: Record<string, string | null> = {
+/** The variables that hand credentials to later commands: keys, region and expiry. */
+export function credentialExports(creds: SessionCredentials, region: string): Record<string, string> {
+  return {
     AWS_ACCESS_KEY_ID: creds.accessKeyId,
     AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
     AWS_SESSION_TOKEN: creds.sessionToken,
-    AWS_REGION: p.region,
-    AWS_DEFAULT_REGION: p.region,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
     AWS_CREDENTIAL_EXPIRATION: creds.expiration.toISOString(),
   };
+}
+
+/**
+ * Who the final credentials are, refused unless the account is in allowed-account-ids. `words` names the
+ * setting as the caller's user knows it (the orb's parameter or the CLI's --flag) and what did not happen.
+ */
+export async function checkedIdentity(p: AssumeRoleParams, creds: SessionCredentials, sts: StsPort,
+  words: { flag: (name: string) => string; notDone: string; reach: string }): Promise<CallerIdentity> {
+  let who: CallerIdentity;
+  try {
+    who = await sts.getCallerIdentity(creds);
+  } catch (err) {
+    const e = awsErrorInfo(err);
+    throw new OrbError(`the new credentials failed GetCallerIdentity: ${e.code}: ${e.message}`, words.reach, { cause: err });
+  }
+  const allowed = p.controls.allowedAccountIds;
+  if (allowed.length > 0 && !allowed.includes(who.account)) {
+    throw new OrbError(`the credentials are for account ${who.account} (${who.arn}), which is not in ${words.flag('allowed-account-ids')} (${allowed.join(', ')}); ${words.notDone}`,
+      `check ${words.flag('role-arn')} and ${words.flag('role-chain')}, or add the account to ${words.flag('allowed-account-ids')}`);
+  }
+  return who;
+}
+
+/** Exports the credentials to $BASH_ENV for the later steps. */
+function exportToEnv(p: AssumeRoleParams, creds: SessionCredentials, deps: Deps): void {
+  const exports: Record<string, string | null> = credentialExports(creds, p.region);
   // A profile chosen by the environment would make the AWS CLI ignore the exported keys.
   for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE']) {
     if (deps.env[name]) {
@@ -109,20 +135,8 @@ export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleRe
   const token = await getUsableToken(p.tokenSource, p.audience, deps.env, deps.runProgram, deps.now(), (line) => log.info(line));
   const creds = await assumeAll(p, token, deps.sts, log);
 
-  let who: CallerIdentity;
-  try {
-    who = await deps.sts.getCallerIdentity(creds);
-  } catch (err) {
-    const e = awsErrorInfo(err);
-    throw new OrbError(`the new credentials failed GetCallerIdentity: ${e.code}: ${e.message}`,
-      'check that the STS endpoint and region are reachable from this job', { cause: err });
-  }
-
-  const allowed = p.controls.allowedAccountIds;
-  if (allowed.length > 0 && !allowed.includes(who.account)) {
-    throw new OrbError(`the credentials are for account ${who.account} (${who.arn}), which is not in allowed-account-ids (${allowed.join(', ')}); nothing was exported`,
-      'check role-arn and role-chain, or add the account to allowed-account-ids');
-  }
+  const who = await checkedIdentity(p, creds, deps.sts,
+    { flag: (name) => name, notDone: 'nothing was exported', reach: 'check that the STS endpoint and region are reachable from this job' });
   if (p.exportTo !== 'env') {
     const files = deps.writeProfile(p, creds);
     const how = p.selfRefresh ? 'a credential_process that refreshes it before it expires' : 'the session credentials';
