@@ -1,6 +1,6 @@
 // Build: one minified esbuild bundle per orb command, wrapped in a generated bash script that the orb inlines,
 // and the local CLI bundled on its own to dist/cli.cjs (package.json's bin), neither wrapped nor inlined.
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderWrapper, HEREDOC_DELIMITER } from './wrapper.ts';
@@ -12,11 +12,40 @@ const NOT_COMMANDS = new Set(['cli']);
 const CLI_ENTRY = join(ENTRIES, 'cli.ts');
 const CLI_OUT = 'dist/cli.cjs';
 
+/**
+ * Parts of the AWS SDK the orb never uses, replaced by a module whose every export throws a clear error:
+ * credentials are always passed explicitly (no default chain), and profiles resolve with static keys,
+ * credential_process, source_profile and web_identity_token_file, whose role assumptions go through the
+ * project's own STS client. SSO, console-login, instance and container metadata profiles are not served.
+ */
+export const TRIMMED_MODULES: Readonly<Record<string, { exports: string[]; why: string }>> = {
+  '@aws-sdk/credential-provider-node': { exports: ['defaultProvider'], why: 'the orb passes credentials explicitly; the default credential chain is not bundled' },
+  '@aws-sdk/nested-clients/sts': { exports: ['getDefaultRoleAssumer', 'getDefaultRoleAssumerWithWebIdentity'], why: 'role assumptions in profiles use the orb\'s STS client' },
+  '@aws-sdk/credential-provider-sso': { exports: ['fromSSO'], why: 'SSO profiles are not supported in the orb\'s steps; use keys, credential_process or role_arn with source_profile' },
+  '@aws-sdk/credential-provider-login': { exports: ['fromLoginCredentials'], why: 'console-login profiles are not supported in the orb\'s steps' },
+  '@smithy/credential-provider-imds': { exports: ['fromContainerMetadata', 'fromInstanceMetadata'], why: 'credential_source Ec2InstanceMetadata/EcsContainer is not supported in the orb\'s steps' },
+  '@aws-sdk/credential-provider-http': { exports: ['fromHttp'], why: 'credential_source EcsContainer is not supported in the orb\'s steps' },
+};
+
+/** The esbuild plugin that swaps TRIMMED_MODULES for throwing stubs. */
+const trimSdk: Plugin = {
+  name: 'trim-sdk',
+  setup(b) {
+    const names = Object.keys(TRIMMED_MODULES).map((m) => m.replace(/[/.@-]/g, '\\$&'));
+    b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'trimmed' }));
+    b.onLoad({ filter: /.*/, namespace: 'trimmed' }, (args) => {
+      const t = TRIMMED_MODULES[args.path] as { exports: string[]; why: string };
+      const fail = `() => { throw new Error(${JSON.stringify(`${args.path} is not in the orb's runtime: ${t.why}`)}); }`;
+      return { contents: t.exports.map((e) => `export const ${e} = ${fail};`).join('\n'), loader: 'js' };
+    });
+  },
+};
+
 /** Bundles one command; returns the JS text. */
 async function bundle(entry: string, banner?: string): Promise<string> {
   const out = await build({
     ...(banner === undefined ? {} : { banner: { js: banner } }),
-    entryPoints: [entry], bundle: true, platform: 'node', target: 'node18', format: 'cjs',
+    entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', plugins: [trimSdk],
     minify: true, sourcemap: false, mainFields: ['module', 'main'], write: false, legalComments: 'none', logLevel: 'warning',
   });
   const file = out.outputFiles[0];

@@ -1,11 +1,10 @@
-// The only place that talks to STS: three query-protocol calls (src/lib/aws/sts-query.ts) sent with the
-// project's own HTTP and SigV4 (src/lib/aws/http.ts), no SDK. The endpoint is sts-endpoint, else
-// AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, else the region's, as the AWS CLI finds it (stsTarget).
+// The only place that talks to STS: AssumeRoleWithWebIdentity, AssumeRole and GetCallerIdentity through
+// @aws-sdk/client-sts. The endpoint is the sts-endpoint parameter when set, else the SDK's own resolution
+// (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, FIPS/dual-stack settings, the region's partition).
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, type Credentials } from '@aws-sdk/client-sts';
 import type { Env } from './params.ts';
-import { stsTarget } from './proxy.ts';
-import { sendSigned } from './aws/http.ts';
-import type { SigningKeys } from './aws/sigv4.ts';
-import { assumeRoleBody, callerIdentityBody, callerIdentityOf, credentialsOf, FORM_CONTENT_TYPE, stsReply, webIdentityBody } from './aws/sts-query.ts';
+import { stsClient, type AwsKeys } from './aws/clients.ts';
+import { httpTimeoutMs, withDeadline } from './aws/http-handler.ts';
 
 /** Session credentials from STS. */
 export interface SessionCredentials {
@@ -27,39 +26,63 @@ export interface SessionPolicies { policy?: string; policyArns?: string[] }
 /** The STS calls the steps make; the real one is createSts(), tests inject fakes or run it against the rig's local AWS. */
 export interface StsPort {
   assumeRoleWithWebIdentity(input: { roleArn: string; sessionName: string; token: string; durationSeconds: number } & SessionPolicies): Promise<SessionCredentials>;
-  assumeRole(credentials: SessionCredentials, input: { roleArn: string; sessionName: string; externalId?: string; durationSeconds: number } & SessionPolicies & ChainedSessionControls): Promise<SessionCredentials>;
-  getCallerIdentity(credentials: SessionCredentials): Promise<CallerIdentity>;
+  assumeRole(credentials: AwsKeys, input: { roleArn: string; sessionName: string; externalId?: string; durationSeconds: number } & SessionPolicies & ChainedSessionControls): Promise<SessionCredentials>;
+  getCallerIdentity(credentials: AwsKeys): Promise<CallerIdentity>;
 }
 
-/** An AWS error as the SDK (or AwsCallError) shapes it: its code and message, and the HTTP status. */
+/** An AWS error as the SDK shapes it: its code (AWS's, without the SDK's Exception suffix), message and HTTP status. */
 export interface AwsErrorInfo { code: string; message: string; status: number | undefined }
 
-/** Reads the code, message and status off an AWS error. */
+/** Reads the code, message and status off an SDK error (or a network error, whose status is undefined). */
 export function awsErrorInfo(err: unknown): AwsErrorInfo {
-  const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   // The SDK names modeled errors after their shape (InvalidIdentityTokenException); AWS's code drops the
   // suffix, except for ExpiredTokenException, whose code has it.
-  const name = e.Code ?? e.name ?? 'Error';
+  const name = e.name ?? 'Error';
   const code = name === 'ExpiredTokenException' ? name : name.replace(/Exception$/, '');
   return { code, message: e.message ?? String(err), status: e.$metadata?.httpStatusCode };
 }
 
-/** The real StsPort for one region, at `endpoint` when one is given, through the HTTPS proxy `env` names. */
+/** The credentials of an assume answer; an error naming the call when STS left any of the four out. */
+export function sessionCredentials(action: string, c: Credentials | undefined): SessionCredentials {
+  const expiration = c?.Expiration;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !(expiration instanceof Date) || Number.isNaN(expiration.getTime())) {
+    throw new Error(`STS answered ${action} without credentials`);
+  }
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration };
+}
+
+/** The session policy fields of a request. */
+const policies = (i: SessionPolicies) => ({
+  ...(i.policy ? { Policy: i.policy } : {}),
+  ...(i.policyArns?.length ? { PolicyArns: i.policyArns.map((arn) => ({ arn })) } : {}),
+});
+
+/** The real StsPort for one region, at `endpoint` when one is given; one attempt per call (retries are src/lib/retry.ts's). */
 export function createSts(region: string, endpoint: string, env: Env, now: () => number = Date.now): StsPort {
-  const target = stsTarget(region, endpoint, env);
-  // One attempt per call: retries are ours (src/lib/retry.ts), classified, logged and bounded in time.
-  const call = async (action: string, keys: SigningKeys | undefined, body: string): Promise<string> =>
-    stsReply(action, await sendSigned({ endpoint: target, service: 'sts', region, keys, env, now: now(), headers: { 'content-type': FORM_CONTENT_TYPE }, body }));
+  const deadline = httpTimeoutMs(env);
+  const send = <T>(what: string, call: (signal: AbortSignal) => Promise<T>) => withDeadline(deadline, `STS ${what}`, call);
   return {
     // AssumeRoleWithWebIdentity is unsigned: the token is the credential.
-    async assumeRoleWithWebIdentity(input) {
-      return credentialsOf('AssumeRoleWithWebIdentity', await call('AssumeRoleWithWebIdentity', undefined, webIdentityBody(input)));
+    async assumeRoleWithWebIdentity(i) {
+      const out = await send('AssumeRoleWithWebIdentity', (abortSignal) => stsClient(region, endpoint, undefined, env, now).send(new AssumeRoleWithWebIdentityCommand({
+        RoleArn: i.roleArn, RoleSessionName: i.sessionName, WebIdentityToken: i.token, DurationSeconds: i.durationSeconds, ...policies(i),
+      }), { abortSignal }));
+      return sessionCredentials('AssumeRoleWithWebIdentity', out.Credentials);
     },
-    async assumeRole(credentials, input) {
-      return credentialsOf('AssumeRole', await call('AssumeRole', credentials, assumeRoleBody(input)));
+    async assumeRole(keys, i) {
+      const out = await send('AssumeRole', (abortSignal) => stsClient(region, endpoint, keys, env, now).send(new AssumeRoleCommand({
+        RoleArn: i.roleArn, RoleSessionName: i.sessionName, DurationSeconds: i.durationSeconds, ...policies(i),
+        ...(i.externalId ? { ExternalId: i.externalId } : {}),
+        ...(i.tags?.length ? { Tags: i.tags.map((t) => ({ Key: t.key, Value: t.value })) } : {}),
+        ...(i.transitiveTagKeys?.length ? { TransitiveTagKeys: i.transitiveTagKeys } : {}),
+        ...(i.sourceIdentity ? { SourceIdentity: i.sourceIdentity } : {}),
+      }), { abortSignal }));
+      return sessionCredentials('AssumeRole', out.Credentials);
     },
-    async getCallerIdentity(credentials) {
-      return callerIdentityOf(await call('GetCallerIdentity', credentials, callerIdentityBody()));
+    async getCallerIdentity(keys) {
+      const out = await send('GetCallerIdentity', (abortSignal) => stsClient(region, endpoint, keys, env, now).send(new GetCallerIdentityCommand({}), { abortSignal }));
+      return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };
     },
   };
 }

@@ -6,7 +6,6 @@ import { OrbError } from '../lib/errors.ts';
 import { Log } from '../lib/log.ts';
 import { runProgram } from '../lib/oidc-token.ts';
 import { createSts, type StsPort } from '../lib/sts.ts';
-import { proxyFor, stsTarget } from '../lib/proxy.ts';
 import { realRetryDeps, retryingSts } from '../lib/retry.ts';
 import type { Env } from '../lib/params.ts';
 import { parseParams, type AssumeRoleParams } from '../commands/assume-role-with-oidc/params.ts';
@@ -28,8 +27,6 @@ function profileWriter(env: Env) {
 
 /** The STS port for these parameters: endpoint and proxy from the environment, and retries. */
 function stsFor(p: AssumeRoleParams, env: Env, log: Log): StsPort {
-  const proxy = proxyFor(stsTarget(p.region, p.stsEndpoint, env), env);
-  if (proxy) log.info(`using the HTTPS proxy ${proxy.host} from HTTPS_PROXY`);
   return retryingSts(createSts(p.region, p.stsEndpoint, env), p.retry, realRetryDeps((line) => log.info(line)));
 }
 

@@ -2,7 +2,6 @@
 import { spawn } from 'node:child_process';
 import { main, resultWriter } from '../lib/main.ts';
 import { writeExports } from '../lib/bash-env.ts';
-import { runProgram } from '../lib/oidc-token.ts';
 import { realRetryDeps, withRetry } from '../lib/retry.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
 import { callerIdentity, createRepository, describeRepository, getAuthorizationTokens, tagDigests } from '../lib/aws/ecr.ts';
@@ -12,7 +11,7 @@ import { parseStitchParams, stitch } from '../commands/build-and-push/stitch.ts'
 import type { Env } from '../lib/params.ts';
 import type { Log } from '../lib/log.ts';
 import type { RetryPolicy } from '../lib/retry.ts';
-import type { SigningKeys } from '../lib/aws/sigv4.ts';
+import type { AwsKeys } from '../lib/aws/clients.ts';
 
 /** Runs docker with the step's stdout/stderr; resolves on exit 0. */
 function docker(argv: string[], extraEnv: Record<string, string> = {}, quiet = false): Promise<void> {
@@ -24,14 +23,14 @@ function docker(argv: string[], extraEnv: Record<string, string> = {}, quiet = f
 }
 
 /** The real calls, each retried by the policy (proxyEndpoint serves create-manifest-list). */
-function deps(env: Env, log: Log, policy: RetryPolicy): Omit<BuildAndPushDeps, 'now'> & { proxyEndpoint(keys: SigningKeys, region: string, id: string): Promise<string> } {
+function deps(env: Env, log: Log, policy: RetryPolicy, region: string): Omit<BuildAndPushDeps, 'now'> & { proxyEndpoint(keys: AwsKeys, region: string, id: string): Promise<string> } {
   const retry = realRetryDeps((line) => log.info(line));
   const again = <T>(what: string, call: () => Promise<T>, where = '') =>
     withRetry(what, policy, retry, call).catch((err: unknown) => { throw explainAwsCall(what, where, err); });
   const at = (region: string, id: string, name?: string) => `${name ? `for ${name} ` : ''}in ECR registry ${id || 'of the identity'} (${region})`;
   return {
     env, log,
-    resolveKeys: (profile) => resolveKeys(profile, env, runProgram),
+    resolveKeys: (profile) => resolveKeys(profile, env, region),
     callerIdentity: (keys, region) => again('GetCallerIdentity', () => callerIdentity(keys, region, env), `in ${region}`),
     describeRepository: (keys, region, id, name) => again('DescribeRepositories', () => describeRepository(keys, region, id, name, env), at(region, id, name)),
     createRepository: (keys, region, id, name, s) => again('CreateRepository', () => createRepository(keys, region, id, name, s, env), at(region, id, name)),
@@ -49,11 +48,11 @@ function deps(env: Env, log: Log, policy: RetryPolicy): Omit<BuildAndPushDeps, '
 if (process.env.AWS_OIDC_STEP === 'create-manifest-list') {
   main('create-manifest-list', async (env, log) => {
     const p = parseStitchParams(env, env);
-    await stitch(p, deps(env, log, p.retry));
+    await stitch(p, deps(env, log, p.retry, p.region));
   });
 } else {
   main('build-and-push', async (env, log) => {
     const p = parseParams(env, env, process.cwd());
-    await run(p, { ...deps(env, log, p.retry), now: () => new Date() });
+    await run(p, { ...deps(env, log, p.retry, p.region), now: () => new Date() });
   });
 }

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { hideBin } from 'yargs/helpers';
 import { runCli } from '../commands/cli/program.ts';
 import { createSts } from '../lib/sts.ts';
-import { proxyFor, stsTarget } from '../lib/proxy.ts';
 import { realRetryDeps, retryingSts } from '../lib/retry.ts';
 
 /** All of stdin, as text. */
@@ -22,11 +21,7 @@ runCli(hideBin(process.argv), {
   now: () => Date.now(),
   readFile: (path) => readFileSync(path, 'utf8'),
   readStdin,
-  sts: (p, log) => {
-    const proxy = proxyFor(stsTarget(p.region, p.stsEndpoint, env), env);
-    if (proxy) log.info(`using the HTTPS proxy ${proxy.host} from HTTPS_PROXY`);
-    return retryingSts(createSts(p.region, p.stsEndpoint, env), p.retry, realRetryDeps((line) => log.info(line)));
-  },
+  sts: (p, log) => retryingSts(createSts(p.region, p.stsEndpoint, env), p.retry, realRetryDeps((line) => log.info(line))),
 }).then((code) => { process.exitCode = code; }, (err: unknown) => {
   process.stderr.write(`aws-oidc: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;

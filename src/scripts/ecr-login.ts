@@ -7,13 +7,12 @@ import { main, resultWriter } from '../lib/main.ts';
 import { writeExports } from '../lib/bash-env.ts';
 import { OrbError } from '../lib/errors.ts';
 import { Log } from '../lib/log.ts';
-import { runProgram } from '../lib/oidc-token.ts';
 import { realRetryDeps, withRetry, type RetryPolicy } from '../lib/retry.ts';
 import type { Env } from '../lib/params.ts';
 import { iniSection, resolveKeys } from '../lib/aws/credentials.ts';
 import { awsFilePaths } from '../lib/aws-files.ts';
 import { readIfExists } from '../lib/files.ts';
-import { callerIdentity, ecrEndpoint, ecrPublicEndpoint, getAuthorizationTokens, getPublicAuthorizationToken, type RegistryLogin } from '../lib/aws/ecr.ts';
+import { callerIdentity, getAuthorizationTokens, getPublicAuthorizationToken, type RegistryLogin } from '../lib/aws/ecr.ts';
 import { parseParams } from '../commands/ecr-login/params.ts';
 import { run } from '../commands/ecr-login/run.ts';
 import { mergeAuths, readDockerConfig, readLoginRecords, readRegistryMap, registerHelper, saveLoginRecords, saveRegistryEntries } from '../commands/ecr-login/docker-config.ts';
@@ -67,7 +66,7 @@ if (mode === '--credential-helper') {
     process.exitCode = 1;
   };
   const calls = awsCalls(env, { maxAttempts: 3, totalSeconds: 20 }, (line) => process.stderr.write(line + '\n'));
-  const deps = { env, registries: () => readRegistryMap(env), resolveKeys: (profile: string) => resolveKeys(profile, env, runProgram), ...calls };
+  const deps = { env, registries: () => readRegistryMap(env), resolveKeys: (profile: string) => resolveKeys(profile, env), ...calls };
   if (action === 'get') {
     helperGet(readFileSync(0, 'utf8'), deps).then((json) => process.stdout.write(json + '\n'), (err: unknown) => {
       if (err instanceof OrbError && err.message === NOT_FOUND) fail(NOT_FOUND);
@@ -87,7 +86,7 @@ if (mode === '--credential-helper') {
     const calls = awsCalls(env, p.retry, (line) => log.info(line));
     await run(p, {
       env, log, now: () => Date.now(),
-      resolveKeys: (profile) => resolveKeys(profile, env, runProgram),
+      resolveKeys: (profile) => resolveKeys(profile, env, p.region),
       ...calls,
       useHelper: (entries) => {
         const runtime = env.AWS_OIDC_RUNTIME;
@@ -107,6 +106,6 @@ if (mode === '--credential-helper') {
       saveLoginRecords: (records) => saveLoginRecords(env, records),
       writeExports: (entries) => writeExports(env.BASH_ENV, entries),
       writeResult: resultWriter(env),
-    }, { endpoint: p.publicRegistry ? ecrPublicEndpoint(env) : ecrEndpoint(p.region, env) });
+    }, { endpoint: p.publicRegistry ? 'the ECR Public API (us-east-1)' : `the ECR API of ${p.region}` });
   });
 }

@@ -5,7 +5,7 @@ import type { Log } from '../../lib/log.ts';
 import type { Env } from '../../lib/params.ts';
 import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
 import type { NewRepository, RepositoryInfo } from '../../lib/aws/ecr.ts';
-import type { SigningKeys } from '../../lib/aws/sigv4.ts';
+import type { AwsKeys } from '../../lib/aws/clients.ts';
 import { retrySummary } from '../../lib/retry.ts';
 import { awsErrorInfo } from '../../lib/sts.ts';
 import { buildArgv, chooseBuilder, imageLabels, pushArgvs } from './argv.ts';
@@ -17,10 +17,10 @@ export interface BuildAndPushDeps {
   log: Log;
   now(): Date;
   resolveKeys(profile: string): Promise<ResolvedKeys>;
-  callerIdentity(keys: SigningKeys, region: string): Promise<{ arn: string; account: string }>;
-  describeRepository(keys: SigningKeys, region: string, registryId: string, name: string): Promise<RepositoryInfo | undefined>;
-  createRepository(keys: SigningKeys, region: string, registryId: string, name: string, settings: NewRepository): Promise<RepositoryInfo>;
-  tagDigests(keys: SigningKeys, region: string, registryId: string, name: string, tags: readonly string[]): Promise<Map<string, string>>;
+  callerIdentity(keys: AwsKeys, region: string): Promise<{ arn: string; account: string }>;
+  describeRepository(keys: AwsKeys, region: string, registryId: string, name: string): Promise<RepositoryInfo | undefined>;
+  createRepository(keys: AwsKeys, region: string, registryId: string, name: string, settings: NewRepository): Promise<RepositoryInfo>;
+  tagDigests(keys: AwsKeys, region: string, registryId: string, name: string, tags: readonly string[]): Promise<Map<string, string>>;
   hasBuildx(): Promise<boolean>;
   /** Runs docker with `argv`, output to the step's log; `env` adds variables (the build args). Rejects on a non-zero exit. */
   docker(argv: string[], env?: Record<string, string>): Promise<void>;

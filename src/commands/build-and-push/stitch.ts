@@ -6,7 +6,7 @@ import { enumParam, expandVars, paramEnvName, profileNameParam, regionParam, reg
 import { REPO, TAG } from './params.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
 import { stitchArgvs } from './argv.ts';
-import type { SigningKeys } from '../../lib/aws/sigv4.ts';
+import type { AwsKeys } from '../../lib/aws/clients.ts';
 import type { BuildAndPushDeps } from './run.ts';
 
 export interface StitchParams {
@@ -51,7 +51,7 @@ export function parseStitchParams(raw: RawParams, env: Env): StitchParams {
 type StitchDeps = Omit<BuildAndPushDeps, 'createRepository' | 'now'> & {
   log: Log;
   /** The registry's proxyEndpoint as ECR reports it (https on AWS); its scheme decides docker manifest's --insecure. */
-  proxyEndpoint(keys: SigningKeys, region: string, registryId: string): Promise<string>;
+  proxyEndpoint(keys: AwsKeys, region: string, registryId: string): Promise<string>;
 };
 
 export async function stitch(p: StitchParams, deps: StitchDeps): Promise<void> {

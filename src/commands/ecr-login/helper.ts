@@ -10,7 +10,7 @@ import { shellQuote } from '../../lib/bash-env.ts';
 import type { Env } from '../../lib/params.ts';
 import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
 import type { RegistryLogin } from '../../lib/aws/ecr.ts';
-import type { SigningKeys } from '../../lib/aws/sigv4.ts';
+import type { AwsKeys } from '../../lib/aws/clients.ts';
 import { HELPER_NAME, roleOf, type RegistryEntry } from './docker-config.ts';
 
 /** docker's own words for "no credentials for this host", which it treats as "anonymous". */
@@ -34,9 +34,9 @@ export interface HelperDeps {
   env: Env;
   registries(): Record<string, RegistryEntry>;
   resolveKeys(profile: string): Promise<ResolvedKeys>;
-  callerIdentity(keys: SigningKeys, region: string): Promise<{ arn: string; account: string }>;
-  getTokens(keys: SigningKeys, region: string, registryIds: readonly string[]): Promise<RegistryLogin[]>;
-  getPublicToken(keys: SigningKeys): Promise<RegistryLogin>;
+  callerIdentity(keys: AwsKeys, region: string): Promise<{ arn: string; account: string }>;
+  getTokens(keys: AwsKeys, region: string, registryIds: readonly string[]): Promise<RegistryLogin[]>;
+  getPublicToken(keys: AwsKeys): Promise<RegistryLogin>;
 }
 
 /** docker passes a host, sometimes as a URL; the map is keyed by host[:port]. */

@@ -7,7 +7,7 @@ import { awsErrorInfo } from '../../lib/sts.ts';
 import { retrySummary } from '../../lib/retry.ts';
 import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
 import type { RegistryLogin } from '../../lib/aws/ecr.ts';
-import type { SigningKeys } from '../../lib/aws/sigv4.ts';
+import { endpointOf, type AwsKeys } from '../../lib/aws/clients.ts';
 import { roleOf, type LoginRecord, type RegistryEntry } from './docker-config.ts';
 import type { EcrLoginParams } from './params.ts';
 
@@ -20,9 +20,9 @@ export interface EcrLoginDeps {
   log: Log;
   now(): number;
   resolveKeys(profile: string): Promise<ResolvedKeys>;
-  callerIdentity(keys: SigningKeys, region: string): Promise<{ arn: string; account: string }>;
-  getTokens(keys: SigningKeys, region: string, registryIds: readonly string[]): Promise<RegistryLogin[]>;
-  getPublicToken(keys: SigningKeys): Promise<RegistryLogin>;
+  callerIdentity(keys: AwsKeys, region: string): Promise<{ arn: string; account: string }>;
+  getTokens(keys: AwsKeys, region: string, registryIds: readonly string[]): Promise<RegistryLogin[]>;
+  getPublicToken(keys: AwsKeys): Promise<RegistryLogin>;
   /** Installs the helper program and points the hosts at it. */
   useHelper(entries: readonly RegistryEntry[]): { changed: string[]; helperDir: string };
   /** `docker login` to each registry (in parallel), the password on stdin; stores the logins. */
@@ -58,7 +58,7 @@ export function explainEcrError(err: unknown, ctx: { source: string; who: string
   }
   const net = (err as { code?: string }).code;
   if (net && /^E[A-Z]+$/.test(net)) {
-    return new OrbError(`could not reach ECR at ${ctx.endpoint} (${net})${tried ? `; ${tried}` : ''}`, 'check the region, the network and HTTPS_PROXY/NO_PROXY');
+    return new OrbError(`could not reach ECR at ${endpointOf(err) ?? ctx.endpoint} (${net})${tried ? `; ${tried}` : ''}`, 'check the region, the network and HTTPS_PROXY/NO_PROXY');
   }
   return new OrbError(`ECR GetAuthorizationToken failed: ${e.code}: ${e.message}${tried ? `; ${tried}` : ''}`, 'run the step again with ORB_DEBUG=1 for details');
 }

@@ -2,7 +2,7 @@
 // against a bare server that records what was sent (no Authorization on AssumeRoleWithWebIdentity).
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACCOUNT, job, rejection, startStack, type Stack } from '../../harness/aws/fixture.ts';
 import { awsErrorInfo, createSts, type StsPort } from '../../../src/lib/sts.ts';
 import { retryReason } from '../../../src/lib/retry.ts';
@@ -54,10 +54,15 @@ describe('createSts against the local AWS', () => {
     }
   });
 
-  it('finds the endpoint in AWS_ENDPOINT_URL_STS, and a refused connection is a retried network error', async () => {
-    const viaEnv = createSts('us-east-1', '', { AWS_ENDPOINT_URL_STS: s.aws.url }, () => s.aws.time());
-    const web = await viaEnv.assumeRoleWithWebIdentity({ roleArn: s.deployRole, sessionName: 'env', token: await s.issuer.mint(job()), durationSeconds: 900 });
-    expect((await viaEnv.getCallerIdentity(web)).account).toBe(ACCOUNT);
+  it('finds the endpoint in AWS_ENDPOINT_URL_STS (the SDK reads it), and a refused connection is a retried network error', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL_STS', s.aws.url);
+    try {
+      const viaEnv = createSts('us-east-1', '', {}, () => s.aws.time());
+      const web = await viaEnv.assumeRoleWithWebIdentity({ roleArn: s.deployRole, sessionName: 'env', token: await s.issuer.mint(job()), durationSeconds: 900 });
+      expect((await viaEnv.getCallerIdentity(web)).account).toBe(ACCOUNT);
+    } finally {
+      vi.unstubAllEnvs();
+    }
     const err = await rejection(createSts('us-east-1', 'http://127.0.0.1:1', {}).assumeRoleWithWebIdentity({ roleArn: s.deployRole, sessionName: 'xx', token: 't', durationSeconds: 900 }));
     expect(retryReason(err)).toBe('ECONNREFUSED');
   });
@@ -92,7 +97,7 @@ describe('createSts requests', () => {
     const req = seen.at(-1)!;
     expect(req.headers.authorization).toBeUndefined();
     expect(req.headers['x-amz-security-token']).toBeUndefined();
-    expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded; charset=utf-8');
+    expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(req.body).toContain('WebIdentityToken=aa.bb.cc%2B%2F%3D');
     expect(Object.fromEntries(new URLSearchParams(req.body))).toMatchObject({ Policy: policy, 'PolicyArns.member.1.arn': 'arn:p', DurationSeconds: '900' });
   });
@@ -104,7 +109,35 @@ describe('createSts requests', () => {
     expect(seen.at(-1)!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIAKEY\/\d{8}\/eu-west-1\/sts\/aws4_request, /);
     expect(seen.at(-1)!.headers['x-amz-security-token']).toBe('tok');
     await sts2.getCallerIdentity(keys);
-    expect(seen.at(-1)!.body).toBe('Action=GetCallerIdentity&Version=2011-06-15');
+    expect(new URLSearchParams(seen.at(-1)!.body).get('Action')).toBe('GetCallerIdentity');
     expect(seen.at(-1)!.headers.authorization).toContain('/eu-west-1/sts/aws4_request');
+  });
+});
+
+describe('AWS query protocol rules the hand-made layer broke', () => {
+  it('sends a session tag with an empty value as Tags.member.N.Value= (STS allows values of 0 characters)', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('end', () => {
+        seen.push(body);
+        res.writeHead(200, { 'content-type': 'text/xml' }).end('<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAX</AccessKeyId>'
+          + '<SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await createSts('us-east-1', url, {}).assumeRole({ accessKeyId: 'ASIAKEY', secretAccessKey: 's', sessionToken: 't' },
+        { roleArn: 'arn:aws:iam::1:role/r', sessionName: 's', durationSeconds: 900, tags: [{ key: 'k1', value: 'v' }, { key: 'k2', value: '' }] });
+      const form = new URLSearchParams(seen[0]);
+      expect(form.get('Tags.member.2.Key')).toBe('k2');
+      expect(form.has('Tags.member.2.Value')).toBe(true);
+      expect(form.get('Tags.member.2.Value')).toBe('');
+      expect(seen[0]).toMatch(/(^|&)Tags\.member\.2\.Value=(&|$)/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

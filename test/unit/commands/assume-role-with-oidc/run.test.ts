@@ -27,7 +27,7 @@ async function setup(env: Record<string, string> = {}, branch = 'main') {
   const token = await s.issuer.mint(job(branch));
   const fullEnv = { HOME: home, BASH_ENV: bashEnv, CIRCLE_OIDC_TOKEN_V2: token, AWS_ENDPOINT_URL_STS: s.aws.url, ...env };
   const deps: Deps = {
-    env: fullEnv, sts: createSts('us-east-1', '', fullEnv, () => s.aws.time()), log: new Log((t) => { out += t; }), now: () => s.aws.time(),
+    env: fullEnv, sts: createSts('us-east-1', s.aws.url, fullEnv, () => s.aws.time()), log: new Log((t) => { out += t; }), now: () => s.aws.time(),
     runProgram: async () => { throw new Error('not used'); },
     writeExports: (e) => writeExports(bashEnv, e), writeResult: resultWriter(fullEnv),
     writeProfile: (p, c) => writeProfile(fullEnv, p.profileName, c, p.region),

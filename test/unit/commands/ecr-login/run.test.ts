@@ -6,7 +6,7 @@ import type { ResolvedKeys } from '../../../../src/lib/aws/credentials.ts';
 import type { RegistryLogin } from '../../../../src/lib/aws/ecr.ts';
 import { OrbError } from '../../../../src/lib/errors.ts';
 import { Log } from '../../../../src/lib/log.ts';
-import { AwsCallError } from '../../../../src/lib/aws/http.ts';
+import { ECRServiceException } from '@aws-sdk/client-ecr';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 const ACCOUNT = '123456789012';
@@ -298,10 +298,10 @@ describe('explainEcrError', () => {
     expect(e.hint).toBeTruthy();
   });
 
-  it('maps the error types ECR\'s JSON replies carry (AwsCallError with the Exception suffix)', () => {
-    expect(explainEcrError(new AwsCallError('InvalidParameterException', 'Invalid parameter at registryIds', 400), c).message).toBe('ECR refused registry 123456789012 in eu-west-1: Invalid parameter at registryIds');
-    expect(explainEcrError(new AwsCallError('AccessDeniedException', 'denied', 400), c).message).toMatch(/may not get a login/);
-    expect(explainEcrError(new AwsCallError('UnrecognizedClientException', 'bad', 400), c).message).toMatch(/does not accept the keys/);
+  it('maps the error types ECR\'s JSON replies carry (the SDK\'s errors keep the Exception suffix)', () => {
+    expect(explainEcrError(new ECRServiceException({ name: 'InvalidParameterException', message: 'Invalid parameter at registryIds', $fault: 'client', $metadata: { httpStatusCode: 400 } }), c).message).toBe('ECR refused registry 123456789012 in eu-west-1: Invalid parameter at registryIds');
+    expect(explainEcrError(new ECRServiceException({ name: 'AccessDeniedException', message: 'denied', $fault: 'client', $metadata: { httpStatusCode: 400 } }), c).message).toMatch(/may not get a login/);
+    expect(explainEcrError(new ECRServiceException({ name: 'UnrecognizedClientException', message: 'bad', $fault: 'client', $metadata: { httpStatusCode: 400 } }), c).message).toMatch(/does not accept the keys/);
   });
 
   it('maps a Node network code, and not a code that is no errno name', () => {

@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ACCOUNT, job, startStack, type Stack } from '../../../harness/aws/fixture.ts';
+import { createSts } from '../../../../src/lib/sts.ts';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { iniSection, profileKeys, resolveKeys, splitCommandLine } from '../../../../src/lib/aws/credentials.ts';
+import { iniSection, profileKeys, resolveKeys } from '../../../../src/lib/aws/credentials.ts';
 import { OrbError } from '../../../../src/lib/errors.ts';
-import type { RunProgram } from '../../../../src/lib/oidc-token.ts';
 
 /** A temp HOME with the two AWS files named through the env, as the step sees them. */
 function awsEnv(files: { config?: string; credentials?: string }, extra: Record<string, string> = {}) {
@@ -16,19 +17,29 @@ function awsEnv(files: { config?: string; credentials?: string }, extra: Record<
   return { env: { HOME: dir, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials, ...extra }, config, credentials };
 }
 
-/** A RunProgram fake that records its calls and answers with `reply`. */
-function fakeRun(reply: (file: string, args: readonly string[]) => Promise<string>) {
-  const calls: { file: string; args: readonly string[] }[] = [];
-  const run: RunProgram = (file, args) => {
-    calls.push({ file, args });
-    return reply(file, args);
-  };
-  return { run, calls };
+/**
+ * A real credential_process: a small sh program in a temp dir (its path has a space) that records its
+ * arguments, one per line, then runs `body`. Returns its quoted path for the profile and the record's path.
+ */
+function program(body: string): { command: string; argsFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'cred process '));
+  const file = join(dir, 'helper');
+  const argsFile = join(dir, 'args');
+  writeFileSync(file, `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > '${argsFile}'\n${body}\n`);
+  chmodSync(file, 0o755);
+  return { command: `"${file}"`, argsFile };
 }
 
-const noRun: RunProgram = async () => {
-  throw new Error('credential_process must not run here');
+/** The arguments the program saw, or undefined when it never ran. */
+const argsSeen = (argsFile: string) => {
+  try {
+    return readFileSync(argsFile, 'utf8').split('\n').slice(0, -1);
+  } catch {
+    return undefined;
+  }
 };
+
+const json = (o: object) => `echo '${JSON.stringify(o)}'`;
 
 async function rejection(p: Promise<unknown>): Promise<OrbError> {
   const err = await p.then(() => new Error('resolved'), (e: unknown) => e);
@@ -69,32 +80,13 @@ describe('iniSection', () => {
   });
 });
 
-describe('splitCommandLine', () => {
-  it('splits on runs of whitespace', () => {
-    expect(splitCommandLine('  /bin/tool   --a  b\tc ')).toEqual(['/bin/tool', '--a', 'b', 'c']);
-  });
-
-  it('keeps double- and single-quoted words whole, without the quotes', () => {
-    expect(splitCommandLine(`"/opt/my tools/run" --x 'a b' "c"`)).toEqual(['/opt/my tools/run', '--x', 'a b', 'c']);
-  });
-
-  it('unescapes backslashes inside double quotes but not inside single quotes', () => {
-    expect(splitCommandLine(String.raw`"say \"hi\"" 'a\b'`)).toEqual(['say "hi"', String.raw`a\b`]);
-  });
-
-  it('gives an empty quoted word and no words for an empty line', () => {
-    expect(splitCommandLine(`x "" ''`)).toEqual(['x', '', '']);
-    expect(splitCommandLine('   ')).toEqual([]);
-  });
-});
-
 describe('profileKeys', () => {
   it('prefers keys in the credentials file over keys in the config file', async () => {
     const { env } = awsEnv({
       credentials: '[dev]\naws_access_key_id = AKIACREDS\naws_secret_access_key = secretcreds\n',
       config: '[profile dev]\naws_access_key_id = AKIACONFIG\naws_secret_access_key = secretconfig\naws_session_token = tok\n',
     });
-    const keys = await profileKeys('dev', env, noRun);
+    const keys = await profileKeys('dev', env);
     expect(keys).toMatchObject({ accessKeyId: 'AKIACREDS', secretAccessKey: 'secretcreds', source: 'profile dev' });
     // a key the credentials file lacks comes from the config file
     expect(keys.sessionToken).toBe('tok');
@@ -103,98 +95,98 @@ describe('profileKeys', () => {
 
   it('reads keys from the config file under [profile name], and [default] for default', async () => {
     const { env } = awsEnv({ config: '[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s1\n[default]\naws_access_key_id = AKIADEF\naws_secret_access_key = s2\n' });
-    expect(await profileKeys('dev', env, noRun)).toMatchObject({ accessKeyId: 'AKIADEV', secretAccessKey: 's1', sessionToken: undefined });
-    expect(await profileKeys('default', env, noRun)).toMatchObject({ accessKeyId: 'AKIADEF', secretAccessKey: 's2' });
+    expect(await profileKeys('dev', env)).toMatchObject({ accessKeyId: 'AKIADEV', secretAccessKey: 's1', sessionToken: undefined });
+    expect(await profileKeys('default', env)).toMatchObject({ accessKeyId: 'AKIADEF', secretAccessKey: 's2' });
   });
 
   it('does not read [dev] in the config file as profile dev', async () => {
     const { env } = awsEnv({ config: '[dev]\naws_access_key_id = AKIA\naws_secret_access_key = s\n' });
-    const err = await rejection(profileKeys('dev', env, noRun));
+    const err = await rejection(profileKeys('dev', env));
     expect(err.message).toContain('there is no profile named dev');
   });
 
-  it('runs a credential_process split into file and args, and reads Version 1 JSON with Expiration', async () => {
+  it('runs a credential_process with its quoted arguments whole, and reads Version 1 JSON with Expiration', async () => {
+    const p = program(json({ Version: 1, AccessKeyId: 'ASIAPROC', SecretAccessKey: 'procsecret', SessionToken: 'proctoken', Expiration: '2031-02-03T04:05:06Z' }));
     const { env } = awsEnv({
       credentials: '[dev]\n',
-      config: `[profile dev]\nregion = us-east-1\ncredential_process = "/opt/my tools/node" /x/runtime.cjs --refresh 'dev profile'\n`,
+      config: `[profile dev]\nregion = us-east-1\ncredential_process = ${p.command} --name "a b" --refresh 'dev profile'\n`,
     });
-    const f = fakeRun(async () => JSON.stringify({ Version: 1, AccessKeyId: 'ASIAPROC', SecretAccessKey: 'procsecret', SessionToken: 'proctoken', Expiration: '2031-02-03T04:05:06Z' }));
-    const keys = await profileKeys('dev', env, f.run);
-    expect(f.calls).toEqual([{ file: '/opt/my tools/node', args: ['/x/runtime.cjs', '--refresh', 'dev profile'] }]);
+    const keys = await profileKeys('dev', env);
+    expect(argsSeen(p.argsFile)).toEqual(['--name', 'a b', '--refresh', 'dev profile']);
     expect(keys).toMatchObject({ accessKeyId: 'ASIAPROC', secretAccessKey: 'procsecret', sessionToken: 'proctoken', source: 'profile dev (credential_process)' });
     expect(keys.expiration?.toISOString()).toBe('2031-02-03T04:05:06.000Z');
   });
 
   it('leaves expiration undefined when the process gives none', async () => {
-    const { env } = awsEnv({ config: '[profile p]\ncredential_process = tool\n' });
-    const f = fakeRun(async () => '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S"}');
-    const keys = await profileKeys('p', env, f.run);
-    expect(f.calls).toEqual([{ file: 'tool', args: [] }]);
+    const p = program(json({ Version: 1, AccessKeyId: 'A', SecretAccessKey: 'S' }));
+    const { env } = awsEnv({ config: `[profile p]\ncredential_process = ${p.command}\n` });
+    const keys = await profileKeys('p', env);
+    expect(argsSeen(p.argsFile)).toEqual([]);
     expect(keys.expiration).toBeUndefined();
     expect(keys.sessionToken).toBeUndefined();
   });
 
   it('does not run the credential_process when there are keys', async () => {
-    const { env } = awsEnv({ credentials: '[p]\naws_access_key_id = A\naws_secret_access_key = S\n', config: '[profile p]\ncredential_process = tool\n' });
-    const f = fakeRun(async () => '{}');
-    await profileKeys('p', env, f.run);
-    expect(f.calls).toHaveLength(0);
+    const p = program('echo {}');
+    const { env } = awsEnv({ credentials: '[p]\naws_access_key_id = A\naws_secret_access_key = S\n', config: `[profile p]\ncredential_process = ${p.command}\n` });
+    expect((await profileKeys('p', env)).accessKeyId).toBe('A');
+    expect(argsSeen(p.argsFile)).toBeUndefined();
   });
 
   it('names the profile, the last stderr lines and the command to debug when the process fails', async () => {
-    const { env } = awsEnv({ config: '[profile ci]\ncredential_process = tool get\n' });
-    const f = fakeRun(async () => {
-      throw Object.assign(new Error('exit 1'), { stderr: 'one\ntwo\nthree\nfour\n' });
-    });
-    const err = await rejection(profileKeys('ci', env, f.run));
+    const p = program("printf 'one\\ntwo\\nthree\\nfour\\n' >&2; exit 1");
+    const { env } = awsEnv({ config: `[profile ci]\ncredential_process = ${p.command} get\n` });
+    const err = await rejection(profileKeys('ci', env));
     expect(err.message).toBe('the credential_process of profile ci failed: two / three / four');
     expect(err.hint).toContain('aws sts get-caller-identity --profile ci');
   });
 
   it('says failed without a colon when the process printed nothing on stderr', async () => {
-    const { env } = awsEnv({ config: '[profile ci]\ncredential_process = tool\n' });
-    const err = await rejection(profileKeys('ci', env, fakeRun(async () => { throw new Error('spawn ENOENT'); }).run));
+    const p = program('exit 3');
+    const { env } = awsEnv({ config: `[profile ci]\ncredential_process = ${p.command}\n` });
+    const err = await rejection(profileKeys('ci', env));
     expect(err.message).toBe('the credential_process of profile ci failed');
   });
 
   it('refuses output that is not JSON, naming the profile and the format', async () => {
-    const { env } = awsEnv({ config: '[profile ci]\ncredential_process = tool\n' });
-    const err = await rejection(profileKeys('ci', env, fakeRun(async () => 'Error: not logged in').run));
-    expect(err.message).toContain('profile ci did not print JSON');
+    const p = program('echo Error: not logged in');
+    const { env } = awsEnv({ config: `[profile ci]\ncredential_process = ${p.command}\n` });
+    const err = await rejection(profileKeys('ci', env));
+    expect(err.message).toBe('the credential_process of profile ci printed no usable credentials: Profile ci credential_process returned invalid JSON.');
     expect(err.hint).toContain('"Version": 1');
   });
 
   it.each([
-    ['no Version', { AccessKeyId: 'A', SecretAccessKey: 'S' }],
-    ['Version 2', { Version: 2, AccessKeyId: 'A', SecretAccessKey: 'S' }],
-    ['no AccessKeyId', { Version: 1, SecretAccessKey: 'S' }],
-    ['no SecretAccessKey', { Version: 1, AccessKeyId: 'A' }],
-  ])('refuses JSON with %s', async (_what, body) => {
-    const { env } = awsEnv({ config: '[profile ci]\ncredential_process = tool\n' });
-    const err = await rejection(profileKeys('ci', env, fakeRun(async () => JSON.stringify(body)).run));
-    expect(err.message).toBe('the credential_process of profile ci printed no Version 1 credentials');
+    ['no Version', { AccessKeyId: 'A', SecretAccessKey: 'S' }, 'did not return Version 1'],
+    ['Version 2', { Version: 2, AccessKeyId: 'A', SecretAccessKey: 'S' }, 'did not return Version 1'],
+    ['no AccessKeyId', { Version: 1, SecretAccessKey: 'S' }, 'returned invalid credentials'],
+    ['no SecretAccessKey', { Version: 1, AccessKeyId: 'A' }, 'returned invalid credentials'],
+    ['an Expiration in the past', { Version: 1, AccessKeyId: 'A', SecretAccessKey: 'S', Expiration: '2001-01-01T00:00:00Z' }, 'returned expired credentials'],
+  ])('refuses JSON with %s', async (_what, body, sdkSays) => {
+    const p = program(json(body));
+    const { env } = awsEnv({ config: `[profile ci]\ncredential_process = ${p.command}\n` });
+    const err = await rejection(profileKeys('ci', env));
+    expect(err.message).toBe(`the credential_process of profile ci printed no usable credentials: Profile ci credential_process ${sdkSays}.`);
     expect(err.hint).toContain('AccessKeyId');
   });
 
   it('refuses an empty credential_process', async () => {
     const { env } = awsEnv({ config: '[profile ci]\ncredential_process = ""\n' });
-    const f = fakeRun(async () => '{}');
-    const err = await rejection(profileKeys('ci', env, f.run));
+    const err = await rejection(profileKeys('ci', env));
     expect(err.message).toContain('profile ci has an empty credential_process');
-    expect(f.calls).toHaveLength(0);
   });
 
   it('names an unknown profile, both files and the fix', async () => {
     const { env, config, credentials } = awsEnv({ config: '[profile other]\nregion = us-east-1\n' });
-    const err = await rejection(profileKeys('prod', env, noRun));
+    const err = await rejection(profileKeys('prod', env));
     expect(err.message).toBe(`there is no profile named prod in ${config} or ${credentials}`);
     expect(err.hint).toContain('profile-name: prod');
   });
 
   it('says a known profile has no keys when it has only a region or half a key pair', async () => {
     const { env } = awsEnv({ config: '[profile dev]\nregion = us-east-1\n', credentials: '[half]\naws_access_key_id = A\n' });
-    expect((await rejection(profileKeys('dev', env, noRun))).message).toBe('profile dev has no keys and no credential_process');
-    expect((await rejection(profileKeys('half', env, noRun))).message).toBe('profile half has no keys and no credential_process');
+    expect((await rejection(profileKeys('dev', env))).message).toBe('profile dev has no keys and no credential_process');
+    expect((await rejection(profileKeys('half', env))).message).toBe('profile half has no keys and no credential_process');
   });
 
   it('uses ~/.aws under HOME when the env names no files', async () => {
@@ -202,7 +194,7 @@ describe('profileKeys', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(dir, '.aws'));
     writeFileSync(join(dir, '.aws', 'credentials'), '[h]\naws_access_key_id = AKIAHOME\naws_secret_access_key = s\n');
-    expect((await profileKeys('h', { HOME: dir }, noRun)).accessKeyId).toBe('AKIAHOME');
+    expect((await profileKeys('h', { HOME: dir })).accessKeyId).toBe('AKIAHOME');
   });
 });
 
@@ -213,43 +205,43 @@ describe('resolveKeys', () => {
 
   it('uses the environment keys with token and AWS_CREDENTIAL_EXPIRATION', async () => {
     const { env } = awsEnv(files, { AWS_ACCESS_KEY_ID: 'ASIAENV', AWS_SECRET_ACCESS_KEY: 'senv', AWS_SESSION_TOKEN: 'tenv', AWS_CREDENTIAL_EXPIRATION: '2030-05-06T07:08:09Z', AWS_PROFILE: 'named' });
-    const keys = await resolveKeys('', env, noRun);
+    const keys = await resolveKeys('', env);
     expect(keys).toMatchObject({ accessKeyId: 'ASIAENV', secretAccessKey: 'senv', sessionToken: 'tenv', source: 'the environment' });
     expect(keys.expiration?.toISOString()).toBe('2030-05-06T07:08:09.000Z');
   });
 
   it('has no session token or expiration for bare environment keys', async () => {
     const { env } = awsEnv({}, { AWS_ACCESS_KEY_ID: 'AKIAENV', AWS_SECRET_ACCESS_KEY: 'senv', AWS_SESSION_TOKEN: '' });
-    const keys = await resolveKeys('', env, noRun);
+    const keys = await resolveKeys('', env);
     expect(keys.sessionToken).toBeUndefined();
     expect(keys.expiration).toBeUndefined();
   });
 
   it('prefers the profile argument over environment keys', async () => {
     const { env } = awsEnv(files, { AWS_ACCESS_KEY_ID: 'ASIAENV', AWS_SECRET_ACCESS_KEY: 'senv' });
-    expect((await resolveKeys('named', env, noRun)).accessKeyId).toBe('AKIANAMED');
+    expect((await resolveKeys('named', env)).accessKeyId).toBe('AKIANAMED');
   });
 
   it('falls back to AWS_PROFILE, then AWS_DEFAULT_PROFILE, when the environment has no full key pair', async () => {
     const a = awsEnv(files, { AWS_ACCESS_KEY_ID: 'ASIAENV', AWS_PROFILE: 'named' });
-    expect(await resolveKeys('', a.env, noRun)).toMatchObject({ accessKeyId: 'AKIANAMED', source: 'profile named' });
+    expect(await resolveKeys('', a.env)).toMatchObject({ accessKeyId: 'AKIANAMED', source: 'profile named' });
     const b = awsEnv(files, { AWS_DEFAULT_PROFILE: 'named' });
-    expect((await resolveKeys('', b.env, noRun)).accessKeyId).toBe('AKIANAMED');
+    expect((await resolveKeys('', b.env)).accessKeyId).toBe('AKIANAMED');
   });
 
   it('does not hide an unknown AWS_PROFILE behind the default profile', async () => {
     const { env } = awsEnv(files, { AWS_PROFILE: 'gone' });
-    expect((await rejection(resolveKeys('', env, noRun))).message).toContain('there is no profile named gone');
+    expect((await rejection(resolveKeys('', env))).message).toContain('there is no profile named gone');
   });
 
   it('uses the default profile last', async () => {
     const { env } = awsEnv(files);
-    expect(await resolveKeys('', env, noRun)).toMatchObject({ accessKeyId: 'AKIADEFAULT', source: 'profile default' });
+    expect(await resolveKeys('', env)).toMatchObject({ accessKeyId: 'AKIADEFAULT', source: 'profile default' });
   });
 
   it('says there are no AWS credentials when nothing is set and there is no default profile', async () => {
     const { env } = awsEnv({ config: '[profile other]\nregion = us-east-1\n' });
-    const err = await rejection(resolveKeys('', env, noRun));
+    const err = await rejection(resolveKeys('', env));
     expect(err.message).toContain('no AWS credentials');
     expect(err.message).toContain('AWS_ACCESS_KEY_ID');
     expect(err.hint).toContain('assume-role-with-oidc');
@@ -258,9 +250,44 @@ describe('resolveKeys', () => {
 
 describe('resolveKeys with a default profile that runs a credential_process', () => {
   it('passes on the failure of the process rather than saying there is no default profile', async () => {
-    const { env } = awsEnv({ config: '[default]\ncredential_process = tool\n' });
-    const run: RunProgram = async () => { throw Object.assign(new Error('exit 1'), { stderr: 'token expired' }); };
-    const err = await rejection(resolveKeys('', env, run));
+    const p = program('echo token expired >&2; exit 1');
+    const { env } = awsEnv({ config: `[default]\ncredential_process = ${p.command}\n` });
+    const err = await rejection(resolveKeys('', env));
     expect(err.message).toBe('the credential_process of profile default failed: token expired');
+  });
+});
+
+describe('profiles that assume a role, resolved by the SDK through the orb\'s STS (against the strict local AWS)', () => {
+  let st: Stack;
+  beforeAll(async () => {
+    st = await startStack();
+    vi.stubEnv('AWS_ENDPOINT_URL_STS', st.aws.url);
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await st.close();
+  });
+  const whoIs = async (keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined }) =>
+    (await createSts('us-east-1', '', {}).getCallerIdentity(keys)).arn;
+
+  it('follows source_profile to static keys and assumes role_arn with them (external_id and session name kept)', async () => {
+    const { env } = awsEnv({
+      credentials: `[base]\naws_access_key_id = ${st.alice.accessKeyId}\naws_secret_access_key = ${st.alice.secretAccessKey}\n`,
+      config: `[profile base]\nregion = us-east-1\n[profile deploy]\nrole_arn = ${st.userRole}\nsource_profile = base\nrole_session_name = from-profile\n`,
+    });
+    const keys = await profileKeys('deploy', env, 'us-east-1');
+    expect(keys.source).toBe('profile deploy');
+    expect(keys.sessionToken).toBeTruthy();
+    expect(keys.expiration).toBeInstanceOf(Date);
+    expect(await whoIs(keys)).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/${st.userRole.split('/').at(-1)}/from-profile`);
+  });
+
+  it('exchanges a web_identity_token_file for role_arn with AssumeRoleWithWebIdentity', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wi-'));
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, await st.issuer.mint(job()));
+    const { env } = awsEnv({ config: `[profile wi]\nrole_arn = ${st.deployRole}\nweb_identity_token_file = ${tokenFile}\nrole_session_name = wi-session\n` });
+    const keys = await profileKeys('wi', env, 'us-east-1');
+    expect(await whoIs(keys)).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/deploy/wi-session`);
   });
 });

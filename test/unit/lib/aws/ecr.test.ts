@@ -1,28 +1,33 @@
 // The orb's own signed ECR and STS calls against the strict local AWS (which verifies every SigV4
 // signature and session token): partition-aware hosts from proxyEndpoint, ECR Public, and the refusals.
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACCOUNT, job, rejection, startStack, type Stack } from '../../../harness/aws/fixture.ts';
 import { callerIdentity, getAuthorizationTokens, getPublicAuthorizationToken, PUBLIC_REGISTRY_HOST } from '../../../../src/lib/aws/ecr.ts';
-import type { SigningKeys } from '../../../../src/lib/aws/sigv4.ts';
+import type { AwsKeys } from '../../../../src/lib/aws/clients.ts';
 import { awsErrorInfo } from '../../../../src/lib/sts.ts';
 import { explainEcrError } from '../../../../src/commands/ecr-login/run.ts';
 
 let s: Stack;
-let keys: SigningKeys;
-const env = () => ({ AWS_ENDPOINT_URL_ECR: s.aws.url, AWS_ENDPOINT_URL_STS: s.aws.url, AWS_ENDPOINT_URL_ECR_PUBLIC: s.aws.url });
+let keys: AwsKeys;
+// The SDK reads the endpoint settings from the process environment itself.
+const env = () => ({});
 
 beforeAll(async () => {
   s = await startStack();
+  for (const name of ['AWS_ENDPOINT_URL_ECR', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_ECR_PUBLIC']) vi.stubEnv(name, s.aws.url);
   const out = await s.sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: s.deployRole, RoleSessionName: 'ecr-unit', WebIdentityToken: await s.issuer.mint(job()), DurationSeconds: 900 }));
   const c = out.Credentials!;
   keys = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
 });
-afterAll(() => s.close());
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await s.close();
+});
 
 describe('signed ECR calls', () => {
   it('GetCallerIdentity names the assumed role', async () => {
-    const who = await callerIdentity(keys, 'us-east-1', env(), Date.now() + s.clock.offsetMs);
+    const who = await callerIdentity(keys, 'us-east-1', env(), () => Date.now() + s.clock.offsetMs);
     expect(who).toEqual({ arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/ecr-unit`, account: ACCOUNT });
   });
 
@@ -52,7 +57,7 @@ describe('signed ECR calls', () => {
     expect(explainEcrError(noToken, ctx).hint).toMatch(/needs its AWS_SESSION_TOKEN/);
     s.clock.offsetMs = 901_000;
     try {
-      const expired = await rejection(getAuthorizationTokens(keys, 'us-east-1', [], env(), Date.now() + s.clock.offsetMs));
+      const expired = await rejection(getAuthorizationTokens(keys, 'us-east-1', [], env(), () => Date.now() + s.clock.offsetMs));
       expect(awsErrorInfo(expired).code).toMatch(/^ExpiredToken/);
       expect(explainEcrError(expired, ctx).message).toMatch(/^the AWS credentials from the environment expired \(AWS said ExpiredToken/);
     } finally {
@@ -67,9 +72,10 @@ describe('signed ECR calls', () => {
   });
 
   it('a connection refused is a network error that names the endpoint', async () => {
-    const err = await rejection(getAuthorizationTokens(keys, 'us-east-1', [], { AWS_ENDPOINT_URL_ECR: 'http://127.0.0.1:1' }));
+    vi.stubEnv('AWS_ENDPOINT_URL_ECR', 'http://127.0.0.1:1');
+    const err = await rejection(getAuthorizationTokens(keys, 'us-east-1', [], {})).finally(() => vi.stubEnv('AWS_ENDPOINT_URL_ECR', s.aws.url));
     expect((err as { code?: string }).code).toBe('ECONNREFUSED');
-    const e = explainEcrError(err, { source: 's', who: 'w', registries: 'r', region: 'us-east-1', endpoint: 'http://127.0.0.1:1' });
+    const e = explainEcrError(err, { source: 's', who: 'w', registries: 'r', region: 'us-east-1', endpoint: 'the ECR API of us-east-1' });
     expect(e.message).toMatch(/^could not reach ECR at http:\/\/127.0.0.1:1 \(ECONNREFUSED\)/);
   });
 });

@@ -2,7 +2,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { httpTimeoutMs, sendSigned } from '../../../../src/lib/aws/http.ts';
+import { httpTimeoutMs } from '../../../../src/lib/aws/http-handler.ts';
+import { createSts } from '../../../../src/lib/sts.ts';
 
 describe('httpTimeoutMs', () => {
   it.each([[{}, 15_000], [{ AWS_OIDC_HTTP_TIMEOUT_MS: '' }, 15_000], [{ AWS_OIDC_HTTP_TIMEOUT_MS: '250' }, 250]])('%j gives %i ms', (env, ms) => {
@@ -13,13 +14,13 @@ describe('httpTimeoutMs', () => {
   });
 });
 
-describe('sendSigned with a short timeout', () => {
+describe('an STS call with a short timeout', () => {
   it('gives up on an answer slower than AWS_OIDC_HTTP_TIMEOUT_MS with ETIMEDOUT', async () => {
     const server = createServer((_req, res) => setTimeout(() => res.end('late'), 2000));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     try {
-      const call = sendSigned({ endpoint, service: 'sts', region: 'us-east-1', keys: undefined, headers: {}, body: '', env: { AWS_OIDC_HTTP_TIMEOUT_MS: '100' }, now: Date.now() });
+      const call = createSts('us-east-1', endpoint, { AWS_OIDC_HTTP_TIMEOUT_MS: '100' }).assumeRoleWithWebIdentity({ roleArn: 'arn:aws:iam::123456789012:role/r', sessionName: 's', token: 'a.b.c', durationSeconds: 900 });
       await expect(call).rejects.toMatchObject({ code: 'ETIMEDOUT', message: expect.stringMatching(/within 0\.1s/) });
     } finally {
       server.closeAllConnections();

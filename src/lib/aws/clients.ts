@@ -1,0 +1,70 @@
+// The only place that constructs AWS SDK clients. Each client gets its credentials passed in (never the
+// SDK's default chain), one attempt per call (the retries are the project's: src/lib/retry.ts), and the
+// project's HTTP handler (proxy from the environment, connect and call deadlines). Region and endpoint
+// are resolved by the SDK's own rules: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, AWS_USE_FIPS_ENDPOINT,
+// AWS_USE_DUALSTACK_ENDPOINT and every partition the SDK knows.
+// https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+import { STSClient } from '@aws-sdk/client-sts';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECRPUBLICClient } from '@aws-sdk/client-ecr-public';
+import type { Env } from '../params.ts';
+import { requestHandler } from './http-handler.ts';
+
+/** Keys that sign a request; a session key travels with its token. */
+export interface AwsKeys { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined }
+
+/** ECR Public's API lives in us-east-1 only. */
+export const PUBLIC_REGISTRY_REGION = 'us-east-1';
+
+/** The settings every client shares: explicit keys, no SDK retries, the project's HTTP handler, the step's clock. */
+function common(region: string, keys: AwsKeys | undefined, env: Env, now: () => number) {
+  return {
+    region,
+    maxAttempts: 1,
+    // Signatures carry the time; a clock other than the system's (tests, the rig) is an offset to it.
+    systemClockOffset: now() - Date.now(),
+    requestHandler: requestHandler(env),
+    // An unsigned call (AssumeRoleWithWebIdentity) still needs a credential provider; it is never asked.
+    credentials: keys
+      ? { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, ...(keys.sessionToken ? { sessionToken: keys.sessionToken } : {}) }
+      : async () => { throw new Error('this AWS call needs credentials and none were given'); },
+  };
+}
+
+/** The endpoint a failed call went to (scheme://host[:port]), set on its error by the client's middleware. */
+export function endpointOf(err: unknown): string | undefined {
+  return (err as { endpoint?: string } | undefined)?.endpoint;
+}
+
+type Stack = STSClient['middlewareStack'] | ECRClient['middlewareStack'] | ECRPUBLICClient['middlewareStack'];
+
+/** Records the endpoint the SDK resolved on every error of the call, so messages can name where it went. */
+function nameEndpointOnError<C extends { middlewareStack: Stack }>(client: C): C {
+  (client.middlewareStack as STSClient['middlewareStack']).add((next) => async (args) => {
+    const req = args.request as { protocol?: string; hostname?: string; port?: number } | undefined;
+    try {
+      return await next(args);
+    } catch (err) {
+      if (req?.hostname && err && typeof err === 'object') {
+        Object.assign(err, { endpoint: `${req.protocol ?? 'https:'}//${req.hostname}${req.port ? `:${req.port}` : ''}` });
+      }
+      throw err;
+    }
+  }, { step: 'finalizeRequest', name: 'awsOidcEndpointOnError' });
+  return client;
+}
+
+/** An STS client for `region`; `endpoint` (the sts-endpoint parameter) overrides the SDK's resolution when set. */
+export function stsClient(region: string, endpoint: string, keys: AwsKeys | undefined, env: Env, now: () => number = Date.now): STSClient {
+  return nameEndpointOnError(new STSClient({ ...common(region, keys, env, now), ...(endpoint ? { endpoint } : {}) }));
+}
+
+/** A private ECR client for `region`, signing with `keys`. */
+export function ecrClient(region: string, keys: AwsKeys, env: Env, now: () => number = Date.now): ECRClient {
+  return nameEndpointOnError(new ECRClient(common(region, keys, env, now)));
+}
+
+/** An ECR Public client (us-east-1), signing with `keys`. */
+export function ecrPublicClient(keys: AwsKeys, env: Env, now: () => number = Date.now): ECRPUBLICClient {
+  return nameEndpointOnError(new ECRPUBLICClient(common(PUBLIC_REGISTRY_REGION, keys, env, now)));
+}
