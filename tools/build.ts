@@ -27,10 +27,21 @@ export const TRIMMED_MODULES: Readonly<Record<string, { exports: string[]; why: 
   '@aws-sdk/credential-provider-http': { exports: ['fromHttp'], why: 'credential_source EcsContainer is not supported in the orb\'s steps' },
 };
 
-/** The esbuild plugin that swaps TRIMMED_MODULES for throwing stubs. */
+/**
+ * The SDK's notice that its releases after January 2027 will need Node 22. The bundles pin one SDK
+ * release, which supports Node 20; what a user must know about Node is the wrapper's own check (its
+ * minimum is MIN_NODE_MAJOR). Left in, the notice would land in the docker credential helper's and
+ * credential_process's output, which docker and the AWS CLI read.
+ */
+const SDK_NODE_NOTICE = /@aws-sdk[\\/]core[\\/]dist-es[\\/]submodules[\\/]client[\\/]emitWarningIfUnsupportedVersion\.js$/;
+
+/** The esbuild plugin that swaps TRIMMED_MODULES for throwing stubs and drops the SDK's future-Node notice. */
 const trimSdk: Plugin = {
   name: 'trim-sdk',
   setup(b) {
+    b.onLoad({ filter: SDK_NODE_NOTICE }, () => ({
+      contents: 'export const state = { warningEmitted: true };\nexport const emitWarningIfUnsupportedVersion = () => {};', loader: 'js',
+    }));
     const names = Object.keys(TRIMMED_MODULES).map((m) => m.replace(/[/.@-]/g, '\\$&'));
     b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'trimmed' }));
     b.onLoad({ filter: /.*/, namespace: 'trimmed' }, (args) => {
@@ -42,7 +53,7 @@ const trimSdk: Plugin = {
 };
 
 /** Bundles one command; returns the JS text. */
-async function bundle(entry: string, banner?: string): Promise<string> {
+export async function bundle(entry: string, banner?: string): Promise<string> {
   const out = await build({
     ...(banner === undefined ? {} : { banner: { js: banner } }),
     entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', plugins: [trimSdk],

@@ -1,0 +1,22 @@
+// What the build leaves out of each command's bundle: the SDK parts the orb never uses become stubs that
+// say so, and the SDK's notice about its future Node requirement is gone (it would reach docker and the
+// AWS CLI through the credential helper's and credential_process's output).
+import { describe, expect, it } from 'vitest';
+import { bundle, TRIMMED_MODULES } from '../../../tools/build.ts';
+
+describe('the command bundles', () => {
+  it.each(['assume-role-with-oidc', 'ecr-login', 'build-and-push'])('%s has no SDK Node-version notice and no default credential chain', async (command) => {
+    const js = await bundle(`src/scripts/${command}.ts`);
+    expect(js).not.toContain('NodeVersionSupportWarning');
+    expect(js).not.toContain('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED');
+    // The default chain is a stub that names itself.
+    expect(js).toContain('@aws-sdk/credential-provider-node is not in the orb\'s runtime');
+  });
+
+  it('ecr-login\'s profile resolution says which profile kinds it does not serve', async () => {
+    const js = await bundle('src/scripts/ecr-login.ts');
+    for (const name of ['@aws-sdk/credential-provider-sso', '@aws-sdk/nested-clients/sts', '@smithy/credential-provider-imds']) {
+      expect(js).toContain(`${name} is not in the orb's runtime: ${TRIMMED_MODULES[name]?.why ?? ''}`);
+    }
+  });
+});
