@@ -35,10 +35,19 @@ export const TRIMMED_MODULES: Readonly<Record<string, { exports: string[]; why: 
  */
 const SDK_NODE_NOTICE = /@aws-sdk[\\/]core[\\/]dist-es[\\/]submodules[\\/]client[\\/]emitWarningIfUnsupportedVersion\.js$/;
 
-/** The esbuild plugin that swaps TRIMMED_MODULES for throwing stubs and drops the SDK's future-Node notice. */
+/**
+ * `debug`, which the proxy agents log through: its output is switched on by DEBUG=..., which a job may set
+ * for its own tools, and it would print proxy URLs; the steps log the proxy themselves. A logger that is
+ * always off, and 10 KB less per command.
+ */
+const SILENT_DEBUG = 'export default function createDebug() { const log = () => {}; log.enabled = false; return log; }';
+
+/** The esbuild plugin that swaps TRIMMED_MODULES for throwing stubs, silences `debug` and drops the SDK's future-Node notice. */
 const trimSdk: Plugin = {
   name: 'trim-sdk',
   setup(b) {
+    b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'silent' }));
+    b.onLoad({ filter: /.*/, namespace: 'silent' }, () => ({ contents: SILENT_DEBUG, loader: 'js' }));
     b.onLoad({ filter: SDK_NODE_NOTICE }, () => ({
       contents: 'export const state = { warningEmitted: true };\nexport const emitWarningIfUnsupportedVersion = () => {};', loader: 'js',
     }));

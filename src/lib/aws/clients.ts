@@ -7,6 +7,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECRPUBLICClient } from '@aws-sdk/client-ecr-public';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Env } from '../params.ts';
 import { requestHandler } from './http-handler.ts';
 
@@ -16,6 +17,17 @@ export interface AwsKeys { accessKeyId: string; secretAccessKey: string; session
 /** ECR Public's API lives in us-east-1 only. */
 export const PUBLIC_REGISTRY_REGION = 'us-east-1';
 
+/** One HTTP handler per step environment, shared by its clients so they reuse connections (and proxy tunnels). */
+const handlers = new WeakMap<Env, NodeHttpHandler>();
+function handlerFor(env: Env): NodeHttpHandler {
+  let handler = handlers.get(env);
+  if (!handler) {
+    handler = requestHandler(env);
+    handlers.set(env, handler);
+  }
+  return handler;
+}
+
 /** The settings every client shares: explicit keys, no SDK retries, the project's HTTP handler, the step's clock. */
 function common(region: string, keys: AwsKeys | undefined, env: Env, now: () => number) {
   return {
@@ -23,7 +35,7 @@ function common(region: string, keys: AwsKeys | undefined, env: Env, now: () => 
     maxAttempts: 1,
     // Signatures carry the time; a clock other than the system's (tests, the rig) is an offset to it.
     systemClockOffset: now() - Date.now(),
-    requestHandler: requestHandler(env),
+    requestHandler: handlerFor(env),
     // An unsigned call (AssumeRoleWithWebIdentity) still needs a credential provider; it is never asked.
     credentials: keys
       ? { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, ...(keys.sessionToken ? { sessionToken: keys.sessionToken } : {}) }
