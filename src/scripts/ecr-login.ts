@@ -16,7 +16,7 @@ import { callerIdentity, getAuthorizationTokens, getPublicAuthorizationToken, ty
 import { parseParams } from '../commands/ecr-login/params.ts';
 import { run } from '../commands/ecr-login/run.ts';
 import { mergeAuths, readDockerConfig, readLoginRecords, readRegistryMap, registerHelper, saveLoginRecords, saveRegistryEntries } from '../commands/ecr-login/docker-config.ts';
-import { helperGet, helperList, installHelperProgram, NOT_FOUND } from '../commands/ecr-login/helper.ts';
+import { helperAnswer, installHelperProgram } from '../commands/ecr-login/helper.ts';
 
 /** The signed calls, each retried by the policy. */
 function awsCalls(env: Env, policy: RetryPolicy, log: (line: string) => void) {
@@ -59,27 +59,14 @@ function dockerLoginOne(env: Env, l: RegistryLogin, log: Log): Promise<[string, 
 
 const [mode, action] = process.argv.slice(2);
 if (mode === '--credential-helper') {
-  // docker reads the answer (or the error) on stdout.
+  // docker reads the answer (or the refusal) on stdout.
   const env: Env = { ...process.env };
-  const fail = (text: string) => {
-    process.stdout.write(text + '\n');
-    process.exitCode = 1;
-  };
   const calls = awsCalls(env, { maxAttempts: 3, totalSeconds: 20 }, (line) => process.stderr.write(line + '\n'));
   const deps = { env, registries: () => readRegistryMap(env), resolveKeys: (profile: string) => resolveKeys(profile, env), ...calls };
-  if (action === 'get') {
-    helperGet(readFileSync(0, 'utf8'), deps).then((json) => process.stdout.write(json + '\n'), (err: unknown) => {
-      if (err instanceof OrbError && err.message === NOT_FOUND) fail(NOT_FOUND);
-      else if (err instanceof OrbError) fail(err.message.startsWith('aws-oidc') ? err.message : `aws-oidc: ${err.message}${err.hint ? `; ${err.hint}` : ''}`);
-      else fail(`aws-oidc: ECR login failed: ${(err as Error).message}`);
-    });
-  } else if (action === 'list') {
-    process.stdout.write(helperList(deps) + '\n');
-  } else if (action === 'store' || action === 'erase') {
-    readFileSync(0); // nothing is stored: every get makes a fresh login
-  } else {
-    fail(`aws-oidc: unknown credential helper action ${JSON.stringify(action ?? '')}; docker calls get, store, erase or list`);
-  }
+  void helperAnswer(action, () => readFileSync(0, 'utf8'), deps).then(({ code, stdout }) => {
+    process.stdout.write(stdout);
+    process.exitCode = code;
+  });
 } else {
   main('ecr-login', async (env, log) => {
     const p = parseParams(env, env, (profile) => iniSection(readIfExists(awsFilePaths(env).config), profile === 'default' ? 'default' : `profile ${profile}`)?.region);

@@ -1,6 +1,7 @@
 // The docker credential helper inside the orb's runtime: docker runs `docker-credential-aws-oidc get`
 // with a registry host on stdin; this answers with a fresh ECR login for the identity the registry
 // map names for that host. Nothing secret is stored; the password goes to docker on stdout only.
+// `store` and `erase` check their input as docker-credential-helpers does (./helper-input.ts) and keep nothing.
 // Protocol: https://github.com/docker/docker-credential-helpers (get/store/erase/list).
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
 import type { RegistryLogin } from '../../lib/aws/ecr.ts';
 import type { AwsKeys } from '../../lib/aws/clients.ts';
 import { HELPER_NAME, roleOf, type RegistryEntry } from './docker-config.ts';
+import { decodeCredentials, HelperInputError, serverUrlOf } from './helper-input.ts';
 
 /** docker's own words for "no credentials for this host", which it treats as "anonymous". */
 export const NOT_FOUND = 'credentials not found in native keychain';
@@ -80,4 +82,34 @@ export async function helperGet(input: string, deps: HelperDeps): Promise<string
 /** `list`: the hosts this helper serves, as docker expects ({host: username}). */
 export function helperList(deps: Pick<HelperDeps, 'registries'>): string {
   return JSON.stringify(Object.fromEntries(Object.keys(deps.registries()).map((h) => [h, 'AWS'])));
+}
+
+/** What the helper prints on stdout (docker reads answers and refusals there) and its exit code. */
+export interface HelperAnswer { code: 0 | 1; stdout: string }
+
+/** A failure as docker shows it: the protocol's own words, NOT_FOUND as is, ours prefixed with aws-oidc. */
+function refusal(err: unknown): string {
+  if (err instanceof HelperInputError) return err.message;
+  if (err instanceof OrbError && err.message === NOT_FOUND) return NOT_FOUND;
+  if (err instanceof OrbError) return err.message.startsWith('aws-oidc') ? err.message : `aws-oidc: ${err.message}${err.hint ? `; ${err.hint}` : ''}`;
+  return `aws-oidc: ECR login failed: ${(err as Error).message}`;
+}
+
+/**
+ * One run of docker-credential-aws-oidc <action>, reading stdin only when the action takes input.
+ * `get` answers a fresh login; `store` checks docker's JSON and stores nothing (no password is ever
+ * kept); `erase` checks for a server URL and erases nothing; `list` names the hosts served.
+ */
+export async function helperAnswer(action: string | undefined, readInput: () => string, deps: HelperDeps): Promise<HelperAnswer> {
+  try {
+    switch (action) {
+      case 'get': return { code: 0, stdout: `${await helperGet(serverUrlOf(readInput()), deps)}\n` };
+      case 'store': decodeCredentials(readInput()); return { code: 0, stdout: '' };
+      case 'erase': serverUrlOf(readInput()); return { code: 0, stdout: '' };
+      case 'list': return { code: 0, stdout: `${helperList(deps)}\n` };
+      default: return { code: 1, stdout: `aws-oidc: unknown credential helper action ${JSON.stringify(action ?? '')}; docker calls get, store, erase or list\n` };
+    }
+  } catch (err) {
+    return { code: 1, stdout: `${refusal(err)}\n` };
+  }
 }

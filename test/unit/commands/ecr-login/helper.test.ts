@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NOT_FOUND, helperDir, helperGet, helperList, installHelperProgram, normaliseHost, type HelperDeps } from '../../../../src/commands/ecr-login/helper.ts';
+import { NOT_FOUND, helperAnswer, helperDir, helperGet, helperList, installHelperProgram, normaliseHost, type HelperDeps } from '../../../../src/commands/ecr-login/helper.ts';
 import type { RegistryEntry } from '../../../../src/commands/ecr-login/docker-config.ts';
 import type { ResolvedKeys } from '../../../../src/lib/aws/credentials.ts';
 import type { RegistryLogin } from '../../../../src/lib/aws/ecr.ts';
@@ -168,5 +168,61 @@ describe('installHelperProgram', () => {
     const text = readFileSync(join(dir, 'docker-credential-aws-oidc'), 'utf8');
     expect(text).toContain("'/new/node'");
     expect(text).not.toContain('/old/');
+  });
+});
+
+describe('helperAnswer: the docker-credential-helpers protocol, one row per case', () => {
+  // docker sends store this JSON (one line and a newline), and reads every answer and refusal on stdout.
+  const stored = (o: object) => `${JSON.stringify(o)}\n`;
+  const GOT = `${JSON.stringify({ ServerURL: HOST, Username: 'AWS', Secret: 'ecr-password' })}\n`;
+  it.each<[string, string | undefined, string, 0 | 1, string]>([
+    ['get: a served host answers the login', 'get', `${HOST}\n`, 0, GOT],
+    ['get: a URL with CRLF is the same host', 'get', `https://${HOST}\r\n`, 0, GOT],
+    ['get: an unknown host is docker\'s "not found"', 'get', 'ghcr.io\n', 1, 'credentials not found in native keychain\n'],
+    ['get: empty input', 'get', '', 1, 'no credentials server URL\n'],
+    ['get: blank input', 'get', ' \t\r\n\n', 1, 'no credentials server URL\n'],
+    ['store: what docker login sends is accepted, and nothing is kept', 'store', stored({ ServerURL: HOST, Username: 'AWS', Secret: 'pw' }), 0, ''],
+    ['store: keys match without regard to case, as in Go', 'store', stored({ serverurl: HOST, USERNAME: 'AWS' }), 0, ''],
+    ['store: no ServerURL', 'store', stored({ Username: 'AWS', Secret: 'pw' }), 1, 'no credentials server URL\n'],
+    ['store: an empty ServerURL', 'store', stored({ ServerURL: '', Username: 'AWS' }), 1, 'no credentials server URL\n'],
+    ['store: null', 'store', 'null\n', 1, 'no credentials server URL\n'],
+    ['store: no Username', 'store', stored({ ServerURL: HOST, Secret: 'pw' }), 1, 'no credentials username\n'],
+    ['store: ServerURL checked before Username', 'store', '{}', 1, 'no credentials server URL\n'],
+    ['store: empty input', 'store', '', 1, 'EOF\n'],
+    ['store: not JSON', 'store', 'hello\n', 1, 'invalid character \'h\' looking for beginning of value\n'],
+    ['store: a word that starts like null', 'store', 'not json', 1, 'invalid character \'o\' in literal null (expecting \'u\')\n'],
+    ['store: cut-off JSON', 'store', '{"ServerURL":', 1, 'unexpected EOF\n'],
+    ['store: a member without its colon', 'store', '{"ServerURL" "x"}', 1, 'invalid character \'"\' after object key\n'],
+    ['store: a number for Username', 'store', stored({ ServerURL: HOST, Username: 1 }), 1, 'json: cannot unmarshal number into Go struct field Credentials.Username of type string\n'],
+    ['store: a string, not an object', 'store', '"x"\n', 1, 'json: cannot unmarshal string into Go value of type credentials.Credentials\n'],
+    ['erase: a host is accepted and nothing is erased (nothing was kept)', 'erase', `${HOST}\n`, 0, ''],
+    ['erase: empty input', 'erase', '', 1, 'no credentials server URL\n'],
+    ['erase: blank input', 'erase', '\r\n', 1, 'no credentials server URL\n'],
+    ['list: the served hosts', 'list', '', 0, `{"${HOST}":"AWS"}\n`],
+    ['an unknown action keeps our message', 'version', '', 1, 'aws-oidc: unknown credential helper action "version"; docker calls get, store, erase or list\n'],
+    ['no action at all', undefined, '', 1, 'aws-oidc: unknown credential helper action ""; docker calls get, store, erase or list\n'],
+  ])('%s', async (_name, action, stdin, code, stdout) => {
+    const f = fakeDeps({ [HOST]: entry({ profile: 'p' }) });
+    expect(await helperAnswer(action, () => stdin, f.deps)).toEqual({ code, stdout });
+    // Only a get with a host calls anything: store and erase keep nothing and call nothing.
+    if (action !== 'get' || code === 1) expect(f.calls).toEqual([]);
+  });
+
+  it('reads no stdin for list or an unknown action', async () => {
+    const f = fakeDeps({});
+    const unread = () => { throw new Error('stdin was read'); };
+    expect((await helperAnswer('list', unread, f.deps)).code).toBe(0);
+    expect((await helperAnswer('nope', unread, f.deps)).code).toBe(1);
+  });
+
+  it('passes our own failures on with the aws-oidc prefix and the hint', async () => {
+    const f = fakeDeps({ [HOST]: entry({ profile: 'p' }) }, { resolveKeys: async () => { throw new OrbError('profile p has no keys', 'run assume-role-with-oidc'); } });
+    expect(await helperAnswer('get', () => HOST, f.deps)).toEqual({ code: 1, stdout: 'aws-oidc: profile p has no keys; run assume-role-with-oidc\n' });
+    const g = fakeDeps({ [HOST]: entry({ profile: 'p' }) }, { getTokens: async () => { throw new Error('socket hang up'); } });
+    expect(await helperAnswer('get', () => HOST, g.deps)).toEqual({ code: 1, stdout: 'aws-oidc: ECR login failed: socket hang up\n' });
+  });
+
+  it('NOT_FOUND is docker\'s literal, which docker turns into "no credentials" rather than an error', () => {
+    expect(NOT_FOUND).toBe('credentials not found in native keychain');
   });
 });
