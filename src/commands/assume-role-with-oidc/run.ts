@@ -59,6 +59,7 @@ async function chainRoles(p: AssumeRoleParams, first: SessionCredentials, sts: S
         tags: p.controls.tags, transitiveTagKeys: p.controls.transitiveTagKeys, ...(p.controls.sourceIdentity ? { sourceIdentity: p.controls.sourceIdentity } : {}),
       });
     } catch (err) {
+      if (err instanceof OrbError) throw err;
       throw withSummary(explainChainRefusal(awsErrorInfo(err), from, hop.roleArn, { externalId: hop.externalId !== undefined, tags: p.controls.tags.length > 0, sourceIdentity: p.controls.sourceIdentity !== undefined }, err), err);
     }
     log.secret(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken);
@@ -90,6 +91,7 @@ export async function checkedIdentity(p: AssumeRoleParams, creds: SessionCredent
   try {
     who = await sts.getCallerIdentity(creds);
   } catch (err) {
+    if (err instanceof OrbError) throw err;
     const e = awsErrorInfo(err);
     throw new OrbError(`the new credentials failed GetCallerIdentity: ${e.code}: ${e.message}`, words.reach, { cause: err });
   }
@@ -123,6 +125,8 @@ export async function assumeAll(p: AssumeRoleParams, token: string, sts: StsPort
     const last = p.chain.length === 0 ? finalHopPolicies(p) : {};
     creds = await sts.assumeRoleWithWebIdentity({ roleArn: p.roleArn, sessionName: p.sessionName, token, durationSeconds: p.durationSeconds, ...last });
   } catch (err) {
+    // A setting of ours that is wrong (a bad HTTPS_PROXY) has its own message; only AWS's answers are explained here.
+    if (err instanceof OrbError) throw err;
     throw withSummary(explainRefusal(awsErrorInfo(err), p, decodeClaims(token), err), err);
   }
   log.secret(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken);

@@ -82,4 +82,14 @@ describe('assume-role-with-oidc run', () => {
     const ok = await run({ ...params(), controls: { ...controls, allowedAccountIds: ['999999999999', ACCOUNT] } }, t.deps);
     expect(ok.account).toBe(ACCOUNT);
   });
+
+  it('a proxy setting the step cannot use is reported as itself, not as a refusal by STS, and nothing is written', async () => {
+    const t = await setup({ HTTPS_PROXY: 'socks5://user:pw@proxy.internal:1080' });
+    const deps = { ...t.deps, sts: createSts('us-east-1', 'https://sts.example.test', t.deps.env) };
+    const err = (await run(params(), deps).then(() => new Error('resolved'), (e: unknown) => e)) as Error & { hint?: string };
+    expect(err.message).toBe('HTTPS_PROXY is "socks5://***@proxy.internal:1080": socks5: proxies are not supported, only http://');
+    expect(err.message).not.toMatch(/AssumeRoleWithWebIdentity|pw/);
+    expect(err.hint).toContain('set HTTPS_PROXY to http://host:port');
+    expect(existsSync(t.bashEnv)).toBe(false);
+  });
 });
