@@ -3,7 +3,7 @@
 // in the same process, with a V8 code cache beside it for later uses of the command in the job.
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants } from 'node:zlib';
-import { transformSync } from 'esbuild';
+import { buildSync, transformSync } from 'esbuild';
 
 /** A bundle ready for the wrapper: the exact JS, its SHA-256, the compressed bytes and their base64 lines. */
 export interface PackedRuntime {
@@ -52,6 +52,8 @@ const COMMAND_MARK = '__AWS_OIDC_COMMAND__';
  *    the source length); without a usable cache, or when V8 rejects it, a new one is written at exit;
  * 3. the bundle runs as the CommonJS module `<command>.cjs` would: its own `require`, `module`,
  *    `exports`, `__filename`, `__dirname`, the `process.argv` of `node <file>` and no `-e` leftovers.
+ * A `vm.Script` has no dynamic `import()` of its own (Node's fallback for it warns that it is
+ * experimental, and on Node 20 it is lost when the script comes from the code cache): see dynamicImports.
  */
 const LOADER_SOURCE = `{
 const fs = require("fs"), path = require("path"), vm = require("vm"), zlib = require("zlib");
@@ -81,7 +83,6 @@ let cache = read(cacheFile);
 cache = cache && cache.length > 128 && cache.toString("latin1", 0, 128) === HASH + sha(cache.subarray(128)) ? cache.subarray(128) : undefined;
 const script = new vm.Script("(function(exports,require,module,__filename,__dirname){\\n" + src.toString() + "\\n})", {
   filename: file, lineOffset: -1, cachedData: cache,
-  importModuleDynamically: (vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER) || ((s) => import(s)),
 });
 if (!cache || script.cachedDataRejected) {
   process.once("exit", () => {
@@ -108,4 +109,17 @@ export function loaderScript(command: string, sha256: string): string {
   minified ??= transformSync(LOADER_SOURCE, { minify: true, target: 'node20', loader: 'js' }).code.trim();
   if (minified.split(HASH_MARK).length !== 2 || minified.split(COMMAND_MARK).length !== 2) throw new Error('the minified loader lost a placeholder');
   return minified.replace(HASH_MARK, sha256).replace(COMMAND_MARK, command);
+}
+
+/**
+ * The specifiers of the dynamic `import()` calls left in a bundle (esbuild's own parse, so strings and
+ * comments do not count). The loader cannot run them: the bundle must be built with esbuild's
+ * `supported: { 'dynamic-import': false }`, which turns each into a `require` wrapped in a promise.
+ */
+export function dynamicImports(js: string): string[] {
+  const out = buildSync({
+    stdin: { contents: js, loader: 'js' }, bundle: true, external: ['*'], platform: 'node', format: 'cjs',
+    write: false, metafile: true, logLevel: 'silent',
+  });
+  return Object.values(out.metafile.inputs).flatMap((input) => input.imports).filter((i) => i.kind === 'dynamic-import').map((i) => i.path);
 }

@@ -2,14 +2,14 @@
 // is missing or too old), then runs the loader (tools/loader.ts) with `node -e`, the compressed bundle on its
 // stdin through a quoted heredoc (the bundle itself is never an argument or an environment variable: those
 // break at 128 KiB, Linux's MAX_ARG_STRLEN).
-import { loaderScript, packRuntime, type PackedRuntime } from './loader.ts';
+import { dynamicImports, loaderScript, packRuntime, type PackedRuntime } from './loader.ts';
 
 /** The line that ends the heredoc carrying the bundle. */
 export const HEREDOC_DELIMITER = 'AWS_OIDC_BUNDLE_END';
 /** The oldest Node.js major the steps run on: the AWS SDK v3's own `engines`. */
 export const MIN_NODE_MAJOR = 20;
 /** The Node.js version the messages and docs give as an example for install-node. */
-export const NODE_EXAMPLE = '22.14.0';
+export const NODE_EXAMPLE = '22.23.5';
 /** Where the official Linux tarballs and their SHASUMS256.txt are; AWS_OIDC_NODE_MIRROR replaces it (tests, mirrors). */
 export const NODE_DIST = 'https://nodejs.org/dist';
 
@@ -105,6 +105,10 @@ fi
 export function renderWrapper(command: string, js: string | PackedRuntime): string {
   const packed = typeof js === 'string' ? packRuntime(js) : js;
   checkBundle(command, packed.base64);
+  const dynamic = dynamicImports(packed.js);
+  if (dynamic.length > 0) {
+    throw new Error(`${command}: the bundle keeps dynamic import() of ${[...new Set(dynamic)].join(', ')}, which the loader's vm.Script cannot run; build it with esbuild's supported: { 'dynamic-import': false }`);
+  }
   const loader = loaderScript(command, packed.sha256);
   if (loader.includes("'")) throw new Error(`${command}: the loader has a single quote, which its bash quoting cannot hold`);
   const script = `#!/usr/bin/env bash
