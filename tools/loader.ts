@@ -56,7 +56,7 @@ const COMMAND_MARK = '__AWS_OIDC_COMMAND__';
  * experimental, and on Node 20 it is lost when the script comes from the code cache): see dynamicImports.
  */
 const LOADER_SOURCE = `{
-const fs = require("fs"), path = require("path"), vm = require("vm"), zlib = require("zlib");
+const fs = require("fs"), path = require("path"), vm = require("vm");
 const Module = require("module"), crypto = require("crypto");
 const HASH = "${HASH_MARK}", file = process.env.AWS_OIDC_RUNTIME, dir = path.dirname(file), cacheFile = file + ".cache";
 const sha = (b) => crypto.createHash("sha256").update(b).digest("hex");
@@ -71,7 +71,7 @@ fs.mkdirSync(dir, { recursive: true });
 fs.chmodSync(dir, 0o700);
 let src = read(file);
 if (!src || sha(src) !== HASH) {
-  try { src = zlib.brotliDecompressSync(Buffer.from(fs.readFileSync(0, "latin1"), "base64")); } catch { src = undefined; }
+  try { src = require("zlib").brotliDecompressSync(Buffer.from(fs.readFileSync(0, "latin1"), "base64")); } catch { src = undefined; }
   if (!src || sha(src) !== HASH) {
     console.error("aws-oidc/${COMMAND_MARK}: the runtime inlined in this step is damaged (SHA-256 mismatch).");
     console.error("  fix: use the orb as published, unedited.");
