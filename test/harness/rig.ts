@@ -90,6 +90,8 @@ export interface RigRunOptions {
   checkoutSource?: string;
   /** The commit (CIRCLE_SHA1), so that several jobs can stand for one pipeline; default a random one. */
   sha?: string;
+  /** What the job's setup_remote_docker steps set (a RemoteDocker's `env`); default: those steps only log. */
+  remoteDocker?: Record<string, string>;
 }
 
 /** A started rig. */
@@ -192,6 +194,7 @@ export class Rig {
       workdir,
       ...(opts.checkoutSource === undefined ? {} : { checkoutSource: opts.checkoutSource }),
       ...(opts.sha === undefined ? {} : { sha: opts.sha }),
+      ...(opts.remoteDocker === undefined ? {} : { remoteDocker: opts.remoteDocker }),
     };
     let result: JobResult;
     try {
