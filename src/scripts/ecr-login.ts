@@ -37,7 +37,10 @@ function dockerLoginOne(env: Env, l: RegistryLogin, log: Log): Promise<[string, 
   const dir = mkdtempSync(join(tmpdir(), 'aws-oidc-login-'));
   return new Promise<[string, unknown]>((resolve, reject) => {
     const child = spawn('docker', ['login', '--username', l.username, '--password-stdin', l.proxyEndpoint], {
-      env: { ...env, DOCKER_CONFIG: dir }, stdio: ['pipe', 'pipe', 'pipe'],
+      // docker looks for the TLS client certificates of a remote engine in DOCKER_CONFIG when DOCKER_CERT_PATH
+      // is unset: keep them where they were, since DOCKER_CONFIG is a scratch directory here.
+      env: { ...env, DOCKER_CONFIG: dir, ...(env.DOCKER_TLS_VERIFY && !env.DOCKER_CERT_PATH ? { DOCKER_CERT_PATH: env.DOCKER_CONFIG || `${env.HOME || '.'}/.docker` } : {}) },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (c: Buffer) => { out += c.toString(); });

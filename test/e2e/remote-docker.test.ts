@@ -127,6 +127,16 @@ describe.skipIf(skip !== undefined)('remote docker: TCP with TLS and client cert
     expect(await whereIs(`${reg.host}/remote-plain:${sha}`)).toEqual({ remote: pushed, main: false });
   });
 
+  it('credential-helper false with the client certificates only in ~/.docker (DOCKER_CERT_PATH unset, docker\'s default place)', async () => {
+    rig.aws.ensureRepository({ account: ACCOUNT, region: REGION, name: 'remote-default-certs' });
+    const certsHome = { name: 'Certificates in ~/.docker', run: 'mkdir -p ~/.docker && cp "$DOCKER_CERT_PATH"/*.pem ~/.docker/ && echo "unset DOCKER_CERT_PATH" >> "$BASH_ENV"' };
+    const r = await run([SETUP, certsHome, assume, { orb: 'ecr-login', params: { 'credential-helper': false } }, buildAndPush('remote-default-certs')]);
+    expect(r.success, all(r)).toBe(true);
+    const sha = r.env.CIRCLE_SHA1 ?? '';
+    expect(out(r, 'Log in to Amazon ECR')).toContain(`${registries.get(ACCOUNT)!.host}: logged in; valid until`);
+    expect(manifestPuts('remote-default-certs', sha).map((q) => q.status)).toEqual([201]);
+  });
+
   it('the orb\'s build-and-push job on a docker executor: built and pushed by the remote engine, the digest read back from ECR', async () => {
     const orb = parse(rig.orbText) as { examples: Record<string, { usage: object }> };
     const config = stringify(orb.examples['build-and-push-job-on-a-docker-executor']?.usage);

@@ -20,6 +20,13 @@ export const EXTERNAL_ID = 'acme-partner-4242';
 const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
 
 /**
+ * The first line of the rig's tool wrappers: bash without $BASH_ENV. The tools they stand in front of are
+ * binaries that never read it; a bash script would source the job's $BASH_ENV again and could undo what the
+ * calling process set in its environment (an `unset` there, say).
+ */
+const WRAPPER_SHEBANG = '#!/usr/bin/env -S -u BASH_ENV bash';
+
+/**
  * The bash line that appends one JSON line ({tool, argv, time (epoch ms), job (CIRCLE_WORKFLOW_JOB_ID)}) per call
  * of \`tool\` to the rig's log. Its stdin is /dev/null, so the call's stdin (e.g. a password for
  * \`docker login --password-stdin\`) goes to the tool untouched and is never logged.
@@ -29,7 +36,7 @@ function logCall(tool: string, logPath: string): string {
   return `${q(process.execPath)} -e ${q(logger)} -- ${q(logPath)} "$@" </dev/null`;
 }
 
-const awsCliWrapper = (logPath: string): string => `#!/bin/bash
+const awsCliWrapper = (logPath: string): string => `${WRAPPER_SHEBANG}
 ${logCall('aws', logPath)}
 var="AWS_ENDPOINT_URL_$(printf %s "\${1:-}" | tr 'a-z-' 'A-Z_')"
 if [ -n "\${!var:-}" ]; then exec /usr/bin/aws "$@" --endpoint-url "\${!var}"; fi
@@ -43,7 +50,7 @@ exec /usr/bin/aws "$@"
  */
 function dockerWrapper(toolsDir: string, logPath: string): string {
   return [
-    '#!/bin/bash',
+    WRAPPER_SHEBANG,
     logCall('docker', logPath),
     'IFS=: read -ra rig_dirs <<< "$PATH"',
     `for d in "\${rig_dirs[@]}"; do [ "$d" != ${q(toolsDir)} ] && [ -f "$d/docker" ] && [ -x "$d/docker" ] && exec "$d/docker" "$@"; done`,
@@ -53,7 +60,7 @@ function dockerWrapper(toolsDir: string, logPath: string): string {
 }
 
 /** The job's \`circleci\`: logs the call, then execs the runner's shim. */
-const circleciWrapper = (logPath: string): string => `#!/bin/bash\n${logCall('circleci', logPath)}\nexec ${q(join(SHIM_DIR, 'circleci'))} "$@"\n`;
+const circleciWrapper = (logPath: string): string => `${WRAPPER_SHEBANG}\n${logCall('circleci', logPath)}\nexec ${q(join(SHIM_DIR, 'circleci'))} "$@"\n`;
 
 /** One call of a tool (docker, aws, circleci) by a job step, as the rig's wrappers logged it. */
 export interface ToolCall {
