@@ -93,3 +93,10 @@ describe('checkOrb', () => {
     expect(unknownKey.some((f) => f.rule === 'PACK' && /usage\.parameters/.test(f.message))).toBe(true);
   });
 });
+
+describe('checkOrb on forms `circleci orb pack` would treat otherwise than they read', () => {
+  it('reports each of them with the file that has it', () => {
+    const nbsp = broken({}, [[CMD, (d) => { d.steps[0].run.command = '<<\u00a0include(scripts/assume-role-with-oidc.sh)>>'; }]]);
+    expect(nbsp).toContainEqual({ rule: 'SEM006', where: `${CMD}:/steps/0/run/command`, message: expect.stringMatching(/U\+00A0 space/) });
+  });
+});

@@ -85,6 +85,19 @@ describe('packOrb refusals name the file', () => {
     expect(() => packOrb(dir)).toThrow(message);
   });
 
+  // Forms `circleci orb pack` handles differently from what a reader of the source expects: refused, named.
+  const include = (value: string) => ({ 'commands/x.yml': `steps:\n  - run:\n      command: ${value}\n` });
+  const cliDiffers: [string, Record<string, string | null>, RegExp][] = [
+    ['an include with a no-break space after <<', include('<<\u00a0include(scripts/assume-role-with-oidc.sh)>>'), /commands\/x\.yml:\/steps\/0\/run\/command: '<<\u00a0include\(scripts\/assume-role-with-oidc\.sh\)>>' has a U\+00A0 space, which the CircleCI CLI does not read as a blank.*write <<include\(scripts\/assume-role-with-oidc\.sh\)>>/],
+    ['an include with an ideographic space before >>', include('<<include(scripts/assume-role-with-oidc.sh)\u3000>>'), /commands\/x\.yml:.*U\+3000 space/],
+    ['an include with a zero-width space', include('<<\u200binclude(scripts/assume-role-with-oidc.sh)>>'), /commands\/x\.yml:.*U\+200B space/],
+    ['an include used as a map key', { 'commands/x.yml': 'steps:\n  - run:\n      name: n\n      environment:\n        <<include(scripts/assume-role-with-oidc.sh)>>: x\n      command: echo\n' },
+      /commands\/x\.yml:\/steps\/0\/run\/environment\/<<include\(scripts~1assume-role-with-oidc\.sh\)>>: an include is used as a map key.*supported only as a whole string value, e\.g\. command: <<include\(scripts\/assume-role-with-oidc\.sh\)>>/],
+  ];
+  it.each(cliDiffers)('refuses %s', (_name, overrides, message) => {
+    expect(() => packOrb(orb(overrides))).toThrow(message);
+  });
+
   it('refuses nested directories in a component dir', () => {
     const dir = orb();
     mkdirSync(path.join(dir, 'jobs', 'nested'));
