@@ -98,5 +98,7 @@ describe('checkOrb on forms `circleci orb pack` would treat otherwise than they 
   it('reports each of them with the file that has it', () => {
     const nbsp = broken({}, [[CMD, (d) => { d.steps[0].run.command = '<<\u00a0include(scripts/assume-role-with-oidc.sh)>>'; }]]);
     expect(nbsp).toContainEqual({ rule: 'SEM006', where: `${CMD}:/steps/0/run/command`, message: expect.stringMatching(/U\+00A0 space/) });
+    const yes = broken({}, [[CMD, (d) => { d.parameters['export-env'].default = 'yes'; }]]);
+    expect(yes).toContainEqual({ rule: 'PACK', where: `${CMD}:/parameters/export-env/default`, message: expect.stringMatching(/YAML 1\.1 boolean .* write default: true/) });
   });
 });
