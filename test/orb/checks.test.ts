@@ -100,5 +100,6 @@ describe('checkOrb on forms `circleci orb pack` would treat otherwise than they 
     expect(nbsp).toContainEqual({ rule: 'SEM006', where: `${CMD}:/steps/0/run/command`, message: expect.stringMatching(/U\+00A0 space/) });
     const yes = broken({}, [[CMD, (d) => { d.parameters['export-env'].default = 'yes'; }]]);
     expect(yes).toContainEqual({ rule: 'PACK', where: `${CMD}:/parameters/export-env/default`, message: expect.stringMatching(/YAML 1\.1 boolean .* write default: true/) });
+    expect(broken({ 'display/logo.yml': 'x: 1\n' })).toEqual([{ rule: 'SCHEMA', where: 'display/', message: expect.stringMatching(/unknown folder/) }]);
   });
 });

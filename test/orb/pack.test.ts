@@ -98,6 +98,8 @@ describe('packOrb refusals name the file', () => {
       new RegExp(`commands/x\\.yml:/parameters/cache/default: boolean parameter 'cache' has default '${v}', a YAML 1\\.1 boolean .* write default: true`)]),
     ...['off', 'No', 'n', 'OFF'].map((v): [string, Record<string, string | null>, RegExp] => [`a boolean default written '${v}'`, boolDefault(v), /YAML 1\.1 boolean .* write default: false/]),
     ['a boolean default that is a quoted string', boolDefault('"true"'), /commands\/x\.yml:\/parameters\/cache\/default: boolean parameter 'cache' has the string default "true"; write default: true or default: false/],
+    ['an unknown folder (display/)', { 'display/logo.yml': 'home_url: x\n' }, /^display\/: unknown folder in the orb source; `circleci orb pack` reads only commands\/, executors\/, jobs\/, examples\/ \(and includes read files from scripts\/\), so it would drop this folder without a word/],
+    ['an unknown folder of scripts', { 'bin/run.sh': 'echo\n' }, /^bin\/: unknown folder/],
   ];
   it.each(cliDiffers)('refuses %s', (_name, overrides, message) => {
     expect(() => packOrb(orb(overrides))).toThrow(message);
