@@ -43,6 +43,7 @@ describe('readsOfEntry', () => {
     ['a const name, and both names of a conditional', "const NAME = 'profile-name';\nstringParam(raw, NAME); stringParam(raw, process.argv[2] ? 'repo' : 'repository');", ['ORB_PARAM_PROFILE_NAME', 'ORB_PARAM_REPO', 'ORB_PARAM_REPOSITORY']],
     ['a local helper closing over the parser', "function parse(r: RawParams) {\n  const list = (param: string, fallback = '') => (r[paramEnvName(param)] ?? '') || fallback;\n  return [list('tag', 'latest'), list('sources')];\n}\nparse(raw);", ['ORB_PARAM_SOURCES', 'ORB_PARAM_TAG']],
     ['calls inside callbacks and object literals', "const deps = { read: () => stringParam(raw, 'docker-config') };\n[1].forEach(() => stringParam(raw, 'builder'));\nconsole.log(deps);", ['ORB_PARAM_BUILDER', 'ORB_PARAM_DOCKER_CONFIG']],
+    ['a table of literal names, looped over or mapped', "const NAMES = ['sbom', 'push'] as const;\nfor (const n of NAMES) stringParam(raw, n);\n['labels', 'target'].map((n) => stringParam(raw, n));", ['ORB_PARAM_LABELS', 'ORB_PARAM_PUSH', 'ORB_PARAM_SBOM', 'ORB_PARAM_TARGET']],
     ['not: an object key that fakes a raw object, or a name in a message', "console.log({ ORB_PARAM_FAKE: 'x' }, 'set ORB_PARAM_MESSAGE');", []],
   ];
   it.each(cases)('finds %s', (_name, body, names) => {
@@ -63,8 +64,9 @@ describe('readsOfEntry', () => {
   });
 
   const refused: [string, string, RegExp][] = [
-    ['a name from a loop variable', "for (const n of ['a', 'b']) stringParam(raw, n);", /cannot check: .*'n'/],
-    ['a callback parameter', "['a'].map((n) => stringParam(raw, n));", /'n', which is a parameter of a callback/],
+    ['a loop over something other than an array literal', 'for (const n of Object.keys(raw)) stringParam(raw, n);', /cannot check: .*'Object\.keys\(raw\)', which is not an array literal of names/],
+    ['a callback parameter', 'Object.keys(raw).map((n) => stringParam(raw, n));', /'n', which is a parameter of a callback/],
+    ['a loop variable that is not const', "for (let n of ['a']) { n = n + process.argv[2]; stringParam(raw, n); }", /cannot check: .*'n'/],
     ['a helper passed as a value', "['a'].map((n: string) => n).forEach(console.log);\nconst pick = (name: string) => stringParam(raw, name);\n['x'].map(pick);", /'name', which is a parameter of a function used as a value/],
     ['a let variable', "let name = 'a';\nname = process.argv[2] ?? 'b';\nstringParam(raw, name);", /'name', which is not a string literal, a const holding one/],
     ['a built name from outside', 'console.log(raw[`ORB_PARAM_${process.argv[2]}`]);', /cannot check: an ORB_PARAM_ name is made from 'process\.argv\[2\]'/],

@@ -51,7 +51,7 @@ const cases: [string, Record<string, string | null>, Edit[], [string, RegExp, Re
   ['passed under the wrong variable', {}, [[CMD, (d) => { d.steps[0].run.environment.ORB_PARAM_TOKEN_VERSION = '<< parameters.role-arn >>'; }]],
     [['WIRE006', /environment\/ORB_PARAM_TOKEN_VERSION$/, /passes "<< parameters\.role-arn >>" as ORB_PARAM_TOKEN_VERSION; it must carry '<< parameters\.token-version >>'/],
       ['WIRE001', /parameters\/token-version$/, /'token-version'/]]],
-  ['a name the parser builds from a loop variable', { [PARSER]: parser("extra: ['a', 'b'].map((name) => stringParam(raw, name)),") }, [],
+  ['a name the parser takes from the raw object\'s keys', { [PARSER]: parser('extra: Object.keys(raw).map((name) => stringParam(raw, name)),') }, [],
     [['WIRE005', /^src\/commands\/assume-role-with-oidc\/params\.ts:\d+$/, /command 'assume-role-with-oidc' \(commands\/assume-role-with-oidc\.yml\): cannot check: .*'name'.*write the parameter name as a string literal/]]],
   ['raw read with a key from outside', { [PARSER]: parser('extra: raw[process.argv[2] ?? \'\'],') }, [],
     [['WIRE005', /params\.ts:\d+$/, /cannot check: an ORB_PARAM_ name is made from 'process\.argv\[2\]'/]]],

@@ -1,6 +1,7 @@
 // Static values of parameter-name expressions in the runtime's TypeScript, for the wiring check (WIRE rules).
 // A name is known when it is a string literal, a const initialised with one, a parameter of a function
-// entered with known arguments, or a few string operations on those (template, `+`, `||`, `?:`,
+// entered with known arguments, a loop variable or `.map`/`.forEach` callback parameter over an array
+// literal of names, or a few string operations on those (template, `+`, `||`, `?:`,
 // toUpperCase/toLowerCase/trim/replace/replaceAll). Anything else is unknown, and says where it came from.
 import ts from 'typescript';
 
@@ -71,8 +72,37 @@ function stringMethod(call: ts.CallExpression, callee: ts.PropertyAccessExpressi
   return { names: receiver.names.map((n) => ({ text: method === 'replace' ? n.text.replace(find, by) : n.text.replaceAll(find, by), origin: n.origin })) };
 }
 
+const ITERATING = new Set(['map', 'forEach', 'flatMap', 'filter', 'some', 'every', 'find']);
+
+/** The elements of an array literal (directly, or through a const), as the values of one name. */
+function arrayValues(expr: ts.Expression, ctx: EvalContext, depth: number): NameValue {
+  let e = expr;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  if (ts.isIdentifier(e) && depth < 8) {
+    const decl = ctx.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer && (decl.parent.flags & ts.NodeFlags.Const) !== 0) return arrayValues(decl.initializer, ctx, depth + 1);
+  }
+  if (!ts.isArrayLiteralExpression(e) || e.elements.length === 0) return unknownAt(expr, 'is not an array literal of names');
+  return e.elements.map((el) => (ts.isSpreadElement(el) ? unknownAt(el, 'is a spread') : evalAt(el, ctx, depth + 1))).reduce(union);
+}
+
+/** The values of a loop variable or an iteration callback's first parameter, when it walks an array literal. */
+function iterationValues(decl: ts.Declaration, ctx: EvalContext, depth: number): NameValue | null {
+  if (ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(decl.parent) && (decl.parent.flags & ts.NodeFlags.Const) !== 0 && ts.isForOfStatement(decl.parent.parent)) {
+    return arrayValues(decl.parent.parent.expression, ctx, depth);
+  }
+  const fn = decl.parent;
+  if (!ts.isParameter(decl) || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.parameters[0] !== decl) return null;
+  const call = fn.parent;
+  if (!ts.isCallExpression(call) || call.arguments[0] !== fn || !ts.isPropertyAccessExpression(call.expression) || !ITERATING.has(call.expression.name.text)) return null;
+  const values = arrayValues(call.expression.expression, ctx, depth);
+  return 'unknown' in values ? null : values;
+}
+
 function identifierValue(id: ts.Identifier, ctx: EvalContext, depth: number): NameValue {
   const decl = ctx.checker.getSymbolAtLocation(id)?.valueDeclaration;
+  const iterated = decl ? iterationValues(decl, ctx, depth) : null;
+  if (iterated) return iterated;
   if (decl && ts.isParameter(decl)) {
     const fn = decl.parent;
     const frame = ctx.frames.get(fn);
