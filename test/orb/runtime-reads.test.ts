@@ -44,6 +44,7 @@ describe('readsOfEntry', () => {
     ['a local helper closing over the parser', "function parse(r: RawParams) {\n  const list = (param: string, fallback = '') => (r[paramEnvName(param)] ?? '') || fallback;\n  return [list('tag', 'latest'), list('sources')];\n}\nparse(raw);", ['ORB_PARAM_SOURCES', 'ORB_PARAM_TAG']],
     ['calls inside callbacks and object literals', "const deps = { read: () => stringParam(raw, 'docker-config') };\n[1].forEach(() => stringParam(raw, 'builder'));\nconsole.log(deps);", ['ORB_PARAM_BUILDER', 'ORB_PARAM_DOCKER_CONFIG']],
     ['a table of literal names, looped over or mapped', "const NAMES = ['sbom', 'push'] as const;\nfor (const n of NAMES) stringParam(raw, n);\n['labels', 'target'].map((n) => stringParam(raw, n));", ['ORB_PARAM_LABELS', 'ORB_PARAM_PUSH', 'ORB_PARAM_SBOM', 'ORB_PARAM_TARGET']],
+    ['a class: its constructor and methods', "class Input {\n  constructor(readonly raw: RawParams, readonly region = stringParam(raw, 'region')) { this.repo = stringParam(raw, 'repo'); }\n  repo: string;\n  tag() { return stringParam(this.raw, 'tag'); }\n}\nnew Input(raw).tag();", ['ORB_PARAM_REGION', 'ORB_PARAM_REPO', 'ORB_PARAM_TAG']],
     ['not: an object key that fakes a raw object, or a name in a message', "console.log({ ORB_PARAM_FAKE: 'x' }, 'set ORB_PARAM_MESSAGE');", []],
   ];
   it.each(cases)('finds %s', (_name, body, names) => {

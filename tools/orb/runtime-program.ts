@@ -77,9 +77,18 @@ export function calleeOf(rt: RuntimeProgram, call: ts.CallExpression): FunctionW
   return functionOfSymbol(rt, rt.checker.getSymbolAtLocation(at));
 }
 
+/** The constructor a `new C(...)` runs, when C is a class of the runtime sources with one. */
+export function constructorOf(rt: RuntimeProgram, expr: ts.NewExpression): FunctionWithBody | undefined {
+  let s = rt.checker.getSymbolAtLocation(expr.expression);
+  if (s && s.flags & ts.SymbolFlags.Alias) s = rt.checker.getAliasedSymbol(s);
+  const cls = s?.declarations?.find((d) => ts.isClassDeclaration(d) && inRuntime(rt, d)) as ts.ClassDeclaration | undefined;
+  const ctor = cls?.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
+  return ctor as FunctionWithBody | undefined;
+}
+
 /** A function that has a name of its own (declaration, `const f = () => ...`, method): entered only when called or referenced. */
 export function isNamedFunction(node: ts.Node): boolean {
-  if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) return true;
+  if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node)) return true;
   return (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isVariableDeclaration(node.parent);
 }
 

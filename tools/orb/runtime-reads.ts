@@ -8,7 +8,7 @@
 // documented switch of a runtime shared by two commands, e.g. AWS_OIDC_STEP).
 import ts from 'typescript';
 import { evalName, frameKey, unknownAt, type Frames, type NameValue } from './name-eval.ts';
-import { calleeOf, functionOfSymbol, importedModules, isNamedFunction, locate, type FunctionWithBody, type RuntimeProgram } from './runtime-program.ts';
+import { calleeOf, constructorOf, functionOfSymbol, importedModules, isNamedFunction, locate, type FunctionWithBody, type RuntimeProgram } from './runtime-program.ts';
 
 /** One `ORB_PARAM_*` variable the runtime reads, and where. */
 export interface ParamRead {
@@ -78,22 +78,24 @@ function enter(w: Walk, fn: FunctionWithBody, frames: Frames, values: readonly (
   const key = `${id}:${[...next.values()].map(frameKey).join(';')}`;
   if (w.seen.has(key)) return;
   w.seen.add(key);
+  for (const p of fn.parameters) if (p.initializer) walk(w, p.initializer, next);
   walk(w, fn.body, next);
 }
 
-function argumentValues(w: Walk, call: ts.CallExpression, fn: FunctionWithBody, frames: Frames): (NameValue | undefined)[] {
+function argumentValues(w: Walk, call: ts.CallExpression | ts.NewExpression, fn: FunctionWithBody, frames: Frames): (NameValue | undefined)[] {
   const ctx = { checker: w.rt.checker, frames };
-  const spread = call.arguments.findIndex((a) => ts.isSpreadElement(a));
+  const args = call.arguments ?? ts.factory.createNodeArray<ts.Expression>();
+  const spread = args.findIndex((a) => ts.isSpreadElement(a));
   return fn.parameters.map((p, i) => {
     if (p.dotDotDotToken || (spread !== -1 && i >= spread)) return unknownAt(call, 'passes it through a spread or rest argument');
-    const arg = call.arguments[i];
+    const arg = args[i];
     if (arg) return evalName(arg, ctx);
     return p.initializer ? evalName(p.initializer, { checker: w.rt.checker, frames: new Map() }) : undefined;
   });
 }
 
-function onCall(w: Walk, call: ts.CallExpression, frames: Frames): void {
-  const fn = calleeOf(w.rt, call);
+function onCall(w: Walk, call: ts.CallExpression | ts.NewExpression, frames: Frames): void {
+  const fn = ts.isCallExpression(call) ? calleeOf(w.rt, call) : constructorOf(w.rt, call);
   if (fn) enter(w, fn, frames, argumentValues(w, call, fn, frames));
 }
 
@@ -134,6 +136,7 @@ function walk(w: Walk, node: ts.Node, frames: Frames): void {
       // An anonymous function (a callback): its own parameters carry no known names.
       const own = new Map(frames);
       own.set(n, n.parameters.map((p) => unknownAt(p.name, 'is a parameter of a callback')));
+      for (const p of n.parameters) if (p.initializer) walk(w, p.initializer, own);
       walk(w, n.body, own);
       return;
     }
@@ -146,7 +149,7 @@ function walk(w: Walk, node: ts.Node, frames: Frames): void {
     }
     if (builtName(n)) record(w, evalName(n as ts.Expression, { checker: w.rt.checker, frames }));
     else if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) onAccess(w, n, frames);
-    if (ts.isCallExpression(n)) onCall(w, n, frames);
+    if (ts.isCallExpression(n) || ts.isNewExpression(n)) onCall(w, n, frames);
     else if (ts.isIdentifier(n) && usedAsValue(n)) {
       // A runtime function passed as a value (e.g. a callback): enter it with unknown parameters.
       const fn = functionOfSymbol(w.rt, w.rt.checker.getSymbolAtLocation(n));
