@@ -9,6 +9,7 @@ import { checkOrb } from './orb/check.ts';
 import { formatFinding } from './orb/findings.ts';
 import { REVIEW_RULES } from './orb/review.ts';
 import { measureCommands } from './orb/size.ts';
+import { WIRING_RULES } from './orb/wiring.ts';
 import { packOrb } from './pack.ts';
 
 export { checkOrb } from './orb/check.ts';
@@ -49,7 +50,7 @@ function main(argv: string[], env: NodeJS.ProcessEnv): number {
   }
   const rc011 = tag && /^v\d+\.\d+\.\d+$/.test(tag) ? 'RC011' : 'RC011 skipped (no release tag in CIRCLE_TAG)';
   const rules = REVIEW_RULES.map((r) => (r === 'RC011' ? rc011 : r)).join(', ');
-  console.log(`orb checks passed for ${srcDir}: SCHEMA, SEM001-SEM009, ${rules}, SIZE; RC010 (snake_case names) is off on purpose: our names are kebab-case`);
+  console.log(`orb checks passed for ${srcDir}: SCHEMA, SEM001-SEM009, ${rules}, ${WIRING_RULES[0]}-${WIRING_RULES[WIRING_RULES.length - 1]}, SIZE; RC010 (snake_case names) is off on purpose: our names are kebab-case`);
   return 0;
 }
 

@@ -29,6 +29,26 @@ function checkExampleKeys(file: string, example: Record<string, unknown>): void 
   }
 }
 
+const YAML11_TRUE = /^(y|yes|on)$/i;
+const YAML11_FALSE = /^(n|no|off)$/i;
+
+/** Refuses a boolean parameter whose default is a string. `circleci orb pack` reads YAML 1.2 (Go's yaml.v3),
+ *  so `default: on` (or yes, no, off, y, n in any case) stays the string "on", which CircleCI then refuses
+ *  for a boolean; older CLIs read YAML 1.1 and packed true. Rather than pick one, the packer refuses it. */
+export function checkBooleanDefaults(file: string, prefix: string[], component: unknown): void {
+  const params = isMap(component) ? component['parameters'] : undefined;
+  if (!isMap(params)) return;
+  for (const [name, def] of Object.entries(params)) {
+    if (!isMap(def) || def['type'] !== 'boolean' || typeof def['default'] !== 'string') continue;
+    const text = def['default'];
+    const where = at(file, [...prefix, 'parameters', name, 'default']);
+    const meant = YAML11_TRUE.test(text) ? 'true' : YAML11_FALSE.test(text) ? 'false' : null;
+    throw new OrbSourceError(meant
+      ? `${where}: boolean parameter '${name}' has default '${text}', a YAML 1.1 boolean that orb pack keeps as the string "${text}" (CircleCI refuses a string default for a boolean); write default: ${meant}`
+      : `${where}: boolean parameter '${name}' has the string default ${JSON.stringify(text)}; write default: true or default: false`);
+  }
+}
+
 /** Builds the packed orb as plain data, includes inlined, in the packed key order. */
 export function assembleOrb(src: OrbSource): Record<string, unknown> {
   const root = src.root.data as Record<string, unknown>;
@@ -50,6 +70,7 @@ export function assembleOrb(src: OrbSource): Record<string, unknown> {
     for (const [name, file, data] of entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
       const prefix = file === '@orb.yml' ? [kind, name] : [];
       if (kind === 'examples' && isMap(data)) checkExampleKeys(file, data);
+      else checkBooleanDefaults(file, prefix, data);
       section[name] = INCLUDE_KINDS.has(kind)
         ? inlineIncludes(data, src.dir, (p) => at(file, [...prefix, ...p]))
         : data;

@@ -85,6 +85,32 @@ describe('packOrb refusals name the file', () => {
     expect(() => packOrb(dir)).toThrow(message);
   });
 
+  // Forms `circleci orb pack` handles differently from what a reader of the source expects: refused, named.
+  const include = (value: string) => ({ 'commands/x.yml': `steps:\n  - run:\n      command: ${value}\n` });
+  const boolDefault = (value: string) => ({ 'commands/x.yml': `parameters:\n  cache:\n    type: boolean\n    default: ${value}\n    description: d\nsteps:\n  - checkout\n` });
+  const cliDiffers: [string, Record<string, string | null>, RegExp][] = [
+    ['an include with a no-break space after <<', include('<<\u00a0include(scripts/assume-role-with-oidc.sh)>>'), /commands\/x\.yml:\/steps\/0\/run\/command: '<<\u00a0include\(scripts\/assume-role-with-oidc\.sh\)>>' has a U\+00A0 space, which the CircleCI CLI does not read as a blank.*write <<include\(scripts\/assume-role-with-oidc\.sh\)>>/],
+    ['an include with an ideographic space before >>', include('<<include(scripts/assume-role-with-oidc.sh)\u3000>>'), /commands\/x\.yml:.*U\+3000 space/],
+    ['an include with a zero-width space', include('<<\u200binclude(scripts/assume-role-with-oidc.sh)>>'), /commands\/x\.yml:.*U\+200B space/],
+    ['an include used as a map key', { 'commands/x.yml': 'steps:\n  - run:\n      name: n\n      environment:\n        <<include(scripts/assume-role-with-oidc.sh)>>: x\n      command: echo\n' },
+      /commands\/x\.yml:\/steps\/0\/run\/environment\/<<include\(scripts~1assume-role-with-oidc\.sh\)>>: an include is used as a map key.*supported only as a whole string value, e\.g\. command: <<include\(scripts\/assume-role-with-oidc\.sh\)>>/],
+    ...['on', 'yes', 'Y', 'ON'].map((v): [string, Record<string, string | null>, RegExp] => [`a boolean default written '${v}'`, boolDefault(v),
+      new RegExp(`commands/x\\.yml:/parameters/cache/default: boolean parameter 'cache' has default '${v}', a YAML 1\\.1 boolean .* write default: true`)]),
+    ...['off', 'No', 'n', 'OFF'].map((v): [string, Record<string, string | null>, RegExp] => [`a boolean default written '${v}'`, boolDefault(v), /YAML 1\.1 boolean .* write default: false/]),
+    ['a boolean default that is a quoted string', boolDefault('"true"'), /commands\/x\.yml:\/parameters\/cache\/default: boolean parameter 'cache' has the string default "true"; write default: true or default: false/],
+    ['an unknown folder (display/)', { 'display/logo.yml': 'home_url: x\n' }, /^display\/: unknown folder in the orb source; `circleci orb pack` reads only commands\/, executors\/, jobs\/, examples\/ \(and includes read files from scripts\/\), so it would drop this folder without a word/],
+    ['an unknown folder of scripts', { 'bin/run.sh': 'echo\n' }, /^bin\/: unknown folder/],
+  ];
+  it.each(cliDiffers)('refuses %s', (_name, overrides, message) => {
+    expect(() => packOrb(orb(overrides))).toThrow(message);
+  });
+
+  it('packs real booleans and dot folders as before', () => {
+    const dir = orb({ ...boolDefault('false'), '.github/x.yml': 'a: 1\n', 'commands/.hidden/y.yml': 'b: 2\n' });
+    const packed = parse(packOrb(dir)) as { commands: { x: { parameters: { cache: { default: unknown } } } } };
+    expect(packed.commands.x.parameters.cache.default).toBe(false);
+  });
+
   it('refuses nested directories in a component dir', () => {
     const dir = orb();
     mkdirSync(path.join(dir, 'jobs', 'nested'));

@@ -8,6 +8,9 @@
 //   SEM008  an example does not import or use the orb   SEM009  an example names something that does not exist
 //   RC001-RC005, RC008, RC009, RC011, RC012  orb-tools review rules (RC010 off on purpose: kebab-case names)
 //   PACK    the packer refuses the source         SIZE  a command's inlined script is over its budget
+//   WIRE001-WIRE007  declared parameters, the run step's ORB_PARAM_* variables and what the runtime reads
+//                    disagree (wiring.ts, wiring-steps.ts)
+import path from 'node:path';
 import { packOrb } from '../pack.ts';
 import { checkExamples } from './examples.ts';
 import type { Finding } from './findings.ts';
@@ -17,6 +20,7 @@ import { checkSchema } from './schema.ts';
 import { checkSemantics } from './semantic.ts';
 import { checkSize } from './size.ts';
 import { OrbSourceError, loadOrbSource } from './source.ts';
+import { checkWiring } from './wiring.ts';
 
 /** What to check: the source dir, optionally the already packed text (else it is packed in memory). */
 export interface CheckOrbOptions {
@@ -30,6 +34,8 @@ export interface CheckOrbOptions {
   releaseTag?: string;
   /** RC009 limit (default 64, as in orb-tools). */
   maxCommandLength?: number;
+  /** The project whose src/scripts/ and tools/wrapper.ts the wiring check reads (default: two levels above srcDir). */
+  projectRoot?: string;
 }
 
 /** The orb's name in the registry; examples import it as `<namespace>/aws-oidc@<version>`. */
@@ -53,7 +59,8 @@ export function checkOrb(opts: CheckOrbOptions): Finding[] {
   const orbName = opts.orbName ?? DEFAULT_ORB_NAME;
   const model = buildModel(src);
   const review = { orbName, ...(opts.releaseTag === undefined ? {} : { releaseTag: opts.releaseTag }), ...(opts.maxCommandLength === undefined ? {} : { maxCommandLength: opts.maxCommandLength }) };
-  const findings = [...checkSchema(src), ...checkSemantics(model, opts.srcDir), ...checkExamples(model, orbName), ...checkReview(src, model, review)];
+  const projectRoot = opts.projectRoot ?? path.resolve(opts.srcDir, '..', '..');
+  const findings = [...checkSchema(src), ...checkSemantics(model, opts.srcDir), ...checkExamples(model, orbName), ...checkReview(src, model, review), ...checkWiring(model, { projectRoot })];
   let packed = opts.packedText;
   if (packed === undefined) {
     try {

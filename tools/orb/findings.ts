@@ -1,4 +1,5 @@
 // One problem an orb check found; the CLI prints it as `<RULE> <where>: <message>`.
+/** A finding: the rule's id, where (`file` or `file:/json/pointer`, or `file:line` in TypeScript), and what is wrong. */
 export interface Finding {
   rule: string;
   where: string;

@@ -11,7 +11,8 @@ export interface Interpolation {
 
 // `<< parameters.x >>`, mustache sections `<<# parameters.x >>`, `<<^ ... >>`, `<</ ... >>`, and pipeline values.
 const EXPRESSION = /^<<\s*[#^/]?\s*([A-Za-z_][\w.-]*)\s*>>/;
-const INCLUDE = /^<<\s*include\(([-\w/.]+)\)?\s*>>/;
+// Loose about blanks (any Unicode space): include.ts refuses the ones the CLI would not take for an include.
+const INCLUDE = /^<<[\s\u200b\u2060]*include\(([-\w/.]+)\)?[\s\u200b\u2060]*>>/;
 
 /** Lists every unescaped `<<` in a string; `\<<` is CircleCI's escape and is skipped. */
 export function scanInterpolations(s: string): Interpolation[] {

@@ -5,6 +5,8 @@ import { parseDocument } from 'yaml';
 
 /** The component directories `circleci orb pack` turns into top-level keys, in packed order. */
 export const COMPONENT_KINDS = ['commands', 'executors', 'jobs', 'examples'] as const;
+/** The folders an orb source may hold: the component folders, and scripts/ for include targets. */
+export const SOURCE_FOLDERS: ReadonlySet<string> = new Set([...COMPONENT_KINDS, 'scripts']);
 /** One of the four component kinds. */
 export type ComponentKind = (typeof COMPONENT_KINDS)[number];
 
@@ -81,10 +83,15 @@ export function loadOrbSource(srcDir: string): OrbSource {
   if (!existsSync(path.join(srcDir, '@orb.yml'))) {
     throw new OrbSourceError(`@orb.yml: not found in ${srcDir}; is this the orb source root?`);
   }
-  for (const entry of readdirSync(srcDir)) {
+  for (const entry of readdirSync(srcDir).sort()) {
+    const stat = statSync(path.join(srcDir, entry));
     // The CLI merges any other root YAML file into the orb's top level; that hides config, so refuse.
-    if (entry !== '@orb.yml' && YAML_EXT.test(entry) && statSync(path.join(srcDir, entry)).isFile()) {
+    if (entry !== '@orb.yml' && YAML_EXT.test(entry) && stat.isFile()) {
       throw new OrbSourceError(`${entry}: only @orb.yml may sit at the root of the orb source`);
+    }
+    // The CLI walks only the component folders (and skips dot folders): any other folder is dropped in silence.
+    if (stat.isDirectory() && !entry.startsWith('.') && !SOURCE_FOLDERS.has(entry)) {
+      throw new OrbSourceError(`${entry}/: unknown folder in the orb source; \`circleci orb pack\` reads only ${COMPONENT_KINDS.map((k) => `${k}/`).join(', ')} (and includes read files from scripts/), so it would drop this folder without a word: move its files into one of those, or out of the orb source`);
     }
   }
   const root = readYamlFile(srcDir, '@orb.yml');
