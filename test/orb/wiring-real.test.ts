@@ -38,12 +38,11 @@ describe('the wiring of the real orb', () => {
     expect(wiringOf(checkOrb({ srcDir: 'src/orb' }))).toEqual([]);
   });
 
-  it('reads the branch of the shared build-and-push runtime that each command selects', () => {
+  it('reads each image command\'s own parser: create-manifest-list and build-and-push have their own entries', () => {
     const rt = loadRuntime('.');
-    const entry = rt.program.getSourceFile(path.join(rt.srcRoot, 'scripts', 'build-and-push.ts'))!;
-    const names = (env: Record<string, string>) => new Set(readsOfEntry(rt, entry, env).reads.map((r) => r.envName));
-    const stitch = names({ AWS_OIDC_STEP: 'create-manifest-list' });
-    const build = names({});
+    const names = (command: string) => new Set(readsOfEntry(rt, rt.program.getSourceFile(path.join(rt.srcRoot, 'scripts', `${command}.ts`))!, {}).reads.map((r) => r.envName));
+    const stitch = names('create-manifest-list');
+    const build = names('build-and-push');
     expect(stitch.has('ORB_PARAM_SOURCES') && !stitch.has('ORB_PARAM_DOCKERFILE')).toBe(true);
     expect(build.has('ORB_PARAM_DOCKERFILE') && !build.has('ORB_PARAM_SOURCES')).toBe(true);
     for (const shared of ['ORB_PARAM_REPO', 'ORB_PARAM_TAG', 'ORB_PARAM_REGION', 'ORB_PARAM_RETRY_MAX_SECONDS']) expect(stitch.has(shared) && build.has(shared), shared).toBe(true);

@@ -4,48 +4,21 @@ import { OrbError } from '../../lib/errors.ts';
 import type { Log } from '../../lib/log.ts';
 import type { Env } from '../../lib/params.ts';
 import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
-import type { NewRepository, RepositoryInfo } from '../../lib/aws/ecr.ts';
-import type { AwsKeys } from '../../lib/aws/clients.ts';
-import { retrySummary } from '../../lib/retry.ts';
-import { awsErrorInfo } from '../../lib/aws/errors.ts';
+import type { EcrCalls } from '../../lib/aws/ecr-calls.ts';
 import { buildArgv, chooseBuilder, imageLabels, pushArgvs } from './argv.ts';
 import type { BuildAndPushParams } from './params.ts';
 
 /** What build-and-push does to the world; the entry point wires the real ones, tests fakes. */
-export interface BuildAndPushDeps {
+export interface BuildAndPushDeps extends Omit<EcrCalls, 'proxyEndpoint'> {
   env: Env;
   log: Log;
   now(): Date;
   resolveKeys(profile: string): Promise<ResolvedKeys>;
-  callerIdentity(keys: AwsKeys, region: string): Promise<{ arn: string; account: string }>;
-  describeRepository(keys: AwsKeys, region: string, registryId: string, name: string): Promise<RepositoryInfo | undefined>;
-  createRepository(keys: AwsKeys, region: string, registryId: string, name: string, settings: NewRepository): Promise<RepositoryInfo>;
-  tagDigests(keys: AwsKeys, region: string, registryId: string, name: string, tags: readonly string[]): Promise<Map<string, string>>;
   hasBuildx(): Promise<boolean>;
   /** Runs docker with `argv`, output to the step's log; `env` adds variables (the build args). Rejects on a non-zero exit. */
   docker(argv: string[], env?: Record<string, string>): Promise<void>;
   writeExports(entries: Record<string, string | null>): void;
   writeResult(name: string, result: object): void;
-}
-
-/**
- * A failed AWS call of the step as it is reported: the call, where, AWS's answer (or the network
- * failure), what the retries tried, and the fix. Errors that are no AWS answer pass through unchanged.
- */
-export function explainAwsCall(call: string, where: string, err: unknown): unknown {
-  if (err instanceof OrbError) return err;
-  const e = awsErrorInfo(err);
-  const net = (err as { code?: string }).code;
-  const tried = retrySummary(err);
-  const isNet = net !== undefined && /^E[A-Z]+$/.test(net);
-  if (e.status === undefined && !isNet) return err;
-  if (e.code === 'AccessDenied' || e.code === 'AccessDeniedException') {
-    return new OrbError(`${call} ${where} was refused: ${e.message}`,
-      `allow ecr:${call} to the role (for another account's registry, also in the repository's policy), or use the profile-name of an identity that may`);
-  }
-  const what = isNet ? `${net}: ${e.message}` : `${e.code}${e.status ? ` (HTTP ${e.status})` : ''}: ${e.message}`;
-  return new OrbError(`${call} ${where} failed: ${what}${tried ? `; ${tried}` : ''}`,
-    tried ? 'AWS kept failing within retry-max-attempts and retry-max-seconds: re-run the job, or raise retry-max-seconds' : 'run the step again with ORB_DEBUG=1 for details');
 }
 
 /** The registry host and account of a repository URI: <account>.dkr.ecr.<region>.<suffix>/<name>. */

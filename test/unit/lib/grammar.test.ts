@@ -4,7 +4,7 @@ import { commaList, isKind, KINDS, lineList, wordList, type KindName } from '../
 import { parseParams as parseAssume } from '../../../src/commands/assume-role-with-oidc/params.ts';
 import { parseParams as parseEcrLogin } from '../../../src/commands/ecr-login/params.ts';
 import { parseParams as parseBuild } from '../../../src/commands/build-and-push/params.ts';
-import { parseStitchParams as parseStitch } from '../../../src/commands/build-and-push/stitch.ts';
+import { parseParams as parseStitch } from '../../../src/commands/create-manifest-list/params.ts';
 
 const TABLE: [KindName, string[], string[]][] = [
   ['profileName', ['default', 'staging-deploy', 'prj-prd-admin', 'ci=prod', 'a.b@c+d,e_f', 'x'.repeat(64)], ['', 'a b', 'a/b', 'a]b', 'x'.repeat(65), 'ä']],

@@ -1,7 +1,7 @@
 // The docker argv of build-and-push and create-manifest-list, as a table: every buildx form (which this
 // machine cannot run) and the classic forms, from parameters parsed as the orb passes them.
 import { describe, expect, it } from 'vitest';
-import { buildArgv, buildxOnly, chooseBuilder, imageLabels, pushArgvs, stitchArgvs } from '../../../../src/commands/build-and-push/argv.ts';
+import { buildArgv, buildxOnly, chooseBuilder, imageLabels, pushArgvs } from '../../../../src/commands/build-and-push/argv.ts';
 import { parseParams } from '../../../../src/commands/build-and-push/params.ts';
 import { paramEnvName } from '../../../../src/lib/params.ts';
 
@@ -71,25 +71,5 @@ describe('builder choice', () => {
     expect(pushArgvs(params({ tag: 'a b' }), 'docker', URI)).toEqual([['push', `${URI}:a`], ['push', `${URI}:b`]]);
     expect(pushArgvs(params({ tag: 'a b' }), 'buildx', URI)).toEqual([]);
     expect(pushArgvs(params({ push: 'false' }), 'docker', URI)).toEqual([]);
-  });
-});
-
-describe('stitchArgvs', () => {
-  it('docker manifest with --insecure for a plain-HTTP registry', () => {
-    expect(stitchArgvs('docker', URI, ['abc'], ['abc-amd64', 'abc-arm64'], true)).toEqual([
-      ['manifest', 'create', '--insecure', '--amend', `${URI}:abc`, `${URI}:abc-amd64`, `${URI}:abc-arm64`],
-      ['manifest', 'push', '--insecure', '--purge', `${URI}:abc`],
-    ]);
-  });
-  it('buildx imagetools create, one call for all tags', () => {
-    expect(stitchArgvs('buildx', URI, ['abc', 'latest'], ['abc-amd64', 'abc-arm64'])).toEqual([
-      ['buildx', 'imagetools', 'create', '--tag', `${URI}:abc`, '--tag', `${URI}:latest`, `${URI}:abc-amd64`, `${URI}:abc-arm64`],
-    ]);
-  });
-  it('docker manifest create and push per tag, digests kept as given', () => {
-    expect(stitchArgvs('docker', URI, ['abc'], ['abc-amd64', `${URI}@sha256:${'1'.repeat(64)}`])).toEqual([
-      ['manifest', 'create', '--amend', `${URI}:abc`, `${URI}:abc-amd64`, `${URI}@sha256:${'1'.repeat(64)}`],
-      ['manifest', 'push', '--purge', `${URI}:abc`],
-    ]);
   });
 });

@@ -1,7 +1,6 @@
 // build-and-push and create-manifest-list parameters: each refusal names the parameter, the value and the fix.
 import { describe, expect, it } from 'vitest';
 import { parseParams, cacheSpec } from '../../../../src/commands/build-and-push/params.ts';
-import { parseStitchParams } from '../../../../src/commands/build-and-push/stitch.ts';
 import { ParamError } from '../../../../src/lib/errors.ts';
 import { paramEnvName } from '../../../../src/lib/params.ts';
 
@@ -66,25 +65,5 @@ describe('build-and-push parameters', () => {
     expect(cacheSpec('cache-from', 'c', 'r.example/x')).toBe('type=registry,ref=r.example/x:c');
     expect(cacheSpec('cache-from', 'other.example/img:tag', 'r.example/x')).toBe('type=registry,ref=other.example/img:tag');
     expect(cacheSpec('cache-to', 'type=local,dest=/tmp/c', 'r')).toBe('type=local,dest=/tmp/c');
-  });
-});
-
-describe('create-manifest-list parameters', () => {
-  const stitch = (p: Record<string, string>) => parseStitchParams(raw({ repo: 'webapp', sources: 'a-amd64 a-arm64', ...p }), ENV);
-  it('takes tags and sources, digests marked', () => {
-    expect(stitch({ tag: 'abc,latest', sources: `x-amd64 sha256:${'2'.repeat(64)}` })).toMatchObject({ tags: ['abc', 'latest'], sources: ['x-amd64', `@sha256:${'2'.repeat(64)}`] });
-  });
-  it.each([
-    [{ sources: 'only-one' }, 'sources', /names one image/],
-    [{ sources: '' }, 'sources', /is required/],
-    [{ sources: 'a ../b' }, 'sources', /not a tag/],
-    [{ repo: 'Bad Repo' }, 'repo', /not an ECR repository name/],
-  ] as const)('refuses %j', (p, param, message) => {
-    expect(() => stitch(p)).toThrow(message);
-    try {
-      stitch(p);
-    } catch (e) {
-      expect((e as ParamError).param).toBe(param);
-    }
   });
 });

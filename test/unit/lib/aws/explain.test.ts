@@ -1,6 +1,6 @@
 // build-and-push's report of a failed ECR call: the call, where, AWS's answer, what the retries tried, and a fix.
 import { describe, expect, it } from 'vitest';
-import { explainAwsCall } from '../../../../src/commands/build-and-push/run.ts';
+import { explainAwsCall } from '../../../../src/lib/aws/explain.ts';
 import { ECRServiceException } from '@aws-sdk/client-ecr';
 
 /** An error shaped as the SDK throws a parsed AWS answer. */

@@ -1,0 +1,26 @@
+// The words a failed ECR call of a step is reported with: the call, where it went, AWS's answer (or the
+// network failure), what the retries tried, and the fix. Every command that calls ECR reports through it.
+import { OrbError } from '../errors.ts';
+import { retrySummary } from '../retry.ts';
+import { awsErrorInfo, networkCode } from './errors.ts';
+
+/**
+ * A failed AWS call of the step as it is reported: the call, where, AWS's answer (or the network
+ * failure), what the retries tried, and the fix. Errors that are no AWS answer pass through unchanged.
+ */
+export function explainAwsCall(call: string, where: string, err: unknown): unknown {
+  if (err instanceof OrbError) return err;
+  const e = awsErrorInfo(err);
+  const net = networkCode(err);
+  const tried = retrySummary(err);
+  const isNet = net !== undefined;
+  if (e.status === undefined && !isNet) return err;
+  if (e.code === 'AccessDenied' || e.code === 'AccessDeniedException') {
+    return new OrbError(`${call} ${where} was refused: ${e.message}`,
+      `allow ecr:${call} to the role (for another account's registry, also in the repository's policy), or use the profile-name of an identity that may`);
+  }
+  const what = isNet ? `${net}: ${e.message}` : `${e.code}${e.status ? ` (HTTP ${e.status})` : ''}: ${e.message}`;
+  return new OrbError(`${call} ${where} failed: ${what}${tried ? `; ${tried}` : ''}`,
+    tried ? 'AWS kept failing within retry-max-attempts and retry-max-seconds: re-run the job, or raise retry-max-seconds' : 'run the step again with ORB_DEBUG=1 for details');
+}
+

@@ -1,0 +1,19 @@
+// Entry point of the create-manifest-list orb command: the fan-in of per-architecture builds.
+import { main, resultWriter } from '../lib/main.ts';
+import { writeExports } from '../lib/bash-env.ts';
+import { resolveKeys } from '../lib/aws/credentials.ts';
+import { ecrCalls } from '../lib/aws/ecr-calls.ts';
+import { docker, hasBuildx } from '../lib/docker.ts';
+import { parseParams } from '../commands/create-manifest-list/params.ts';
+import { run } from '../commands/create-manifest-list/run.ts';
+
+main('create-manifest-list', async (env, log) => {
+  const p = parseParams(env, env);
+  await run(p, {
+    log, ...ecrCalls(env, log, p.retry),
+    resolveKeys: (profile) => resolveKeys(profile, env, p.region),
+    hasBuildx, docker,
+    writeExports: (entries) => writeExports(env.BASH_ENV, entries),
+    writeResult: resultWriter(env),
+  });
+});
