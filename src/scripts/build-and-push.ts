@@ -12,6 +12,10 @@ import type { Env } from '../lib/params.ts';
 import type { Log } from '../lib/log.ts';
 import type { RetryPolicy } from '../lib/retry.ts';
 import type { AwsKeys } from '../lib/aws/clients.ts';
+import { readFileSync } from 'node:fs';
+import { parseRepoPolicies } from '../commands/ecr-images/policies.ts';
+import { parseScanGate } from '../commands/ecr-images/scan-gate.ts';
+import { realRepositoryPort } from '../commands/ecr-images/real-port.ts';
 
 /** Runs docker with the step's stdout/stderr; resolves on exit 0. */
 function docker(argv: string[], extraEnv: Record<string, string> = {}, quiet = false): Promise<void> {
@@ -52,7 +56,10 @@ if (process.env.AWS_OIDC_STEP === 'create-manifest-list') {
   });
 } else {
   main('build-and-push', async (env, log) => {
-    const p = parseParams(env, env, process.cwd());
-    await run(p, { ...deps(env, log, p.retry, p.region), now: () => new Date() });
+    const base = parseParams(env, env, process.cwd());
+    // Policy files are read and checked here, before any AWS call.
+    const p = { ...base, policies: parseRepoPolicies(env, env, process.cwd(), base.region, base.createRepo, (f) => readFileSync(f, 'utf8')), scanGate: parseScanGate(env, env) };
+    await run(p, { ...deps(env, log, p.retry, p.region), now: () => new Date(),
+      repository: (keys, region, id, name) => realRepositoryPort(env, log, p.retry, keys, region, id, name) });
   });
 }
