@@ -2,7 +2,9 @@
 import { main, resultWriter } from '../lib/main.ts';
 import { writeExports } from '../lib/bash-env.ts';
 import { realRetryDeps, withRetry } from '../lib/retry.ts';
-import { resolveKeys } from '../lib/aws/credentials.ts';
+import { iniSection, resolveKeys } from '../lib/aws/credentials.ts';
+import { awsFilePaths } from '../lib/aws-files.ts';
+import { readIfExists } from '../lib/files.ts';
 import { callerIdentity, describeRepository, getAuthorizationTokens, tagDigests } from '../lib/aws/ecr.ts';
 import { getImage, putImage, type EcrRepoRef } from '../lib/aws/ecr-images.ts';
 import { RegistryClient } from '../lib/registry/client.ts';
@@ -13,7 +15,7 @@ import { promote } from '../commands/promote-image/run.ts';
 import { immutableTagError } from '../commands/promote-image/explain.ts';
 
 main('promote-image', async (env, log) => {
-  const p = parseParams(env, env);
+  const p = parseParams(env, env, (profile) => iniSection(readIfExists(awsFilePaths(env).config), profile === 'default' ? 'default' : `profile ${profile}`)?.region);
   const retryDeps = realRetryDeps((line) => log.info(line));
   const retry = <T>(what: string, call: () => Promise<T>) => withRetry(what, p.retry, retryDeps, call);
   const again = <T>(what: string, at: EcrRepoRef | string, call: () => Promise<T>) => retry(what, call).catch((err: unknown) => {

@@ -90,6 +90,8 @@ export interface RigRunOptions {
   checkoutSource?: string;
   /** The commit (CIRCLE_SHA1), so that several jobs can stand for one pipeline; default a random one. */
   sha?: string;
+  /** The workflow's workspace: persist_to_workspace writes into it, attach_workspace reads it (jobs of one pipeline share it). */
+  workspaceDir?: string;
 }
 
 /** A started rig. */
@@ -192,6 +194,7 @@ export class Rig {
       workdir,
       ...(opts.checkoutSource === undefined ? {} : { checkoutSource: opts.checkoutSource }),
       ...(opts.sha === undefined ? {} : { sha: opts.sha }),
+      ...(opts.workspaceDir === undefined ? {} : { workspaceDir: opts.workspaceDir }),
     };
     let result: JobResult;
     try {

@@ -34,8 +34,18 @@ function repoParam(raw: RawParams, env: Env, param: string, fallback = ''): stri
   return repo;
 }
 
+/** Reads a profile's region from the AWS config file (undefined when it has none). */
+export type ProfileRegion = (profile: string) => string | undefined;
+
+/** A side's region: its parameter, else its profile's region, else `fallback` (regionParam's order for the target). */
+function sideRegion(raw: RawParams, env: Env, param: string, profileName: string, profileRegion: ProfileRegion, fallback: () => string): string {
+  if (stringParam(raw, env, param)) return regionParam(raw, env, param);
+  const fromProfile = profileName ? profileRegion(profileName) : undefined;
+  return fromProfile ? regionParam({ [paramEnvName(param)]: fromProfile }, env, param) : fallback();
+}
+
 /** The source side's identity parameters, checked like their target counterparts. */
-function sourceIdentity(raw: RawParams, env: Env, targetRegion: string): Omit<PromoteSide, 'repo'> {
+function sourceIdentity(raw: RawParams, env: Env, targetRegion: string, profileRegion: ProfileRegion): Omit<PromoteSide, 'repo'> {
   const accountId = stringParam(raw, env, 'source-account-id');
   if (accountId && !/^\d{12}$/.test(accountId)) {
     throw new ParamError('source-account-id', accountId, 'is not a 12-digit AWS account id', 'give the source registry\'s account id, or leave it empty for the source identity\'s own account');
@@ -44,12 +54,16 @@ function sourceIdentity(raw: RawParams, env: Env, targetRegion: string): Omit<Pr
   if (profileName && !PROFILE_NAME.test(profileName)) {
     throw new ParamError('source-profile-name', profileName, 'is not a profile name (1-64 letters, digits and _.+@-)', 'use the profile-name you gave assume-role-with-oidc for the source account');
   }
-  const region = stringParam(raw, env, 'source-region') ? regionParam(raw, env, 'source-region') : targetRegion;
+  const region = sideRegion(raw, env, 'source-region', profileName, profileRegion, () => targetRegion);
   return { accountId, region, profileName };
 }
 
-/** Reads the parameters; every refusal names the parameter, the value and the fix. */
-export function parseParams(raw: RawParams, env: Env): PromoteImageParams {
+/**
+ * Reads the parameters; every refusal names the parameter, the value and the fix. An empty region is the
+ * profile's region (profile-name), else AWS_REGION, else AWS_DEFAULT_REGION; an empty source-region the
+ * source profile's region, else the target's.
+ */
+export function parseParams(raw: RawParams, env: Env, profileRegion: ProfileRegion = () => undefined): PromoteImageParams {
   const sourceRepo = repoParam(raw, env, 'source-repo');
   const tag = stringParam(raw, env, 'source-tag');
   const digest = stringParam(raw, env, 'source-digest');
@@ -66,10 +80,11 @@ export function parseParams(raw: RawParams, env: Env): PromoteImageParams {
     if (!TAG.test(t)) throw new ParamError('tag', t, 'is not a docker tag (letters, digits, _ . -, not starting with . or -, at most 128)', 'use tags such as production, v1.2.3 or ${CIRCLE_SHA1}');
   }
   if (new Set(tags).size !== tags.length) throw new ParamError('tag', tagText, 'names a tag twice', 'list each tag once');
-  const region = regionParam(raw, env);
+  const profileName = profileNameParam(raw, env);
+  const region = sideRegion(raw, env, 'region', profileName, profileRegion, () => regionParam(raw, env));
   return {
-    source: { repo: sourceRepo, tag, digest, ...sourceIdentity(raw, env, region) },
-    target: { repo: repoParam(raw, env, 'repo', sourceRepo), tags, accountId: registryAccountParam(raw, env), region, profileName: profileNameParam(raw, env) },
+    source: { repo: sourceRepo, tag, digest, ...sourceIdentity(raw, env, region, profileRegion) },
+    target: { repo: repoParam(raw, env, 'repo', sourceRepo), tags, accountId: registryAccountParam(raw, env), region, profileName },
     retry: retryParams(raw, env),
   };
 }
