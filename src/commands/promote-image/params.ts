@@ -15,6 +15,7 @@ export interface PromoteSide {
   profileName: string;
 }
 
+/** promote-image's parameters: the source (tag or digest) and the target (tags), each with its registry, region and identity. */
 export interface PromoteImageParams {
   source: PromoteSide & { tag: string; digest: string };
   target: PromoteSide & { tags: string[] };

@@ -60,6 +60,11 @@ async function copyAcross(deps: PromoteDeps, src: { at: EcrRepoRef; who: string 
   return stats;
 }
 
+/**
+ * Promotes `p.source` to `p.target`'s tags and exports the digest. Throws OrbError when the source image or the
+ * target repository is missing, an IMMUTABLE tag points elsewhere (before any write), a call is refused, or
+ * the target's digest after the copy is not the source's.
+ */
 export async function promote(p: PromoteImageParams, deps: PromoteDeps): Promise<void> {
   const { log } = deps;
   const src = await sideRef(deps, p.source);

@@ -11,6 +11,7 @@ import { REPO, TAG } from '../build-and-push/params.ts';
 import { gatePushed, pushFailure, type RepositoryPort } from '../ecr-images/after-push.ts';
 import { parseScanGate, type ScanGateParams } from '../ecr-images/scan-gate.ts';
 
+/** push-image's parameters: the repository and tags build-and-push built, the registry, the identity, retries, the scan gate. */
 export interface PushImageParams { repo: string; tags: string[]; accountId: string; region: string; profileName: string; retry: RetryPolicy; scanGate: ScanGateParams }
 
 /** Reads the parameters; every refusal names the parameter, the value and the fix. */
@@ -41,6 +42,10 @@ export interface PushImageDeps {
   writeResult(name: string, result: object): void;
 }
 
+/**
+ * Pushes the local tags, reads their digest back from ECR (one digest for all, else OrbError), runs the scan
+ * gate and exports. Throws OrbError when the repository or a local image is missing, or a push is refused.
+ */
 export async function pushImage(p: PushImageParams, deps: PushImageDeps): Promise<void> {
   const { log } = deps;
   const keys = await deps.resolveKeys(p.profileName);
