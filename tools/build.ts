@@ -1,9 +1,13 @@
-// Build: one minified esbuild bundle per orb command, wrapped in a generated bash script that the orb inlines,
-// and the local CLI bundled on its own to dist/cli.cjs (package.json's bin), neither wrapped nor inlined.
+// Build: one minified esbuild bundle per orb command, compressed and wrapped in a generated bash script that the
+// orb inlines (tools/wrapper.ts, tools/loader.ts), and the local CLI bundled on its own to dist/cli.cjs
+// (package.json's bin), neither wrapped nor inlined.
 import { build, type Plugin } from 'esbuild';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderWrapper, HEREDOC_DELIMITER } from './wrapper.ts';
+import { packRuntime } from './loader.ts';
+import { checkBundle, renderWrapper } from './wrapper.ts';
+
+export { checkBundle };
 
 const ENTRIES = 'src/scripts';
 const SCRIPTS_OUT = 'src/orb/scripts';
@@ -43,7 +47,7 @@ const SDK_NODE_NOTICE = /@aws-sdk[\\/]core[\\/]dist-es[\\/]submodules[\\/]client
 const SILENT_DEBUG = 'export default function createDebug() { const log = () => {}; log.enabled = false; return log; }';
 
 /** The esbuild plugin that swaps TRIMMED_MODULES for throwing stubs, silences `debug` and drops the SDK's future-Node notice. */
-const trimSdk: Plugin = {
+export const trimSdk: Plugin = {
   name: 'trim-sdk',
   setup(b) {
     b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'silent' }));
@@ -66,6 +70,8 @@ export async function bundle(entry: string, banner?: string): Promise<string> {
   const out = await build({
     ...(banner === undefined ? {} : { banner: { js: banner } }),
     entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', plugins: [trimSdk],
+    // import() becomes require(): the loader runs bundles through vm.Script, which has no dynamic-import hook (tools/loader.ts).
+    supported: { 'dynamic-import': false },
     minify: true, sourcemap: false, mainFields: ['module', 'main'], write: false, legalComments: 'none', logLevel: 'warning',
   });
   const file = out.outputFiles[0];
@@ -73,25 +79,16 @@ export async function bundle(entry: string, banner?: string): Promise<string> {
   return file.text;
 }
 
-/** Refuses a bundle the wrapper or the orb packer cannot carry unchanged. */
-export function checkBundle(command: string, js: string): void {
-  if (js.split('\n').some((line) => line === HEREDOC_DELIMITER)) {
-    throw new Error(`${command}: the bundle contains the heredoc delimiter line ${HEREDOC_DELIMITER}`);
-  }
-  if (js.includes('\\<<')) {
-    throw new Error(`${command}: the bundle contains "\\<<", which CircleCI's orb packing cannot round-trip`);
-  }
-}
-
 async function main(): Promise<void> {
   mkdirSync(SCRIPTS_OUT, { recursive: true });
   const commands = readdirSync(ENTRIES).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).filter((c) => !NOT_COMMANDS.has(c)).sort();
   for (const command of commands) {
-    const js = await bundle(join(ENTRIES, `${command}.ts`));
-    checkBundle(command, js);
-    const script = renderWrapper(command, js);
+    const packed = packRuntime(await bundle(join(ENTRIES, `${command}.ts`)));
+    const script = renderWrapper(command, packed);
     writeFileSync(join(SCRIPTS_OUT, `${command}.sh`), script, { mode: 0o644 });
-    console.log(`${command}: inlined ${Buffer.byteLength(script)} bytes (bundle ${Buffer.byteLength(js)} bytes)`);
+    // Inlined as the packer leaves it: every << escaped to \<<.
+    const inlined = Buffer.byteLength(script.replaceAll('<<', '\\<<'));
+    console.log(`${command}: inlined ${inlined} bytes (bundle ${Buffer.byteLength(packed.js)} bytes minified, ${packed.compressed.length} compressed)`);
   }
   // The shebang comes from the banner (not the entry) so `npx aws-oidc` can exec the file directly.
   const cli = await bundle(CLI_ENTRY, '#!/usr/bin/env node');

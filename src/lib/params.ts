@@ -1,5 +1,6 @@
 // Turning the raw ORB_PARAM_* strings into typed values. Pure: no process.env here.
 import { ParamError } from './errors.ts';
+import { isKind, KINDS, wordList, type KindName } from './grammar.ts';
 import type { RetryPolicy } from './retry.ts';
 
 export type RawParams = Readonly<Record<string, string | undefined>>;
@@ -62,7 +63,27 @@ export function enumParam<T extends string>(raw: RawParams, env: Env, param: str
   throw new ParamError(param, text, `must be one of ${allowed.join(', ')}`, `set ${param} to one of those values`);
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * A parameter that must be a value of `kind` (src/lib/grammar.ts), expanded; '' when absent. A value of
+ * another shape is a ParamError naming the parameter, the value, the kind and `fix`.
+ */
+export function kindParam(raw: RawParams, env: Env, param: string, kind: KindName, fix = `e.g. ${KINDS[kind].example}`): string {
+  const value = stringParam(raw, env, param);
+  if (value !== '' && !isKind(kind, value)) throw new ParamError(param, value, `is not ${KINDS[kind].what}`, fix);
+  return value;
+}
+
+/**
+ * A list parameter of one kind (src/lib/grammar.ts wordList: commas, spaces or lines between items), each
+ * item expanded; duplicates refused. [] when absent.
+ */
+export function kindListParam(raw: RawParams, env: Env, param: string, kind: KindName, fix = `list values such as ${KINDS[kind].example}, separated by commas, spaces or lines`): string[] {
+  const text = (raw[paramEnvName(param)] ?? '').trim();
+  const values = wordList(text).map((v) => expandVars(param, v, env));
+  for (const v of values) if (!isKind(kind, v)) throw new ParamError(param, v, `is not ${KINDS[kind].what}`, fix);
+  if (new Set(values).size !== values.length) throw new ParamError(param, text, 'names a value twice', 'list each value once');
+  return values;
+}
 
 /** The region: the parameter, else AWS_REGION, else AWS_DEFAULT_REGION; never empty. */
 export function regionParam(raw: RawParams, env: Env, param = 'region'): string {
@@ -72,8 +93,8 @@ export function regionParam(raw: RawParams, env: Env, param = 'region'): string 
     throw new ParamError(param, '', 'no AWS region is set',
       `set ${param} (e.g. us-east-1), or AWS_REGION in a context or the project's environment variables`);
   }
-  if (!REGION.test(region)) {
-    throw new ParamError(param, region, 'is not an AWS region name', 'use a region code such as us-east-1, eu-west-2 or cn-north-1');
+  if (!isKind('region', region)) {
+    throw new ParamError(param, region, `is not ${KINDS.region.what}`, 'use a region code such as us-east-1, eu-west-2 or cn-north-1');
   }
   return region;
 }
@@ -83,22 +104,12 @@ export function retryParams(raw: RawParams, env: Env, maxSeconds = 600): RetryPo
   return { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, maxSeconds, 60) };
 }
 
-const PROFILE_NAME = /^[A-Za-z0-9_.+@-]{1,64}$/;
-
-/** profile-name of the steps that use a profile assume-role-with-oidc wrote; '' when absent. */
+/** profile-name, in every command: a profile name of src/lib/grammar.ts; '' when absent. */
 export function profileNameParam(raw: RawParams, env: Env): string {
-  const profileName = stringParam(raw, env, 'profile-name');
-  if (profileName && !PROFILE_NAME.test(profileName)) {
-    throw new ParamError('profile-name', profileName, 'is not a profile name (1-64 letters, digits and _.+@-)', 'use the profile-name you gave assume-role-with-oidc');
-  }
-  return profileName;
+  return kindParam(raw, env, 'profile-name', 'profileName', 'use a name like staging-deploy or prj-prd-admin (the profile-name you gave assume-role-with-oidc)');
 }
 
 /** account-id naming one registry: 12 digits, or '' for the identity's own account. */
 export function registryAccountParam(raw: RawParams, env: Env): string {
-  const accountId = stringParam(raw, env, 'account-id');
-  if (accountId && !/^\d{12}$/.test(accountId)) {
-    throw new ParamError('account-id', accountId, 'is not a 12-digit AWS account id', 'give the registry\'s account id, or leave it empty for the identity\'s own account');
-  }
-  return accountId;
+  return kindParam(raw, env, 'account-id', 'accountId', 'give the registry\'s account id, or leave it empty for the identity\'s own account');
 }

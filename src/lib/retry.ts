@@ -1,6 +1,6 @@
 // Retries that classify errors: passing failures on AWS's side are retried with jittered backoff,
 // refusals fail at once. This is the one retry policy of every AWS call the steps make.
-import { awsErrorInfo, type StsPort } from './sts.ts';
+import { awsErrorInfo } from './aws/errors.ts';
 
 /** The bounds of one retried call. */
 export interface RetryPolicy { maxAttempts: number; totalSeconds: number }
@@ -45,15 +45,6 @@ export async function withRetry<T>(what: string, policy: RetryPolicy, deps: Retr
       await deps.sleep(delay);
     }
   }
-}
-
-/** An StsPort whose every call is retried by the policy (retry wraps the provider, it is no flag inside it). */
-export function retryingSts(sts: StsPort, policy: RetryPolicy, deps: RetryDeps): StsPort {
-  return {
-    assumeRoleWithWebIdentity: (input) => withRetry('AssumeRoleWithWebIdentity', policy, deps, () => sts.assumeRoleWithWebIdentity(input)),
-    assumeRole: (creds, input) => withRetry('AssumeRole', policy, deps, () => sts.assumeRole(creds, input)),
-    getCallerIdentity: (creds) => withRetry('GetCallerIdentity', policy, deps, () => sts.getCallerIdentity(creds)),
-  };
 }
 
 /** The real clock, sleep and randomness. */

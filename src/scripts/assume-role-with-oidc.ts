@@ -1,17 +1,16 @@
 // Entry point of the assume-role-with-oidc orb command, and of its profiles' credential_process.
 import { main, resultWriter } from '../lib/main.ts';
 import { writeExports } from '../lib/bash-env.ts';
-import { writeProfile } from '../lib/aws-files.ts';
+import { writeProfile } from '../lib/aws/files.ts';
 import { OrbError } from '../lib/errors.ts';
 import { Log } from '../lib/log.ts';
 import { runProgram } from '../lib/oidc-token.ts';
-import { createSts, type StsPort } from '../lib/sts.ts';
-import { realRetryDeps, retryingSts } from '../lib/retry.ts';
+import { createSts, retryingSts, type SessionCredentials, type StsPort } from '../lib/aws/sts.ts';
+import { realRetryDeps } from '../lib/retry.ts';
 import type { Env } from '../lib/params.ts';
 import { parseParams, type AssumeRoleParams } from '../commands/assume-role-with-oidc/params.ts';
 import { assumeAll, run } from '../commands/assume-role-with-oidc/run.ts';
 import { credentialProcess, credentialProcessLine, refreshPaths, saveRefreshState } from '../commands/assume-role-with-oidc/refresh.ts';
-import type { SessionCredentials } from '../lib/sts.ts';
 
 /** Writes the profile: session keys, or with self-refresh a credential_process that runs this runtime again. */
 function profileWriter(env: Env) {

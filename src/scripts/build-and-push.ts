@@ -4,7 +4,8 @@ import { main, resultWriter } from '../lib/main.ts';
 import { writeExports } from '../lib/bash-env.ts';
 import { realRetryDeps, withRetry } from '../lib/retry.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
-import { callerIdentity, createRepository, describeRepository, getAuthorizationTokens, tagDigests } from '../lib/aws/ecr.ts';
+import { createSts } from '../lib/aws/sts.ts';
+import { createRepository, describeRepository, getAuthorizationTokens, tagDigests } from '../lib/aws/ecr.ts';
 import { parseParams } from '../commands/build-and-push/params.ts';
 import { explainAwsCall, run, type BuildAndPushDeps } from '../commands/build-and-push/run.ts';
 import { parseStitchParams, stitch } from '../commands/build-and-push/stitch.ts';
@@ -35,7 +36,7 @@ function deps(env: Env, log: Log, policy: RetryPolicy, region: string): Omit<Bui
   return {
     env, log,
     resolveKeys: (profile) => resolveKeys(profile, env, region),
-    callerIdentity: (keys, region) => again('GetCallerIdentity', () => callerIdentity(keys, region, env), `in ${region}`),
+    callerIdentity: (keys, region) => again('GetCallerIdentity', () => createSts(region, '', env).getCallerIdentity(keys), `in ${region}`),
     describeRepository: (keys, region, id, name) => again('DescribeRepositories', () => describeRepository(keys, region, id, name, env), at(region, id, name)),
     createRepository: (keys, region, id, name, s) => again('CreateRepository', () => createRepository(keys, region, id, name, s, env), at(region, id, name)),
     tagDigests: (keys, region, id, name, tags) => again('BatchGetImage', () => tagDigests(keys, region, id, name, tags, env), at(region, id, name)),

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { hideBin } from 'yargs/helpers';
 import { runCli } from '../commands/cli/program.ts';
-import { createSts } from '../lib/sts.ts';
-import { realRetryDeps, retryingSts } from '../lib/retry.ts';
+import { createSts, retryingSts } from '../lib/aws/sts.ts';
+import { realRetryDeps } from '../lib/retry.ts';
 
 /** All of stdin, as text. */
 async function readStdin(): Promise<string> {

@@ -9,10 +9,11 @@ import { OrbError } from '../lib/errors.ts';
 import { Log } from '../lib/log.ts';
 import { realRetryDeps, withRetry, type RetryPolicy } from '../lib/retry.ts';
 import type { Env } from '../lib/params.ts';
-import { iniSection, resolveKeys } from '../lib/aws/credentials.ts';
-import { awsFilePaths } from '../lib/aws-files.ts';
-import { readIfExists } from '../lib/files.ts';
-import { callerIdentity, getAuthorizationTokens, getPublicAuthorizationToken, type RegistryLogin } from '../lib/aws/ecr.ts';
+import { resolveKeys } from '../lib/aws/credentials.ts';
+import { profileSetting } from '../lib/aws/files.ts';
+import { createSts } from '../lib/aws/sts.ts';
+import type { AwsKeys } from '../lib/aws/clients.ts';
+import { getAuthorizationTokens, getPublicAuthorizationToken, type RegistryLogin } from '../lib/aws/ecr.ts';
 import { parseParams } from '../commands/ecr-login/params.ts';
 import { run } from '../commands/ecr-login/run.ts';
 import { mergeAuths, readDockerConfig, readLoginRecords, readRegistryMap, registerHelper, saveLoginRecords, saveRegistryEntries } from '../commands/ecr-login/docker-config.ts';
@@ -22,11 +23,11 @@ import { helperAnswer, installHelperProgram } from '../commands/ecr-login/helper
 function awsCalls(env: Env, policy: RetryPolicy, log: (line: string) => void) {
   const deps = realRetryDeps(log);
   return {
-    callerIdentity: (keys: Parameters<typeof callerIdentity>[0], region: string) =>
-      withRetry('GetCallerIdentity', policy, deps, () => callerIdentity(keys, region, env)),
-    getTokens: (keys: Parameters<typeof callerIdentity>[0], region: string, ids: readonly string[]) =>
+    callerIdentity: (keys: AwsKeys, region: string) =>
+      withRetry('GetCallerIdentity', policy, deps, () => createSts(region, '', env).getCallerIdentity(keys)),
+    getTokens: (keys: AwsKeys, region: string, ids: readonly string[]) =>
       withRetry('GetAuthorizationToken', policy, deps, () => getAuthorizationTokens(keys, region, ids, env)),
-    getPublicToken: (keys: Parameters<typeof callerIdentity>[0]) =>
+    getPublicToken: (keys: AwsKeys) =>
       withRetry('GetAuthorizationToken (ECR Public)', policy, deps, () => getPublicAuthorizationToken(keys, env)),
   };
 }
@@ -69,7 +70,7 @@ if (mode === '--credential-helper') {
   });
 } else {
   main('ecr-login', async (env, log) => {
-    const p = parseParams(env, env, (profile) => iniSection(readIfExists(awsFilePaths(env).config), profile === 'default' ? 'default' : `profile ${profile}`)?.region);
+    const p = parseParams(env, env, (profile) => profileSetting(env, profile, 'region'));
     const calls = awsCalls(env, p.retry, (line) => log.info(line));
     await run(p, {
       env, log, now: () => Date.now(),

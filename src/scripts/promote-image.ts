@@ -2,10 +2,10 @@
 import { main, resultWriter } from '../lib/main.ts';
 import { writeExports } from '../lib/bash-env.ts';
 import { realRetryDeps, withRetry } from '../lib/retry.ts';
-import { iniSection, resolveKeys } from '../lib/aws/credentials.ts';
-import { awsFilePaths } from '../lib/aws-files.ts';
-import { readIfExists } from '../lib/files.ts';
-import { callerIdentity, describeRepository, getAuthorizationTokens, tagDigests } from '../lib/aws/ecr.ts';
+import { resolveKeys } from '../lib/aws/credentials.ts';
+import { profileSetting } from '../lib/aws/files.ts';
+import { createSts } from '../lib/aws/sts.ts';
+import { describeRepository, getAuthorizationTokens, tagDigests } from '../lib/aws/ecr.ts';
 import { getImage, putImage, type EcrRepoRef } from '../lib/aws/ecr-images.ts';
 import { RegistryClient } from '../lib/registry/client.ts';
 import { registryTransport } from '../lib/registry/transport.ts';
@@ -15,7 +15,7 @@ import { promote } from '../commands/promote-image/run.ts';
 import { immutableTagError } from '../commands/promote-image/explain.ts';
 
 main('promote-image', async (env, log) => {
-  const p = parseParams(env, env, (profile) => iniSection(readIfExists(awsFilePaths(env).config), profile === 'default' ? 'default' : `profile ${profile}`)?.region);
+  const p = parseParams(env, env, (profile) => profileSetting(env, profile, 'region'));
   const retryDeps = realRetryDeps((line) => log.info(line));
   const retry = <T>(what: string, call: () => Promise<T>) => withRetry(what, p.retry, retryDeps, call);
   const again = <T>(what: string, at: EcrRepoRef | string, call: () => Promise<T>) => retry(what, call).catch((err: unknown) => {
@@ -25,7 +25,7 @@ main('promote-image', async (env, log) => {
   await promote(p, {
     log, retry,
     resolveKeys: (profile, region) => resolveKeys(profile, env, region),
-    callerIdentity: (keys, region) => again('GetCallerIdentity', `in ${region}`, () => callerIdentity(keys, region, env)),
+    callerIdentity: (keys, region) => again('GetCallerIdentity', `in ${region}`, () => createSts(region, '', env).getCallerIdentity(keys)),
     describeRepository: (at) => again('DescribeRepositories', at, () => describeRepository(at.keys, at.region, at.registryId, at.repo, env)),
     getImage: (at, id) => again('BatchGetImage', at, () => getImage(at, id, env)),
     tagDigests: (at, tags) => again('BatchGetImage', at, () => tagDigests(at.keys, at.region, at.registryId, at.repo, tags, env)),

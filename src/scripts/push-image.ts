@@ -4,7 +4,8 @@ import { main, resultWriter } from '../lib/main.ts';
 import { writeExports } from '../lib/bash-env.ts';
 import { realRetryDeps, withRetry } from '../lib/retry.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
-import { callerIdentity, describeRepository } from '../lib/aws/ecr.ts';
+import { describeRepository } from '../lib/aws/ecr.ts';
+import { createSts } from '../lib/aws/sts.ts';
 import { explainAwsCall } from '../commands/build-and-push/run.ts';
 import { realRepositoryPort } from '../commands/ecr-images/real-port.ts';
 import { parseParams, pushImage } from '../commands/push-image/run.ts';
@@ -25,7 +26,7 @@ main('push-image', async (env, log) => {
   await pushImage(p, {
     log,
     resolveKeys: (profile) => resolveKeys(profile, env, p.region),
-    callerIdentity: (keys, region) => again('GetCallerIdentity', `in ${region}`, () => callerIdentity(keys, region, env)),
+    callerIdentity: (keys, region) => again('GetCallerIdentity', `in ${region}`, () => createSts(region, '', env).getCallerIdentity(keys)),
     describeRepository: (keys, region, id, name) => again('DescribeRepositories', `for ${name} in ECR registry ${id} (${region})`, () => describeRepository(keys, region, id, name, env)),
     repository: (keys, region, id, name) => realRepositoryPort(env, log, p.retry, keys, region, id, name),
     hasLocalImage: (ref) => docker(['image', 'inspect', '--format', '{{.Id}}', ref], true).then(() => true, () => false),

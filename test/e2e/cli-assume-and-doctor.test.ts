@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { createSts } from '../../src/lib/sts.ts';
+import { createSts } from '../../src/lib/aws/sts.ts';
 import { ORG_ID, PROD_ACCOUNT, PROJECT_ID, REGION, ACCOUNT } from '../harness/rig.ts';
 import { useRig } from '../harness/use-rig.ts';
 

@@ -3,8 +3,8 @@ import CircleCI from '@circleci/circleci-config-sdk';
 import { parse } from 'yaml';
 
 type Literal = 'string' | 'boolean' | 'integer' | 'enum' | 'executor' | 'steps' | 'env_var_name';
-/** A step of the consumer job: an orb command with parameters, or a plain run. */
-export type ConsumerStep = { orb: string; params?: Record<string, string | number | boolean> } | { run: string; name: string };
+/** A step of the consumer job: an orb command with parameters, a plain run, or CircleCI's setup_remote_docker. */
+export type ConsumerStep = { orb: string; params?: Record<string, string | number | boolean> } | { run: string; name: string } | { setupRemoteDocker: true };
 
 /** The orb import, with the command signatures read from the packed orb (so a typo is caught by the SDK). */
 function orbImport(packedOrb: string): InstanceType<typeof CircleCI.orb.OrbImport> {
@@ -25,6 +25,7 @@ export function consumerConfig(packedOrb: string, steps: ConsumerStep[]): string
   cfg.importOrb(orb);
   const built = steps.map((s) => {
     if ('run' in s) return new CircleCI.commands.Run({ name: s.name, command: s.run });
+    if ('setupRemoteDocker' in s) return new CircleCI.commands.SetupRemoteDocker({ version: 'default' });
     const ref = orb.commands[s.orb];
     if (!ref) throw new Error(`the packed orb has no command ${s.orb}`);
     return new CircleCI.reusable.ReusedCommand(ref, s.params ?? {});

@@ -32,7 +32,7 @@ beforeAll(() => {
   canaryDir = mkdtempSync(join(tmpdir(), 'hostile-canary-'));
   // A `node` that tells the orb's wrapper it is Node 16, so the wrapper reads install-node (and runs the real node otherwise).
   fakeNodeDir = mkdtempSync(join(tmpdir(), 'hostile-node-'));
-  writeFileSync(join(fakeNodeDir, 'node'), `#!/bin/bash\nif [ "\${1:-}" = -p ]; then echo 16; exit 0; fi\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(fakeNodeDir, 'node'), `#!/bin/bash\nif [ "\${1:-}" = --version ]; then echo v16.20.2; exit 0; fi\nif [ "\${1:-}" = -p ]; then echo 16; exit 0; fi\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
   project = mkdtempSync(join(tmpdir(), 'hostile-project-'));
   writeFileSync(join(project, 'Dockerfile'), 'FROM scratch\nARG GREETING\nLABEL greeting=$GREETING\nCOPY stamp /stamp\n');
   writeFileSync(join(project, 'stamp'), `${Date.now()}\n`);

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeExports } from '../../src/lib/bash-env.ts';
-import { writeProfile } from '../../src/lib/aws-files.ts';
+import { writeProfile } from '../../src/lib/aws/files.ts';
 import { mergeAuths } from '../../src/commands/ecr-login/docker-config.ts';
 
 export type WriterKind = 'bash-env' | 'aws-files' | 'docker-config';

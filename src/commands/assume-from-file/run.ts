@@ -3,10 +3,10 @@
 // exchange is the orb's own (assumeAll: web identity, then role-chain hops, refusals explained).
 import { OrbError } from '../../lib/errors.ts';
 import { renderExports } from '../../lib/bash-env.ts';
-import { writeProfile } from '../../lib/aws-files.ts';
+import { writeProfile } from '../../lib/aws/files.ts';
 import { maskKeyId, type Log } from '../../lib/log.ts';
 import { paramEnvName, type Env } from '../../lib/params.ts';
-import type { StsPort } from '../../lib/sts.ts';
+import type { StsPort } from '../../lib/aws/sts.ts';
 import { parseParams, type AssumeRoleParams } from '../assume-role-with-oidc/params.ts';
 import { assumeAll, checkedIdentity, credentialExports } from '../assume-role-with-oidc/run.ts';
 

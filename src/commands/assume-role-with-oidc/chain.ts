@@ -1,7 +1,7 @@
 // The role-chain parameter: the sts:AssumeRole hops taken after the web-identity hop (scenario S4).
 import { ParamError } from '../../lib/errors.ts';
 import { expandVars, type Env } from '../../lib/params.ts';
-import { ROLE_ARN, SESSION_NAME } from './identifiers.ts';
+import { isKind, KINDS } from '../../lib/grammar.ts';
 
 /** One chained hop. */
 export interface ChainHop { roleArn: string; externalId?: string; sessionName?: string }
@@ -22,14 +22,14 @@ export function parseChain(text: string, env: Env): ChainHop[] {
     const where = `role-chain (line ${i + 1})`;
     const [arnWord = '', ...rest] = line.split(/\s+/);
     const roleArn = expandVars(where, arnWord, env);
-    if (!ROLE_ARN.test(roleArn)) throw new ParamError(where, roleArn, 'is not an IAM role ARN', FIX);
+    if (!isKind('roleArn', roleArn)) throw new ParamError(where, roleArn, `is not ${KINDS.roleArn.what}`, FIX);
     const hop: ChainHop = { roleArn };
     for (const word of rest) {
       const eq = word.indexOf('=');
       const key = eq > 0 ? word.slice(0, eq) : word;
       const value = expandVars(where, eq > 0 ? word.slice(eq + 1) : '', env);
       if (key === 'external-id' && EXTERNAL_ID.test(value)) hop.externalId = value;
-      else if (key === 'session-name' && SESSION_NAME.test(value)) hop.sessionName = value;
+      else if (key === 'session-name' && isKind('sessionName', value)) hop.sessionName = value;
       else throw new ParamError(where, word, key === 'external-id' || key === 'session-name' ? `has an invalid ${key}` : `has an unknown option ${key}`, FIX);
     }
     hops.push(hop);

@@ -1,6 +1,6 @@
 // Turns STS refusals of AssumeRoleWithWebIdentity into messages that say what to change.
 import { OrbError } from '../../lib/errors.ts';
-import type { AwsErrorInfo } from '../../lib/sts.ts';
+import type { AwsErrorInfo } from '../../lib/aws/errors.ts';
 import type { TokenClaims } from '../../lib/oidc-token.ts';
 import type { AssumeRoleParams } from './params.ts';
 

@@ -1,9 +1,9 @@
 // assume-role-with-oidc's parameters: raw ORB_PARAM_* strings -> one validated object.
 import { ParamError } from '../../lib/errors.ts';
-import { boolParam, enumParam, intParam, regionParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, enumParam, intParam, profileNameParam, regionParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
 import type { TokenSourceKind } from '../../lib/oidc-token.ts';
 import { parseChain, type ChainHop } from './chain.ts';
-import { ROLE_ARN, SESSION_NAME } from './identifiers.ts';
+import { isKind, KINDS } from '../../lib/grammar.ts';
 import { parseSessionControls, type SessionControls } from './session-controls.ts';
 
 export interface AssumeRoleParams {
@@ -31,14 +31,9 @@ export function defaultSessionName(env: Env): string {
   return name.length >= 2 ? name : 'circleci';
 }
 
-const PROFILE = /^[\w+=,.@-]{1,64}$/;
-
 /** Where the credentials go: export-to auto means the profile when profile-name is set, else the environment. */
 function parseTarget(raw: RawParams, env: Env): { profileName: string; exportTo: 'env' | 'profile' | 'both' } {
-  const profileName = stringParam(raw, env, 'profile-name');
-  if (profileName !== '' && !PROFILE.test(profileName)) {
-    throw new ParamError('profile-name', profileName, 'must be 1 to 64 characters of letters, digits and +=,.@_-', 'use a name like staging-deploy or prj-prd-admin');
-  }
+  const profileName = profileNameParam(raw, env);
   const chosen = enumParam(raw, env, 'export-to', ['auto', 'env', 'profile', 'both'] as const, 'auto');
   const exportTo = chosen === 'auto' ? (profileName ? 'profile' : 'env') : chosen;
   if (exportTo !== 'env' && profileName === '') {
@@ -90,14 +85,13 @@ export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
   if (roleArn === '') {
     throw new ParamError('role-arn', '', 'is required', 'set role-arn to the ARN of the IAM role to assume, e.g. arn:aws:iam::123456789012:role/deploy');
   }
-  if (!ROLE_ARN.test(roleArn)) {
-    throw new ParamError('role-arn', roleArn, 'is not an IAM role ARN',
-      'use the form arn:aws:iam::<12-digit account id>:role/<role name>');
+  if (!isKind('roleArn', roleArn)) {
+    throw new ParamError('role-arn', roleArn, `is not ${KINDS.roleArn.what}`, `use the form ${KINDS.roleArn.example}`);
   }
   const given = stringParam(raw, env, 'role-session-name');
   const sessionName = given || defaultSessionName(env);
-  if (!SESSION_NAME.test(sessionName)) {
-    throw new ParamError('role-session-name', sessionName, 'must be 2 to 64 characters of letters, digits and +=,.@_-',
+  if (!isKind('sessionName', sessionName)) {
+    throw new ParamError('role-session-name', sessionName, `is not ${KINDS.sessionName.what}`,
       'remove spaces and other characters, or leave it empty for the default built from the job');
   }
   const { profileName, exportTo } = parseTarget(raw, env);

@@ -5,7 +5,7 @@ import { OrbError } from '../../lib/errors.ts';
 import { readIfExists, writeFileAtomic } from '../../lib/files.ts';
 import { getUsableToken, type RunProgram } from '../../lib/oidc-token.ts';
 import type { Env } from '../../lib/params.ts';
-import type { SessionCredentials, StsPort } from '../../lib/sts.ts';
+import type { SessionCredentials, StsPort } from '../../lib/aws/sts.ts';
 import type { AssumeRoleParams } from './params.ts';
 
 /** Cached credentials are reused until this close to their expiry. */

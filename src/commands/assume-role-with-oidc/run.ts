@@ -2,7 +2,8 @@
 import { OrbError } from '../../lib/errors.ts';
 import { retrySummary } from '../../lib/retry.ts';
 import { decodeClaims, getUsableToken, type RunProgram } from '../../lib/oidc-token.ts';
-import { awsErrorInfo, type StsPort, type SessionCredentials, type CallerIdentity, type SessionPolicies } from '../../lib/sts.ts';
+import { awsErrorInfo } from '../../lib/aws/errors.ts';
+import type { StsPort, SessionCredentials, CallerIdentity, SessionPolicies } from '../../lib/aws/sts.ts';
 import { maskKeyId, type Log } from '../../lib/log.ts';
 import type { Env } from '../../lib/params.ts';
 import type { AssumeRoleParams } from './params.ts';

@@ -1,7 +1,8 @@
 // Session controls: an inline session policy, managed session policy ARNs, and the accounts the
 // final credentials may belong to.
 import { ParamError } from '../../lib/errors.ts';
-import { boolParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, kindListParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { commaList, lineList, wordList } from '../../lib/grammar.ts';
 
 /** A session tag. */
 export interface SessionTag { key: string; value: string }
@@ -33,7 +34,7 @@ export function circleciTags(env: Env): SessionTag[] {
 
 /** Parses session-tags: one Key=Value per line. */
 function parseTags(text: string): SessionTag[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').map((line) => {
+  return lineList(text).map((line) => {
     const eq = line.indexOf('=');
     const key = eq > 0 ? line.slice(0, eq).trim() : '';
     const value = eq > 0 ? line.slice(eq + 1).trim() : '';
@@ -45,11 +46,6 @@ function parseTags(text: string): SessionTag[] {
 }
 
 const POLICY_ARN = /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/;
-
-/** Splits a list written one per line or comma-separated. */
-function list(text: string): string[] {
-  return text.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== '');
-}
 
 /** Parses session-policy, managed-session-policies and allowed-account-ids. */
 export function parseSessionControls(raw: RawParams, env: Env): SessionControls {
@@ -66,20 +62,17 @@ export function parseSessionControls(raw: RawParams, env: Env): SessionControls 
         'remove spaces and line breaks, or narrow the session with managed-session-policies instead');
     }
   }
-  const policyArns = list(stringParam(raw, env, 'managed-session-policies'));
+  const policyArns = wordList(stringParam(raw, env, 'managed-session-policies'));
   for (const arn of policyArns) {
     if (!POLICY_ARN.test(arn)) throw new ParamError('managed-session-policies', arn, 'is not an IAM managed policy ARN', 'use arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>');
   }
   if (policyArns.length > 10) throw new ParamError('managed-session-policies', `${policyArns.length} ARNs`, 'has more than 10 ARNs, the most STS accepts', 'pass at most 10');
-  const allowedAccountIds = list(stringParam(raw, env, 'allowed-account-ids'));
-  for (const id of allowedAccountIds) {
-    if (!/^\d{12}$/.test(id)) throw new ParamError('allowed-account-ids', id, 'is not a 12-digit AWS account id', 'list account ids separated by commas or lines');
-  }
+  const allowedAccountIds = kindListParam(raw, env, 'allowed-account-ids', 'accountId');
   const own = parseTags(stringParam(raw, env, 'session-tags'));
   const defaults = boolParam(raw, env, 'circleci-session-tags', true) ? circleciTags(env).filter((t) => !own.some((o) => o.key === t.key)) : [];
   const tags = [...defaults, ...own];
   if (tags.length > 50) throw new ParamError('session-tags', `${tags.length} tags`, 'has more than 50 tags, the most STS accepts', 'pass fewer tags');
-  const transitiveTagKeys = list(stringParam(raw, env, 'transitive-tag-keys'));
+  const transitiveTagKeys = commaList(stringParam(raw, env, 'transitive-tag-keys'));
   for (const k of transitiveTagKeys) {
     if (!tags.some((t) => t.key === k)) throw new ParamError('transitive-tag-keys', k, 'is not the key of a session tag', 'list keys of session-tags (or of the circleci: tags)');
   }

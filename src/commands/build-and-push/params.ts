@@ -4,6 +4,7 @@ import { OrbError, ParamError } from '../../lib/errors.ts';
 import { boolParam, enumParam, expandVars, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, paramEnvName, type Env, type RawParams } from '../../lib/params.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
 import { shellWords } from '../../lib/shell-words.ts';
+import { isKind, KINDS, lineList, wordList } from '../../lib/grammar.ts';
 import type { RepoPolicies } from '../ecr-images/policies.ts';
 import type { ScanGateParams } from '../ecr-images/scan-gate.ts';
 
@@ -48,16 +49,14 @@ export interface BuildAndPushParams {
 }
 
 /** An ECR repository name and a docker tag, as ECR and docker define them. */
-export const REPO = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-export const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 
 /** Non-empty trimmed lines of a multi-line parameter. */
-const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+const lines = lineList;
 /** Items of a list parameter: comma-, space- or line-separated. */
-const items = (text: string) => text.split(/[\s,]+/).filter(Boolean);
+const items = wordList;
 
 /** The raw text of a parameter, not expanded (for the ones expanded per item). */
 const rawText = (raw: RawParams, param: string) => (raw[paramEnvName(param)] ?? '').trim();
@@ -100,7 +99,7 @@ const KMS_KEY = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 function cacheLines(raw: RawParams, env: Env, param: 'cache-from' | 'cache-to'): string[] {
   const values = lines(stringParam(raw, env, param));
   for (const v of values) {
-    if (v.includes('type=') ? !CACHE_SPEC.test(v) : !(TAG.test(v) || IMAGE_REF.test(v))) {
+    if (v.includes('type=') ? !CACHE_SPEC.test(v) : !(isKind('tag', v) || IMAGE_REF.test(v))) {
       throw new ParamError(param, v, 'is not a tag of this repository, an image reference or a buildx cache spec (type=..., no spaces)',
         'give one per line, e.g. cache, 123456789012.dkr.ecr.us-east-1.amazonaws.com/webapp:cache or type=registry,ref=<image>');
     }
@@ -114,20 +113,20 @@ export function cacheSpec(param: 'cache-from' | 'cache-to', value: string, repos
     if (param === 'cache-to' && /type=registry/.test(value) && !/image-manifest=/.test(value)) return `${value},image-manifest=true,oci-mediatypes=true`;
     return value;
   }
-  const ref = value.includes('/') || value.includes(':') && !TAG.test(value) ? value : `${repositoryUri}:${value}`;
+  const ref = value.includes('/') || value.includes(':') && !isKind('tag', value) ? value : `${repositoryUri}:${value}`;
   return param === 'cache-to' ? `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true` : `type=registry,ref=${ref}`;
 }
 
 export function parseParams(raw: RawParams, env: Env, cwd: string): BuildAndPushParams {
   const repo = stringParam(raw, env, 'repo');
   if (!repo) throw new ParamError('repo', repo, 'is required', 'name the ECR repository, e.g. webapp or team/api');
-  if (repo.length < 2 || repo.length > 256 || !REPO.test(repo)) {
-    throw new ParamError('repo', repo, 'is not an ECR repository name (lower-case letters, digits, and . _ - / between them, 2-256 characters)', 'use a name such as webapp or team/api');
+  if (!isKind('repository', repo)) {
+    throw new ParamError('repo', repo, `is not ${KINDS.repository.what}`, 'use a name such as webapp or team/api');
   }
   const tagText = rawText(raw, 'tag') || '${CIRCLE_SHA1}';
   const tags = items(tagText).map((t) => expandVars('tag', t, env));
   for (const t of tags) {
-    if (!TAG.test(t)) throw new ParamError('tag', t, 'is not a docker tag (letters, digits, _ . -, not starting with . or -, at most 128)', 'use tags such as latest, v1.2.3 or ${CIRCLE_SHA1}');
+    if (!isKind('tag', t)) throw new ParamError('tag', t, `is not ${KINDS.tag.what}`, 'use tags such as latest, v1.2.3 or ${CIRCLE_SHA1}');
   }
   if (tags.length === 0) throw new ParamError('tag', tagText, 'names no tag', 'give at least one tag');
   if (new Set(tags).size !== tags.length) throw new ParamError('tag', tagText, 'names a tag twice', 'list each tag once');

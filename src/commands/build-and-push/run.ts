@@ -7,7 +7,7 @@ import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
 import type { NewRepository, RepositoryInfo } from '../../lib/aws/ecr.ts';
 import type { AwsKeys } from '../../lib/aws/clients.ts';
 import { retrySummary } from '../../lib/retry.ts';
-import { awsErrorInfo } from '../../lib/sts.ts';
+import { awsErrorInfo } from '../../lib/aws/errors.ts';
 import { buildArgv, chooseBuilder, imageLabels, pushArgvs } from './argv.ts';
 import type { BuildAndPushParams } from './params.ts';
 import { gatePushed, pushFailure, repositoryPolicies, type RepositoryPort } from '../ecr-images/after-push.ts';

@@ -3,7 +3,7 @@
 import { OrbError, ParamError } from '../../lib/errors.ts';
 import type { Log } from '../../lib/log.ts';
 import { enumParam, expandVars, paramEnvName, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
-import { REPO, TAG } from './params.ts';
+import { isKind, KINDS, wordList } from '../../lib/grammar.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
 import { stitchArgvs } from './argv.ts';
 import type { AwsKeys } from '../../lib/aws/clients.ts';
@@ -21,21 +21,21 @@ export interface StitchParams {
 }
 
 /** A source image: a tag of the repository, or a sha256 digest. */
-const isSource = (v: string) => TAG.test(v) || /^sha256:[0-9a-f]{64}$/.test(v);
+const isSource = (v: string) => isKind('tag', v) || isKind('digest', v);
 
 export function parseStitchParams(raw: RawParams, env: Env): StitchParams {
   const repo = stringParam(raw, env, 'repo');
-  if (!REPO.test(repo)) {
-    throw new ParamError('repo', repo, 'is not an ECR repository name', 'use a name such as webapp or team/api');
+  if (!isKind('repository', repo)) {
+    throw new ParamError('repo', repo, `is not ${KINDS.repository.what}`, 'use a name such as webapp or team/api');
   }
   const list = (param: string, ok: (v: string) => boolean, example: string, fallback = '') => {
     const text = (raw[paramEnvName(param)] ?? '').trim() || fallback;
-    const values = text.split(/[\s,]+/).filter(Boolean).map((v) => expandVars(param, v, env));
+    const values = wordList(text).map((v) => expandVars(param, v, env));
     if (values.length === 0) throw new ParamError(param, text, 'is required', `give ${example}`);
     for (const v of values) if (!ok(v)) throw new ParamError(param, v, 'is not a tag (or sha256 digest)', `give ${example}`);
     return values;
   };
-  const tags = list('tag', (v) => TAG.test(v), 'the final tag(s), e.g. ${CIRCLE_SHA1}', '${CIRCLE_SHA1}');
+  const tags = list('tag', (v) => isKind('tag', v), 'the final tag(s), e.g. ${CIRCLE_SHA1}', '${CIRCLE_SHA1}');
   const sources = list('sources', isSource, 'the per-architecture tags, e.g. ${CIRCLE_SHA1}-amd64 ${CIRCLE_SHA1}-arm64');
   if (sources.length < 2) throw new ParamError('sources', sources.join(' '), 'names one image; a manifest list stitches two or more', 'list each architecture\'s tag');
   const accountId = registryAccountParam(raw, env);

@@ -4,7 +4,7 @@ import yargs, { type Argv } from 'yargs';
 import { OrbError } from '../../lib/errors.ts';
 import { Log } from '../../lib/log.ts';
 import type { Env } from '../../lib/params.ts';
-import type { StsPort } from '../../lib/sts.ts';
+import type { StsPort } from '../../lib/aws/sts.ts';
 import { FORMATS, PARTITIONS, parseTrustPolicyFlags, type RawFlags } from '../trust-policy/params.ts';
 import { trustPolicy } from '../trust-policy/generate.ts';
 import { render } from '../trust-policy/render.ts';

@@ -1,6 +1,6 @@
 // The ecr-login parameters, typed and checked before anything is called or written.
 import { ParamError } from '../../lib/errors.ts';
-import { boolParam, profileNameParam, regionParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, kindListParam, profileNameParam, regionParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
 
 export interface EcrLoginParams {
@@ -17,19 +17,10 @@ export interface EcrLoginParams {
   retry: RetryPolicy;
 }
 
-/** Reads the parameters; every refusal names the parameter, the value and the fix. */
-/** `profileRegion` reads a profile's region from the AWS config file, the fallback for an empty region with profile-name. */
+/** Reads the parameters; every refusal names the parameter, the value and the fix. `profileRegion` reads a profile's region from the AWS config file, the fallback for an empty region with profile-name. */
 export function parseParams(raw: RawParams, env: Env, profileRegion: (profile: string) => string | undefined = () => undefined): EcrLoginParams {
   const idsText = stringParam(raw, env, 'account-id');
-  const accountIds = idsText.split(/[\s,]+/).filter(Boolean);
-  for (const id of accountIds) {
-    if (!/^\d{12}$/.test(id)) {
-      throw new ParamError('account-id', idsText, `"${id}" is not a 12-digit AWS account id`, 'list registry account ids, e.g. 123456789012 or 123456789012,210987654321');
-    }
-  }
-  if (new Set(accountIds).size !== accountIds.length) {
-    throw new ParamError('account-id', idsText, 'names an account twice', 'list each registry account once');
-  }
+  const accountIds = kindListParam(raw, env, 'account-id', 'accountId', 'list registry account ids, e.g. 123456789012 or 123456789012,210987654321');
   if (accountIds.length > 10) throw new ParamError('account-id', idsText, 'lists more than 10 registries, which one ECR call cannot cover', 'split them over two ecr-login steps');
   const profileName = profileNameParam(raw, env);
   const publicRegistry = boolParam(raw, env, 'public-registry', false);

@@ -3,7 +3,7 @@
 import { OrbError } from '../../lib/errors.ts';
 import type { Log } from '../../lib/log.ts';
 import type { Env } from '../../lib/params.ts';
-import { awsErrorInfo } from '../../lib/sts.ts';
+import { awsErrorInfo } from '../../lib/aws/errors.ts';
 import { retrySummary } from '../../lib/retry.ts';
 import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
 import type { RegistryLogin } from '../../lib/aws/ecr.ts';

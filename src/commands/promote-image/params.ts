@@ -3,7 +3,7 @@
 import { ParamError } from '../../lib/errors.ts';
 import { expandVars, paramEnvName, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
-import { REPO, TAG } from '../build-and-push/params.ts';
+import { isKind } from '../../lib/grammar.ts';
 
 /** One side of a promotion: where the repository is and who reads or writes it. */
 export interface PromoteSide {
@@ -29,7 +29,7 @@ const PROFILE_NAME = /^[A-Za-z0-9_.+@-]{1,64}$/;
 function repoParam(raw: RawParams, env: Env, param: string, fallback = ''): string {
   const repo = stringParam(raw, env, param) || fallback;
   if (!repo) throw new ParamError(param, repo, 'is required', 'name the ECR repository, e.g. webapp or team/api');
-  if (repo.length < 2 || repo.length > 256 || !REPO.test(repo)) {
+  if (repo.length < 2 || repo.length > 256 || !isKind('repository', repo)) {
     throw new ParamError(param, repo, 'is not an ECR repository name (lower-case letters, digits, and . _ - / between them, 2-256 characters)', 'use a name such as webapp or team/api');
   }
   return repo;
@@ -72,13 +72,13 @@ export function parseParams(raw: RawParams, env: Env, profileRegion: ProfileRegi
     throw new ParamError('source-digest', digest, 'is given together with source-tag, which names the image another way', 'give source-digest (the exact image) or source-tag, not both');
   }
   if (!tag && !digest) throw new ParamError('source-tag', '', 'is required when source-digest is empty', 'name the image to promote, e.g. source-tag: ${CIRCLE_SHA1} or source-digest: ${AWS_ECR_IMAGE_DIGEST}');
-  if (tag && !TAG.test(tag)) throw new ParamError('source-tag', tag, 'is not a docker tag (letters, digits, _ . -, not starting with . or -, at most 128)', 'use a tag such as v1.2.3 or ${CIRCLE_SHA1}');
+  if (tag && !isKind('tag', tag)) throw new ParamError('source-tag', tag, 'is not a docker tag (letters, digits, _ . -, not starting with . or -, at most 128)', 'use a tag such as v1.2.3 or ${CIRCLE_SHA1}');
   if (digest && !DIGEST.test(digest)) throw new ParamError('source-digest', digest, 'is not an image digest (sha256: and 64 lower-case hex digits)', 'give the digest build-and-push exported, e.g. ${AWS_ECR_IMAGE_DIGEST}');
   const tagText = (raw[paramEnvName('tag')] ?? '').trim();
   const tags = tagText.split(/[\s,]+/).filter(Boolean).map((t) => expandVars('tag', t, env));
   if (tags.length === 0) throw new ParamError('tag', tagText, 'names no tag', 'give the target tag(s), e.g. production or ${CIRCLE_SHA1}');
   for (const t of tags) {
-    if (!TAG.test(t)) throw new ParamError('tag', t, 'is not a docker tag (letters, digits, _ . -, not starting with . or -, at most 128)', 'use tags such as production, v1.2.3 or ${CIRCLE_SHA1}');
+    if (!isKind('tag', t)) throw new ParamError('tag', t, 'is not a docker tag (letters, digits, _ . -, not starting with . or -, at most 128)', 'use tags such as production, v1.2.3 or ${CIRCLE_SHA1}');
   }
   if (new Set(tags).size !== tags.length) throw new ParamError('tag', tagText, 'names a tag twice', 'list each tag once');
   const profileName = profileNameParam(raw, env);

@@ -7,7 +7,7 @@ import type { RetryPolicy } from '../../lib/retry.ts';
 import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
 import type { RepositoryInfo } from '../../lib/aws/ecr.ts';
 import type { AwsKeys } from '../../lib/aws/clients.ts';
-import { REPO, TAG } from '../build-and-push/params.ts';
+import { isKind } from '../../lib/grammar.ts';
 import { gatePushed, pushFailure, type RepositoryPort } from '../ecr-images/after-push.ts';
 import { parseScanGate, type ScanGateParams } from '../ecr-images/scan-gate.ts';
 
@@ -17,12 +17,12 @@ export interface PushImageParams { repo: string; tags: string[]; accountId: stri
 /** Reads the parameters; every refusal names the parameter, the value and the fix. */
 export function parseParams(raw: RawParams, env: Env): PushImageParams {
   const repo = stringParam(raw, env, 'repo');
-  if (repo.length < 2 || repo.length > 256 || !REPO.test(repo)) {
+  if (repo.length < 2 || repo.length > 256 || !isKind('repository', repo)) {
     throw new ParamError('repo', repo, repo ? 'is not an ECR repository name' : 'is required', 'give the repo build-and-push built, e.g. webapp or team/api');
   }
   const text = (raw[paramEnvName('tag')] ?? '').trim() || '${CIRCLE_SHA1}';
   const tags = text.split(/[\s,]+/).filter(Boolean).map((t) => expandVars('tag', t, env));
-  for (const t of tags) if (!TAG.test(t)) throw new ParamError('tag', t, 'is not a docker tag', 'give the tag(s) build-and-push built, e.g. ${CIRCLE_SHA1}');
+  for (const t of tags) if (!isKind('tag', t)) throw new ParamError('tag', t, 'is not a docker tag', 'give the tag(s) build-and-push built, e.g. ${CIRCLE_SHA1}');
   if (tags.length === 0 || new Set(tags).size !== tags.length) throw new ParamError('tag', text, 'names no tag, or one twice', 'list each tag once');
   return { repo, tags, accountId: registryAccountParam(raw, env), region: regionParam(raw, env), profileName: profileNameParam(raw, env), retry: retryParams(raw, env), scanGate: parseScanGate(raw, env) };
 }

@@ -1,5 +1,6 @@
 // trust-policy's flags: raw CLI strings -> one validated object. Pure: every error names the flag, the value and the fix.
 import { ParamError } from '../../lib/errors.ts';
+import { isKind, KINDS } from '../../lib/grammar.ts';
 
 /** The AWS partitions an IAM role can live in. */
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
@@ -27,7 +28,6 @@ export interface TrustPolicyParams {
 export type RawFlags = Readonly<Record<string, string | undefined>>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ACCOUNT = /^\d{12}$/;
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (RoleName pattern)
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 export const DEFAULT_ROLE_NAME = 'circleci-oidc';
@@ -100,7 +100,7 @@ export function parseTrustPolicyFlags(flags: RawFlags): TrustPolicyParams {
   }
   const account = (flags['account-id'] ?? '').trim();
   if (account !== '') {
-    if (!ACCOUNT.test(account)) throw new ParamError('--account-id', account, 'must be 12 digits', 'pass the AWS account id, e.g. 123456789012 (aws sts get-caller-identity shows it)');
+    if (!isKind('accountId', account)) throw new ParamError('--account-id', account, `is not ${KINDS.accountId.what}`, 'pass the AWS account id, e.g. 123456789012 (aws sts get-caller-identity shows it)');
     params.accountId = account;
   } else if (params.format === 'json') {
     // JSON has no way to refer to the provider it creates, so the provider ARN needs the account.

@@ -6,31 +6,12 @@ import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { parseKnownFiles } from '@smithy/core/config';
 import { OrbError } from '../errors.ts';
 import type { Env } from '../params.ts';
-import { awsFilePaths } from '../aws-files.ts';
-import { createSts } from '../sts.ts';
+import { awsFilePaths } from './files.ts';
+import { createSts } from './sts.ts';
 import type { AwsKeys } from './clients.ts';
 
 /** Keys, where they came from (for messages, never secret), and when they expire if known. */
 export interface ResolvedKeys extends AwsKeys { source: string; expiration?: Date | undefined }
-
-/** The `key = value` pairs of one [section] of an INI text; undefined when there is no such section. */
-export function iniSection(text: string, header: string): Record<string, string> | undefined {
-  let inside = false;
-  let found: Record<string, string> | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const h = /^\[\s*(.+?)\s*\]$/.exec(line);
-    if (h) {
-      inside = h[1] === header;
-      if (inside) found ??= {};
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (inside && found && eq > 0) found[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
-  }
-  return found;
-}
 
 /** The settings of a profile that give it credentials, one of which fromIni needs. */
 const CREDENTIAL_KEYS = ['aws_access_key_id', 'credential_process', 'role_arn', 'web_identity_token_file', 'sso_session', 'sso_start_url', 'credential_source', 'login_session'];

@@ -4,7 +4,6 @@
 import { BatchGetImageCommand, CreateRepositoryCommand, DescribeRepositoriesCommand, GetAuthorizationTokenCommand, type Repository } from '@aws-sdk/client-ecr';
 import { GetAuthorizationTokenCommand as GetPublicAuthorizationTokenCommand } from '@aws-sdk/client-ecr-public';
 import type { Env } from '../params.ts';
-import { createSts } from '../sts.ts';
 import { ecrClient, ecrPublicClient, type AwsKeys } from './clients.ts';
 import { httpTimeoutMs, withDeadline } from './http-handler.ts';
 
@@ -62,12 +61,6 @@ export async function getPublicAuthorizationToken(keys: AwsKeys, env: Env, now: 
   const d = out.authorizationData;
   if (!d?.expiresAt) throw new InvalidResponseError('ECR Public returned no authorization data');
   return { registryId: 'public', host: PUBLIC_REGISTRY_HOST, proxyEndpoint: `https://${PUBLIC_REGISTRY_HOST}`, ...decodeToken(d.authorizationToken), expiresAt: d.expiresAt };
-}
-
-/** STS GetCallerIdentity in `region`: who these keys are. */
-export async function callerIdentity(keys: AwsKeys, region: string, env: Env, now: () => number = Date.now): Promise<{ arn: string; account: string }> {
-  const { arn, account } = await createSts(region, '', env, now).getCallerIdentity(keys);
-  return { arn, account };
 }
 
 /** A repository as ECR describes it (the fields the steps use). */

@@ -1,4 +1,5 @@
-// The non-run steps, done locally: checkout and workspaces for real, the rest logged and skipped.
+// The non-run steps, done locally: checkout, workspaces and (when the rig gives an engine) setup_remote_docker
+// for real, the rest logged and skipped.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -24,6 +25,8 @@ export interface BuiltinEnv {
   env: Record<string, string>;
   checkoutSource?: string;
   workspaceDir?: string;
+  /** See RunOptions.remoteDocker. */
+  remoteDocker?: Record<string, string>;
 }
 
 /** Resolves a config path: `~` is HOME, relative paths are under the job's working directory. */
@@ -77,6 +80,13 @@ function attach(step: ExpandedStep, io: BuiltinEnv): string {
   return `Attached the workspace at ${dest}\n`;
 }
 
+/** Gives the later steps the variables of the rig's remote engine (they share `io.env`), as CircleCI gives them its engine's. */
+function setupRemoteDocker(io: BuiltinEnv): string {
+  if (!io.remoteDocker) return 'skipped locally: setup_remote_docker\n';
+  Object.assign(io.env, io.remoteDocker);
+  return `Remote Docker engine at ${io.remoteDocker.DOCKER_HOST ?? '?'}; set for later steps: ${Object.keys(io.remoteDocker).join(', ')}\n`;
+}
+
 /** Runs a non-run step; returns its log text, throws with the message CircleCI would show. */
 export function runBuiltin(step: ExpandedStep, io: BuiltinEnv): string {
   switch (step.kind) {
@@ -86,6 +96,8 @@ export function runBuiltin(step: ExpandedStep, io: BuiltinEnv): string {
       return persist(step, io);
     case 'attach_workspace':
       return attach(step, io);
+    case 'setup_remote_docker':
+      return setupRemoteDocker(io);
     default:
       return `skipped locally: ${step.kind}\n`;
   }

@@ -195,4 +195,17 @@ describe('runJob', () => {
     expect(r.steps[1]?.output).toBe('built\n');
     expect(r.steps[2]).toMatchObject({ name: 'Saving Cache', output: 'skipped locally: save_cache\n', exitCode: 0 });
   });
+
+  it('setup_remote_docker gives the later steps the remote engine\'s variables, and only logs without an engine', async () => {
+    const remoteDocker = { DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' };
+    const show = `      - run: echo "\${DOCKER_HOST:-none} \${DOCKER_TLS_VERIFY:-none} \${DOCKER_CERT_PATH:-none}"\n`;
+    const r = await run(`${show}      - setup_remote_docker\n${show}`, { remoteDocker, inheritEnv: ['PATH'] });
+    expect(r.steps.map((s) => s.output)).toEqual([
+      'none none none\n',
+      'Remote Docker engine at tcp://127.0.0.1:2376; set for later steps: DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH\n',
+      'tcp://127.0.0.1:2376 1 /certs\n',
+    ]);
+    const without = await run(`      - setup_remote_docker\n${show}`, { inheritEnv: ['PATH'] });
+    expect(without.steps.map((s) => s.output)).toEqual(['skipped locally: setup_remote_docker\n', 'none none none\n']);
+  });
 });

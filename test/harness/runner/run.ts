@@ -113,10 +113,11 @@ export async function runJob(job: ExpandedJob, opts: RunOptions): Promise<JobRes
   return { success: !failed, steps: results, bashEnvPath, home, workingDirectory, env };
 }
 
-function pick(opts: RunOptions): { checkoutSource?: string; workspaceDir?: string } {
-  const o: { checkoutSource?: string; workspaceDir?: string } = {};
+function pick(opts: RunOptions): { checkoutSource?: string; workspaceDir?: string; remoteDocker?: Record<string, string> } {
+  const o: { checkoutSource?: string; workspaceDir?: string; remoteDocker?: Record<string, string> } = {};
   if (opts.checkoutSource !== undefined) o.checkoutSource = opts.checkoutSource;
   if (opts.workspaceDir !== undefined) o.workspaceDir = opts.workspaceDir;
+  if (opts.remoteDocker !== undefined) o.remoteDocker = opts.remoteDocker;
   return o;
 }
 

@@ -97,6 +97,11 @@ export interface RunOptions {
   checkoutSource?: string;
   /** Shared directory behind persist_to_workspace / attach_workspace; absent: those steps only log. */
   workspaceDir?: string;
+  /**
+   * The variables setup_remote_docker sets for the job's later steps, as CircleCI sets them (DOCKER_HOST,
+   * DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) for the engine the rig stands up; absent: the step only logs.
+   */
+  remoteDocker?: Record<string, string>;
   extraPath?: string[];
   inheritEnv?: string[];
   onOutput?: (stepName: string, chunk: string) => void;

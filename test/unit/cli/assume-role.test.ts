@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StsPort, SessionCredentials } from '../../../src/lib/sts.ts';
+import type { StsPort, SessionCredentials } from '../../../src/lib/aws/sts.ts';
 import { parseAssumeFlags } from '../../../src/commands/assume-from-file/run.ts';
 import { claims, cli, fakeToken } from './helpers.ts';
 
@@ -38,7 +38,7 @@ describe('parseAssumeFlags: the orb\'s parameters and validation', () => {
     expect(parseAssumeFlags({ 'role-arn': ROLE }, true, { AWS_REGION: 'ap-northeast-1' }).region).toBe('ap-northeast-1');
   });
   it.each([
-    [{ 'role-arn': 'deploy', region: 'eu-west-1' }, /parameter role-arn: is not an IAM role ARN \(got "deploy"\)/],
+    [{ 'role-arn': 'deploy', region: 'eu-west-1' }, /parameter role-arn: is not an IAM role ARN .*\(got "deploy"\)/],
     [{ 'role-arn': ROLE, region: 'eu-west-1', 'session-duration': '60' }, /parameter session-duration: must be a whole number from 900 to 43200 \(got "60"\)/],
     [{ 'role-arn': ROLE }, /parameter region: no AWS region is set/],
     [{ 'role-arn': ROLE, region: 'eu-west-1', 'role-session-name': 'a b' }, /parameter role-session-name/],

@@ -1,6 +1,6 @@
 // In-process runs of the CLI program with fake files, stdin and STS.
 import { runCli, type CliIo } from '../../../src/commands/cli/program.ts';
-import type { StsPort } from '../../../src/lib/sts.ts';
+import type { StsPort } from '../../../src/lib/aws/sts.ts';
 
 /** An unsigned JWT with these claims (the CLI only decodes it; STS would verify it). */
 export function fakeToken(claims: object): string {

@@ -1,66 +1,158 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { arch, tmpdir } from 'node:os';
+// The generated wrapper, run by bash with a fake HOME: the compressed bundle is unpacked to the exact file and
+// run as CommonJS in the same node; later uses reuse the file and V8's code cache, and repair them when damaged.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HEREDOC_DELIMITER, NODE_DIST, renderWrapper } from '../../../tools/wrapper.ts';
+import { Script } from 'node:vm';
+import { HEREDOC_DELIMITER, renderWrapper } from '../../../tools/wrapper.ts';
+import { packRuntime } from '../../../tools/loader.ts';
 import { checkBundle } from '../../../tools/build.ts';
+import { runIn, runInAsync, runWrapper, sandbox } from './wrapper-run.ts';
 
-/** Runs a wrapper with PATH limited to `bin` (which gets bash and the given extra programs). */
-function runWrapper(script: string, programs: Record<string, string | null>): { status: number | null; stdout: string; stderr: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'wrapper-'));
-  const bin = join(dir, 'bin');
-  spawnSync('mkdir', [bin]);
-  for (const tool of ['bash', 'mkdir', 'chmod', 'cat', 'mv']) symlinkSync(`/bin/${tool}`, join(bin, tool));
-  for (const [name, body] of Object.entries(programs)) {
-    if (body === null) symlinkSync(process.execPath, join(bin, name));
-    else { writeFileSync(join(bin, name), body); chmodSync(join(bin, name), 0o755); }
-  }
-  const file = join(dir, 'step.sh');
-  writeFileSync(file, script);
-  const r = spawnSync('/bin/bash', ['-eo', 'pipefail', file], { env: { PATH: bin, HOME: dir }, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+const OPEN = `<<'${HEREDOC_DELIMITER}'\n`;
+/** The script with its heredoc payload replaced (the loader, and so the bundle's hash, unchanged). */
+const withPayload = (script: string, payload: string) => script.slice(0, script.indexOf(OPEN) + OPEN.length) + payload + `${HEREDOC_DELIMITER}\n`;
+const mode = (f: string) => (statSync(f).mode & 0o777).toString(8);
 
-describe('the bash wrapper', () => {
-  it('runs the bundle through a quoted heredoc, so $ and backticks in the JS stay literal', () => {
-    const js = 'console.log(`$HOME ${1+1} \\`x\\``)';
-    const r = runWrapper(renderWrapper('demo', js), { node: null });
+// A bundle with what a shell, the heredoc or the orb packer could mangle: $, backticks, quotes, \<<, the delimiter line.
+const TRICKY = ['const s = `', HEREDOC_DELIMITER, '`;', "const q = 'it\\'s \\\\<< $HOME `x` é ✓';", 'const path = require("path");'].join('\n');
+const REPORT = `${TRICKY}
+console.log(JSON.stringify({ argv: process.argv.slice(2), argv1: process.argv[1] === __filename, file: __filename,
+  dir: __dirname === path.dirname(__filename), main: require.main === module, self: this === exports && module.exports === exports,
+  execArgv: process.execArgv, leaked: typeof globalThis.require, env: process.env.AWS_OIDC_RUNTIME === __filename, s, q }));
+`;
+
+describe('the wrapper unpacks the bundle and runs it', () => {
+  it('writes the exact bundle to ~/.aws-oidc/runtime/<command>.cjs and runs it as that CommonJS module, with empty argv', () => {
+    const box = sandbox({ node: null });
+    const r = runIn(box, renderWrapper('demo', REPORT));
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('$HOME 2 `x`\n');
+    const file = join(box.home, '.aws-oidc', 'runtime', 'demo.cjs');
+    expect(JSON.parse(r.stdout)).toEqual({ argv: [], argv1: true, file, dir: true, main: true, self: true, execArgv: [], leaked: 'undefined', env: true,
+      s: `\n${HEREDOC_DELIMITER}\n`, q: "it's \\<< $HOME `x` é ✓" });
+    expect(readFileSync(file, 'utf8')).toBe(REPORT);
+    // Later, run directly as self-refresh profiles and the docker credential helper do: a plain CJS file.
+    const later = spawnSync(process.execPath, [file, '--credential-helper', 'get'], { encoding: 'utf8', env: { AWS_OIDC_RUNTIME: file } });
+    expect(JSON.parse(later.stdout)).toMatchObject({ argv: ['--credential-helper', 'get'], argv1: true, main: true, self: true });
   });
 
-  it('carries a bundle far larger than the 128 KiB argv limit', () => {
-    const js = `const s = ${JSON.stringify('x'.repeat(300_000))}; console.log(s.length)`;
-    const r = runWrapper(renderWrapper('big', js), { node: null });
-    expect(r.stdout).toBe('300000\n');
+  it('carries a bundle far beyond the 128 KiB argv limit, incompressible', () => {
+    const js = `const s = ${JSON.stringify(randomBytes(240_000).toString('base64'))}; console.log(s.length)`;
+    const script = renderWrapper('big', js);
+    expect(packRuntime(js).base64.length).toBeGreaterThan(300_000);
+    expect(runWrapper(script, { node: null }).stdout).toBe('320000\n');
   });
 
-  it('leaves the runtime in the home, readable by the owner only, and tells the JS where it is', () => {
-    const r = runWrapper(renderWrapper('rt', 'const fs = require("fs"); const p = process.env.AWS_OIDC_RUNTIME; console.log(p.endsWith("/.aws-oidc/runtime/rt.cjs"), (fs.statSync(p).mode & 0o777).toString(8), fs.readFileSync(p, "utf8").startsWith("const fs"))'), { node: null });
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('true 600 true\n');
-  });
-
-  it('names the executors that have Node when node is missing', () => {
-    const r = runWrapper(renderWrapper('assume-role-with-oidc', 'console.log(1)'), {});
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/aws-oidc\/assume-role-with-oidc: this executor has no 'node'/);
-    expect(r.stderr).toMatch(/'default' executor \(a cimg\/node image\) or its 'machine' executor/);
-  });
-
-  it('refuses a Node older than 18', () => {
-    const fakeNode = '#!/bin/bash\nif [ "$1" = -p ]; then echo 16; else echo v16.20.0; fi\n';
-    const r = runWrapper(renderWrapper('x', 'console.log(1)'), { node: fakeNode });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/Node.js v16.20.0 is too old; 18 or newer is needed/);
-    expect(r.stdout).toBe('');
+  it('leaves the directory 0700 and the runtime and its code cache 0600, whatever the umask', () => {
+    const box = sandbox({ node: null });
+    const r = runIn(box, `umask 000\n${renderWrapper('rt', 'console.log("ran")')}`);
+    expect(r.stdout).toBe('ran\n');
+    const dir = join(box.home, '.aws-oidc', 'runtime');
+    expect([mode(dir), mode(join(dir, 'rt.cjs')), mode(join(dir, 'rt.cjs.cache'))]).toEqual(['700', '600', '600']);
+    expect(readdirSync(dir).sort()).toEqual(['rt.cjs', 'rt.cjs.cache']);
   });
 });
 
-describe('the build refuses bundles the wrapper or the packer could not carry', () => {
+describe('later uses of a command in the job', () => {
+  const js = 'console.log("ran", require("path").basename(__filename))';
+  const first = () => {
+    const box = sandbox({ node: null });
+    const script = renderWrapper('again', js);
+    expect(runIn(box, script).stdout).toBe('ran again.cjs\n');
+    const dir = join(box.home, '.aws-oidc', 'runtime');
+    return { box, script, file: join(dir, 'again.cjs'), cache: join(dir, 'again.cjs.cache') };
+  };
+
+  it('reuse the .cjs without decoding the heredoc, and compile from the code cache without rewriting it', () => {
+    const { box, script, file, cache } = first();
+    const data = readFileSync(cache);
+    expect(data.toString('latin1', 0, 128)).toBe(sha(js) + sha(data.subarray(128)));
+    const before = [statSync(file).ino, statSync(cache).ino];
+    // The payload is garbage now: this run can only succeed by not reading it.
+    expect(runIn(box, withPayload(script, 'AAAA\n'))).toEqual({ status: 0, stdout: 'ran again.cjs\n', stderr: '' });
+    // An accepted cache is not rewritten (a missing, unusable or V8-rejected one would be, through a rename).
+    expect([statSync(file).ino, statSync(cache).ino]).toEqual(before);
+  });
+
+  it('replace a truncated, damaged, foreign or V8-rejected code cache', () => {
+    const { box, script, cache } = first();
+    const good = readFileSync(cache);
+    const other = new Script('(function(){return 1})').createCachedData();
+    // The cache of this very bundle, made by a V8 with other flags (as after a Node change): V8 rejects it.
+    const make = 'const vm = require("vm"); process.stdout.write(new vm.Script(require("fs").readFileSync(0, "utf8")).createCachedData().toString("base64"))';
+    const made = spawnSync(process.execPath, ['--stack-size=2000', '-e', make], { input: `(function(exports,require,module,__filename,__dirname){\n${js}\n})`, encoding: 'utf8' });
+    const rejected = Buffer.from(made.stdout, 'base64');
+    expect(new Script(`(function(exports,require,module,__filename,__dirname){\n${js}\n})`, { cachedData: rejected }).cachedDataRejected).toBe(true);
+    const damaged = Buffer.from(good);
+    damaged.writeUInt8(damaged.readUInt8(damaged.length >> 1) ^ 0xff, damaged.length >> 1);
+    const bad = [good.subarray(0, 100), good.subarray(0, good.length - 7), damaged, Buffer.concat([Buffer.from(sha('x') + sha(other)), other]),
+      Buffer.concat([Buffer.from(sha(js) + sha(rejected)), rejected]), Buffer.alloc(0)];
+    for (const b of bad) {
+      writeFileSync(cache, b);
+      expect(runIn(box, script)).toEqual({ status: 0, stdout: 'ran again.cjs\n', stderr: '' });
+      const now = readFileSync(cache);
+      expect(now.equals(b)).toBe(false);
+      expect(now.toString('latin1', 0, 128)).toBe(sha(js) + sha(now.subarray(128)));
+    }
+  });
+
+  it('restore a damaged or replaced .cjs from the heredoc', () => {
+    const { box, script, file } = first();
+    for (const b of ['', js.slice(0, 20), 'console.log("not the bundle")']) {
+      writeFileSync(file, b);
+      expect(runIn(box, script).stdout).toBe('ran again.cjs\n');
+      expect(readFileSync(file, 'utf8')).toBe(js);
+    }
+  });
+
+  it('refuse a damaged heredoc before running anything, and leave no runtime', () => {
+    const box = sandbox({ node: null });
+    const script = renderWrapper('ecr-login', js);
+    const at = script.indexOf(OPEN) + OPEN.length + 40;
+    const r = runIn(box, script.slice(0, at) + (script[at] === 'A' ? 'B' : 'A') + script.slice(at + 1));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('aws-oidc/ecr-login: the runtime inlined in this step is damaged');
+    expect(readdirSync(join(box.home, '.aws-oidc', 'runtime'))).toEqual([]);
+  });
+
+  it('stay whole when steps of one command and of another run at the same time', async () => {
+    const box = sandbox({ node: null });
+    const a = renderWrapper('one', 'console.log("one")');
+    const b = renderWrapper('two', `${TRICKY}\nconsole.log("two")`);
+    const runs = await Promise.all([a, b, a, b, a, b, a, b].map((s) => runInAsync(box, s)));
+    expect(runs.map((r) => `${r.status} ${r.stdout}${r.stderr}`)).toEqual(['one', 'two', 'one', 'two', 'one', 'two', 'one', 'two'].map((o) => `0 ${o}\n`));
+    const dir = join(box.home, '.aws-oidc', 'runtime');
+    expect(readdirSync(dir).sort()).toEqual(['one.cjs', 'one.cjs.cache', 'two.cjs', 'two.cjs.cache']);
+    expect(readFileSync(join(dir, 'two.cjs'), 'utf8')).toBe(`${TRICKY}\nconsole.log("two")`);
+  });
+});
+
+describe('the wrapper\'s Node check', () => {
+  it('names the executors that have Node when node is missing', () => {
+    const r = runWrapper(renderWrapper('assume-role-with-oidc', 'console.log(1)'), {});
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/aws-oidc\/assume-role-with-oidc: this executor has no 'node' \(Node.js 20 or newer is needed\)/);
+    expect(r.stderr).toMatch(/'default' executor \(a cimg\/node image\) or its 'machine' executor/);
+  });
+
+  it('refuses a Node older than 20, asking only `node --version` (no second Node start)', () => {
+    for (const old of ['v18.20.4', 'v16.20.0']) {
+      const box = sandbox({ node: `#!/bin/bash\necho "$*" >> "$HOME/calls"\nif [ "$1" = --version ]; then echo ${old}; fi\n` });
+      const r = runIn(box, renderWrapper('x', 'console.log(1)'));
+      expect(readFileSync(join(box.home, 'calls'), 'utf8')).toBe('--version\n');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`Node.js ${old} is too old; 20 or newer is needed`);
+      expect(r.stderr).toContain('fix: set install-node (e.g. 22.23.5)');
+      expect(r.stdout).toBe('');
+    }
+  });
+});
+
+describe('the build refuses heredoc text the wrapper or the packer could not carry', () => {
   it('refuses the heredoc delimiter on a line of its own', () => {
     expect(() => checkBundle('x', `a\n${HEREDOC_DELIMITER}\nb`)).toThrow(/heredoc delimiter/);
   });
@@ -70,189 +162,10 @@ describe('the build refuses bundles the wrapper or the packer could not carry', 
   it('accepts ordinary << (shifts), which the packer escapes', () => {
     expect(() => checkBundle('x', 'const a = 1 << 3')).not.toThrow();
   });
-});
-
-describe('the generated install-node text', () => {
-  const script = renderWrapper('ecr-login', 'console.log(1)');
-  it('downloads the official tarball for the architecture, overridable by AWS_OIDC_NODE_MIRROR', () => {
-    expect(script).toContain(`\${AWS_OIDC_NODE_MIRROR:-${NODE_DIST}}/v$v`);
-    expect(script).toContain('name="node-v$v-linux-$arch"');
-    expect(script).toMatch(/x86_64\|amd64\) arch=x64/);
-    expect(script).toMatch(/aarch64\|arm64\) arch=arm64/);
-  });
-  it('checks the SHA-256 against SHASUMS256.txt before unpacking, and caches in ~/.aws-oidc/node/<version>', () => {
-    const sums = script.indexOf('SHASUMS256.txt"');
-    const check = script.indexOf('sha256sum');
-    const unpack = script.indexOf('tar -xJf');
-    expect(sums).toBeGreaterThan(0);
-    expect(check).toBeGreaterThan(sums);
-    expect(unpack).toBeGreaterThan(check);
-    expect(script).toContain('node="$HOME/.aws-oidc/node/$v/bin/node"');
-  });
-  it('installs only when install-node is set and node is missing or older than 18, and runs the bundle with $node', () => {
-    expect(script).toContain('if [ "$node_major" -lt 18 ] && [ -n "${ORB_PARAM_INSTALL_NODE:-}" ]; then');
-    expect(script).toMatch(/AWS_OIDC_RUNTIME="\$runtime" "\$node" "\$runtime"\n$/);
-  });
-  it('adds little to each command (the budget is 120 KiB a command)', () => {
-    const growth = Buffer.byteLength(script) - Buffer.byteLength('console.log(1)\n');
-    console.log(`wrapper text around the bundle: ${growth} bytes`);
+  it('adds little text around the payload (the budget is 120 KiB a command)', () => {
+    const packed = packRuntime('console.log(1)');
+    const growth = Buffer.byteLength(renderWrapper('build-and-push', packed)) - packed.base64.length;
+    console.log(`wrapper text around the payload: ${growth} bytes`);
     expect(growth).toBeLessThan(6 * 1024);
   });
-});
-
-/** A local stand-in for nodejs.org/dist: serves files from `root` and logs each request path. */
-async function startMirror(root: string): Promise<{ url: string; requests: string[]; server: Server }> {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    requests.push(path);
-    const file = join(root, path);
-    if (path.includes('..') || !existsSync(file)) { res.writeHead(404).end('not found'); return; }
-    res.writeHead(200).end(readFileSync(file));
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('the mirror has no port');
-  return { url: `http://127.0.0.1:${address.port}`, requests, server };
-}
-
-/** Runs a wrapper without blocking (the mirror answers from this process) and with only `tools` on PATH. */
-function runAsync(script: string, home: string, tools: string[], env: Record<string, string>): Promise<{ status: number; stdout: string; stderr: string }> {
-  const bin = mkdtempSync(join(home, '..', 'bin-'));
-  for (const tool of tools) {
-    const found = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
-    if (!found) throw new Error(`${tool} is not on this machine's PATH; the install-node test needs it`);
-    symlinkSync(found, join(bin, tool));
-  }
-  const file = join(bin, '..', 'step.sh');
-  writeFileSync(file, script);
-  return new Promise((resolve) => {
-    execFile('/bin/bash', ['-eo', 'pipefail', file], { env: { PATH: bin, HOME: home, ...env }, encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-const NEEDED = ['bash', 'mkdir', 'chmod', 'cat', 'mv', 'rm', 'mktemp', 'uname', 'sha256sum', 'tar', 'xz'];
-
-describe('install-node against a local mirror serving a tarball of this machine\'s node', () => {
-  const version = process.versions.node;
-  const cpu = arch() === 'arm64' ? 'arm64' : 'x64';
-  const name = `node-v${version}-linux-${cpu}`;
-  const BAD = '18.0.1';
-  const MISSING = '18.0.2';
-  const root = mkdtempSync(join(tmpdir(), 'node-mirror-'));
-  let mirror: Awaited<ReturnType<typeof startMirror>>;
-  const js = 'console.log("ran", process.version, process.execPath)';
-
-  beforeAll(async () => {
-    const started = Date.now();
-    // The release layout: v<ver>/node-v<ver>-linux-<arch>.tar.xz holding node-v<ver>-linux-<arch>/bin/node, and v<ver>/SHASUMS256.txt.
-    const stage = join(root, 'stage');
-    mkdirSync(join(stage, name, 'bin'), { recursive: true });
-    symlinkSync(process.execPath, join(stage, name, 'bin', 'node-real'));
-    mkdirSync(join(root, `v${version}`));
-    const tarball = join(root, `v${version}`, `${name}.tar.xz`);
-    // -h stores the binary itself under bin/node, not a link to it.
-    spawnSync('bash', ['-c', `mv "$0/${name}/bin/node-real" "$0/${name}/bin/node" && tar -h -C "$0" -cf - ${name} | xz -0 -T2 > "$1"`, stage, tarball]);
-    const sum = createHash('sha256').update(readFileSync(tarball)).digest('hex');
-    writeFileSync(join(root, `v${version}`, 'SHASUMS256.txt'), `${'0'.repeat(64)}  node-v${version}-darwin-arm64.tar.gz\n${sum}  ${name}.tar.xz\n`);
-    // A release whose list does not match its tarball.
-    mkdirSync(join(root, `v${BAD}`));
-    writeFileSync(join(root, `v${BAD}`, `node-v${BAD}-linux-${cpu}.tar.xz`), readFileSync(tarball));
-    writeFileSync(join(root, `v${BAD}`, 'SHASUMS256.txt'), `${'a'.repeat(64)}  node-v${BAD}-linux-${cpu}.tar.xz\n`);
-    mirror = await startMirror(root);
-    console.log(`mirror tarball ${readFileSync(tarball).length} bytes, made in ${Date.now() - started} ms`);
-  }, 120_000);
-  afterAll(async () => {
-    await new Promise((done) => mirror.server.close(done));
-    for (const dir of [root, ...made]) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const made: string[] = [];
-  const newHome = () => { const d = mkdtempSync(join(tmpdir(), 'install-node-')); made.push(d); mkdirSync(join(d, 'home')); return join(d, 'home'); };
-  const env = (v: string) => ({ ORB_PARAM_INSTALL_NODE: v, AWS_OIDC_NODE_MIRROR: mirror.url });
-
-  it('installs with curl and runs the step, then a later step reuses the cache without a download', async () => {
-    const home = newHome();
-    const script = renderWrapper('demo', js);
-    let t = Date.now();
-    const first = await runAsync(script, home, [...NEEDED, 'curl'], env(version));
-    console.log(`first step (download, check, unpack): ${Date.now() - t} ms`);
-    expect(first.status, first.stderr).toBe(0);
-    const installed = join(home, '.aws-oidc', 'node', version, 'bin', 'node');
-    expect(first.stdout).toBe(`ran v${version} ${installed}\n`);
-    expect(first.stderr).toContain(`installed Node.js v${version} in ${join(home, '.aws-oidc', 'node', version)}`);
-    expect(mirror.requests.filter((r) => r.startsWith(`/v${version}/`))).toEqual([`/v${version}/${name}.tar.xz`, `/v${version}/SHASUMS256.txt`]);
-    expect(readdirSync(join(home, '.aws-oidc', 'node'))).toEqual([version]);
-
-    const before = mirror.requests.length;
-    t = Date.now();
-    const second = await runAsync(script, home, [...NEEDED, 'curl'], env(version));
-    console.log(`second step (cached): ${Date.now() - t} ms`);
-    expect(second.status, second.stderr).toBe(0);
-    expect(second.stdout).toBe(`ran v${version} ${installed}\n`);
-    expect(second.stderr).toBe('');
-    expect(mirror.requests.length).toBe(before);
-  }, 120_000);
-
-  it('puts the installed node on PATH for later steps through $BASH_ENV (credential_process lines run `node`)', async () => {
-    const home = newHome();
-    const bashEnv = join(home, 'bash-env');
-    writeFileSync(bashEnv, '');
-    const r = await runAsync(renderWrapper('demo', js), home, [...NEEDED, 'curl'], { ...env(version), BASH_ENV: bashEnv });
-    expect(r.status, r.stderr).toBe(0);
-    const bin = join(home, '.aws-oidc', 'node', version, 'bin');
-    expect(readFileSync(bashEnv, 'utf8')).toBe(`export PATH=${bin}:"$PATH"\n`);
-    // A later step as CircleCI runs it: $BASH_ENV sourced first; node is found without install-node.
-    const later = await runAsync(`source "$BASH_ENV"\n${renderWrapper('demo', 'console.log("later", process.execPath)')}`, home, NEEDED, { BASH_ENV: bashEnv });
-    expect(later.status, later.stderr).toBe(0);
-    expect(later.stdout).toBe(`later ${join(bin, 'node')}\n`);
-  }, 120_000);
-
-  it('installs with wget when there is no curl', async () => {
-    const home = newHome();
-    const r = await runAsync(renderWrapper('demo', js), home, [...NEEDED, 'wget'], env(version));
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toBe(`ran v${version} ${join(home, '.aws-oidc', 'node', version, 'bin', 'node')}\n`);
-  }, 120_000);
-
-  it('refuses a tarball whose SHA-256 is not the published one, and leaves nothing installed', async () => {
-    const home = newHome();
-    const r = await runAsync(renderWrapper('ecr-login', js), home, [...NEEDED, 'curl'], env(BAD));
-    expect(r.status).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`aws-oidc/ecr-login: install-node: the SHA-256 of node-v${BAD}-linux-${cpu}.tar.xz is [0-9a-f]{64}, but SHASUMS256.txt of v${BAD} says a{64}; nothing was installed`));
-    expect(readdirSync(join(home, '.aws-oidc', 'node'))).toEqual([]);
-  }, 120_000);
-
-  it('names the URL when the download fails, and leaves nothing installed', async () => {
-    const home = newHome();
-    const r = await runAsync(renderWrapper('ecr-login', js), home, [...NEEDED, 'curl'], env(MISSING));
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`could not download ${mirror.url}/v${MISSING}/node-v${MISSING}-linux-${cpu}.tar.xz; nothing was installed`);
-    expect(readdirSync(join(home, '.aws-oidc', 'node'))).toEqual([]);
-  }, 60_000);
-
-  it('says to install curl when neither curl nor wget is there', async () => {
-    const r = await runAsync(renderWrapper('ecr-login', js), newHome(), NEEDED, env(version));
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/neither curl nor wget[\s\S]*fix: install curl, or use an executor with Node 18\+/);
-  }, 60_000);
-
-  it('refuses a value that is not a version 18 or newer, naming the parameter', async () => {
-    for (const bad of ['20', 'v20.1.0', '16.20.2', 'latest']) {
-      const r = await runAsync(renderWrapper('ecr-login', js), newHome(), [...NEEDED, 'curl'], env(bad));
-      expect(r.status).toBe(1);
-      expect(r.stderr).toContain(`parameter install-node: "${bad}" is not a Node.js version 18 or newer`);
-    }
-  }, 60_000);
-
-  it('uses the node on PATH when it is new enough, downloading nothing', async () => {
-    const before = mirror.requests.length;
-    const ok = await runAsync(renderWrapper('demo', 'console.log("ran")'), newHome(), [...NEEDED, 'node'], env(version));
-    expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toBe('ran\n');
-    expect(mirror.requests.length).toBe(before);
-  }, 60_000);
 });

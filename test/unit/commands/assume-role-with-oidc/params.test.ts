@@ -31,7 +31,7 @@ describe('assume-role-with-oidc params', () => {
     ['one-letter session name', { ORB_PARAM_ROLE_SESSION_NAME: 'a' }, /role-session-name/],
     ['export-to profile without a profile name', { ORB_PARAM_EXPORT_TO: 'profile' }, /parameter export-to: needs a profile-name \(got "profile"\)/],
     ['a profile name with export-to env', { ORB_PARAM_PROFILE_NAME: 'x', ORB_PARAM_EXPORT_TO: 'env' }, /parameter profile-name: is set but export-to is env/],
-    ['a profile name with a space', { ORB_PARAM_PROFILE_NAME: 'my profile' }, /parameter profile-name: must be 1 to 64/],
+    ['a profile name with a space', { ORB_PARAM_PROFILE_NAME: 'my profile' }, /parameter profile-name: is not a profile name \(1-64 letters, digits and \+=,\.@_-\) \(got "my profile"\)/],
     ['a session policy that is not JSON', { ORB_PARAM_SESSION_POLICY: '{Statement:' }, /parameter session-policy: is not an IAM policy document in JSON/],
     ['a bad managed policy ARN', { ORB_PARAM_MANAGED_SESSION_POLICIES: 'arn:aws:iam::aws:role/x' }, /parameter managed-session-policies: is not an IAM managed policy ARN/],
     ['a short account id', { ORB_PARAM_ALLOWED_ACCOUNT_IDS: '123456789012, 1234' }, /parameter allowed-account-ids: is not a 12-digit AWS account id \(got "1234"\)/],

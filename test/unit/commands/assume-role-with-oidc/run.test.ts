@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type Deps } from '../../../../src/commands/assume-role-with-oidc/run.ts';
-import { createSts } from '../../../../src/lib/sts.ts';
+import { createSts } from '../../../../src/lib/aws/sts.ts';
 import { Log } from '../../../../src/lib/log.ts';
 import { writeExports } from '../../../../src/lib/bash-env.ts';
-import { writeProfile } from '../../../../src/lib/aws-files.ts';
+import { writeProfile } from '../../../../src/lib/aws/files.ts';
 import { resultWriter } from '../../../../src/lib/main.ts';
 import { ACCOUNT, job, startStack, type Stack } from '../../../harness/aws/fixture.ts';
 

@@ -17,9 +17,9 @@ function refusal(raw: Record<string, string>, env: Record<string, string> = base
 
 describe('ecr-login parseParams refusals', () => {
   it.each([
-    ['a short account id', { ORB_PARAM_ACCOUNT_ID: '12345' }, 'account-id', '"12345" is not a 12-digit AWS account id', '12345'],
-    ['an account id with letters', { ORB_PARAM_ACCOUNT_ID: '123456789012,12345678901x' }, 'account-id', '"12345678901x"', '123456789012,12345678901x'],
-    ['a duplicate account id', { ORB_PARAM_ACCOUNT_ID: '123456789012, 123456789012' }, 'account-id', 'names an account twice', '123456789012, 123456789012'],
+    ['a short account id', { ORB_PARAM_ACCOUNT_ID: '12345' }, 'account-id', 'is not a 12-digit AWS account id', '12345'],
+    ['an account id with letters', { ORB_PARAM_ACCOUNT_ID: '123456789012,12345678901x' }, 'account-id', 'is not a 12-digit AWS account id', '12345678901x'],
+    ['a duplicate account id', { ORB_PARAM_ACCOUNT_ID: '123456789012, 123456789012' }, 'account-id', 'names a value twice', '123456789012, 123456789012'],
     ['more than 10 account ids', { ORB_PARAM_ACCOUNT_ID: ids(11).join(',') }, 'account-id', 'more than 10', ids(11).join(',')],
     ['a profile name with a space', { ORB_PARAM_PROFILE_NAME: 'my profile' }, 'profile-name', 'is not a profile name', 'my profile'],
     ['a profile name with a slash', { ORB_PARAM_PROFILE_NAME: 'a/b' }, 'profile-name', 'is not a profile name', 'a/b'],

@@ -37,7 +37,7 @@ describe('parseTrustPolicyFlags', () => {
     ['no org id', { 'project-id': PROJ }, /^parameter --org-id: is required \(got ""\)$/],
     ['an org name, not an id', { ...OK, 'org-id': 'acme' }, /^parameter --org-id: is not a UUID \(got "acme"\)$/],
     ['a project slug', { ...OK, 'project-id': 'gh/acme/webapp' }, /^parameter --project-id: is not a UUID \(got "gh\/acme\/webapp"\)$/],
-    ['a short account', { ...OK, 'account-id': '12345' }, /^parameter --account-id: must be 12 digits \(got "12345"\)$/],
+    ['a short account', { ...OK, 'account-id': '12345' }, /^parameter --account-id: is not a 12-digit AWS account id \(got "12345"\)$/],
     ['json without an account', { 'org-id': ORG, 'project-id': PROJ }, /^parameter --account-id: is required with --format json/],
     ['an unknown partition', { ...OK, partition: 'aws-iso' }, /^parameter --partition: must be one of aws, aws-cn, aws-us-gov \(got "aws-iso"\)$/],
     ['an unknown format', { ...OK, format: 'hcl' }, /^parameter --format: must be one of json, terraform, cloudformation/],

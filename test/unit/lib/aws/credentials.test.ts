@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACCOUNT, job, startStack, type Stack } from '../../../harness/aws/fixture.ts';
-import { createSts } from '../../../../src/lib/sts.ts';
+import { createSts } from '../../../../src/lib/aws/sts.ts';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { iniSection, profileKeys, resolveKeys } from '../../../../src/lib/aws/credentials.ts';
+import { profileKeys, resolveKeys } from '../../../../src/lib/aws/credentials.ts';
+import { iniSection } from '../../../../src/lib/aws/files.ts';
 import { OrbError } from '../../../../src/lib/errors.ts';
 
 /** A temp HOME with the two AWS files named through the env, as the step sees them. */

@@ -3,9 +3,10 @@
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACCOUNT, job, rejection, startStack, type Stack } from '../../../harness/aws/fixture.ts';
-import { callerIdentity, getAuthorizationTokens, getPublicAuthorizationToken, PUBLIC_REGISTRY_HOST } from '../../../../src/lib/aws/ecr.ts';
+import { getAuthorizationTokens, getPublicAuthorizationToken, PUBLIC_REGISTRY_HOST } from '../../../../src/lib/aws/ecr.ts';
 import type { AwsKeys } from '../../../../src/lib/aws/clients.ts';
-import { awsErrorInfo } from '../../../../src/lib/sts.ts';
+import { awsErrorInfo } from '../../../../src/lib/aws/errors.ts';
+import { createSts } from '../../../../src/lib/aws/sts.ts';
 import { explainEcrError } from '../../../../src/commands/ecr-login/run.ts';
 
 let s: Stack;
@@ -27,8 +28,8 @@ afterAll(async () => {
 
 describe('signed ECR calls', () => {
   it('GetCallerIdentity names the assumed role', async () => {
-    const who = await callerIdentity(keys, 'us-east-1', env(), () => Date.now() + s.clock.offsetMs);
-    expect(who).toEqual({ arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/ecr-unit`, account: ACCOUNT });
+    const who = await createSts('us-east-1', '', env(), () => Date.now() + s.clock.offsetMs).getCallerIdentity(keys);
+    expect(who).toMatchObject({ arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/ecr-unit`, account: ACCOUNT });
   });
 
   it.each([

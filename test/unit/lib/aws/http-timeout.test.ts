@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { httpTimeoutMs } from '../../../../src/lib/aws/http-handler.ts';
-import { createSts } from '../../../../src/lib/sts.ts';
+import { createSts } from '../../../../src/lib/aws/sts.ts';
 
 describe('httpTimeoutMs', () => {
   it.each([[{}, 15_000], [{ AWS_OIDC_HTTP_TIMEOUT_MS: '' }, 15_000], [{ AWS_OIDC_HTTP_TIMEOUT_MS: '250' }, 250]])('%j gives %i ms', (env, ms) => {

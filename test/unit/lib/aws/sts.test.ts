@@ -3,9 +3,10 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ACCOUNT, job, rejection, startStack, type Stack } from '../../harness/aws/fixture.ts';
-import { awsErrorInfo, createSts, type StsPort } from '../../../src/lib/sts.ts';
-import { retryReason } from '../../../src/lib/retry.ts';
+import { ACCOUNT, job, rejection, startStack, type Stack } from '../../../harness/aws/fixture.ts';
+import { createSts, type StsPort } from '../../../../src/lib/aws/sts.ts';
+import { awsErrorInfo } from '../../../../src/lib/aws/errors.ts';
+import { retryReason } from '../../../../src/lib/retry.ts';
 
 let s: Stack;
 let sts: StsPort;

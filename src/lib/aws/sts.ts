@@ -2,14 +2,14 @@
 // @aws-sdk/client-sts. The endpoint is the sts-endpoint parameter when set, else the SDK's own resolution
 // (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, FIPS/dual-stack settings, the region's partition).
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, type Credentials } from '@aws-sdk/client-sts';
-import type { Env } from './params.ts';
-import { stsClient, type AwsKeys } from './aws/clients.ts';
-import { httpTimeoutMs, withDeadline } from './aws/http-handler.ts';
+import type { Env } from '../params.ts';
+import { stsClient, type AwsKeys } from './clients.ts';
+import { httpTimeoutMs, withDeadline } from './http-handler.ts';
+import { withRetry, type RetryDeps, type RetryPolicy } from '../retry.ts';
 
-/** Session credentials from STS. */
-export interface SessionCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
+
+/** Session credentials from STS: keys whose token and expiry are always there. */
+export interface SessionCredentials extends AwsKeys {
   sessionToken: string;
   expiration: Date;
 }
@@ -28,19 +28,6 @@ export interface StsPort {
   assumeRoleWithWebIdentity(input: { roleArn: string; sessionName: string; token: string; durationSeconds: number } & SessionPolicies): Promise<SessionCredentials>;
   assumeRole(credentials: AwsKeys, input: { roleArn: string; sessionName: string; externalId?: string; durationSeconds: number } & SessionPolicies & ChainedSessionControls): Promise<SessionCredentials>;
   getCallerIdentity(credentials: AwsKeys): Promise<CallerIdentity>;
-}
-
-/** An AWS error as the SDK shapes it: its code (AWS's, without the SDK's Exception suffix), message and HTTP status. */
-export interface AwsErrorInfo { code: string; message: string; status: number | undefined }
-
-/** Reads the code, message and status off an SDK error (or a network error, whose status is undefined). */
-export function awsErrorInfo(err: unknown): AwsErrorInfo {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  // The SDK names modeled errors after their shape (InvalidIdentityTokenException); AWS's code drops the
-  // suffix, except for ExpiredTokenException, whose code has it.
-  const name = e.name ?? 'Error';
-  const code = name === 'ExpiredTokenException' ? name : name.replace(/Exception$/, '');
-  return { code, message: e.message ?? String(err), status: e.$metadata?.httpStatusCode };
 }
 
 /** The credentials of an assume answer; an error naming the call when STS left any of the four out. */
@@ -84,5 +71,14 @@ export function createSts(region: string, endpoint: string, env: Env, now: () =>
       const out = await send('GetCallerIdentity', (abortSignal) => stsClient(region, endpoint, keys, env, now).send(new GetCallerIdentityCommand({}), { abortSignal }));
       return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };
     },
+  };
+}
+
+/** An StsPort whose every call is retried by the policy (retry wraps the provider, it is no flag inside it). */
+export function retryingSts(sts: StsPort, policy: RetryPolicy, deps: RetryDeps): StsPort {
+  return {
+    assumeRoleWithWebIdentity: (input) => withRetry('AssumeRoleWithWebIdentity', policy, deps, () => sts.assumeRoleWithWebIdentity(input)),
+    assumeRole: (creds, input) => withRetry('AssumeRole', policy, deps, () => sts.assumeRole(creds, input)),
+    getCallerIdentity: (creds) => withRetry('GetCallerIdentity', policy, deps, () => sts.getCallerIdentity(creds)),
   };
 }

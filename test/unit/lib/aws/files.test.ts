@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsFilePaths, setIniSection, writeProfile } from '../../../src/lib/aws-files.ts';
+import { awsFilePaths, setIniSection, writeProfile } from '../../../../src/lib/aws/files.ts';
 
 const creds = (n: string) => ({ accessKeyId: `ASIA${n}`, secretAccessKey: `secret${n}`, sessionToken: `token${n}` });
 

@@ -1,9 +1,9 @@
 // Named profiles in the AWS shared config and credentials files, as the AWS CLI and SDKs read them.
 // https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
 import { join } from 'node:path';
-import { OrbError } from './errors.ts';
-import { readIfExists, writeFileAtomic } from './files.ts';
-import type { Env } from './params.ts';
+import { OrbError } from '../errors.ts';
+import { readIfExists, writeFileAtomic } from '../files.ts';
+import type { Env } from '../params.ts';
 
 /** Where the two files are: AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE, else ~/.aws/. */
 export function awsFilePaths(env: Env): { credentials: string; config: string } {
@@ -12,6 +12,33 @@ export function awsFilePaths(env: Env): { credentials: string; config: string } 
     credentials: env.AWS_SHARED_CREDENTIALS_FILE || join(dir, 'credentials'),
     config: env.AWS_CONFIG_FILE || join(dir, 'config'),
   };
+}
+
+/** The `key = value` pairs of one [section] of an INI text; undefined when there is no such section. */
+export function iniSection(text: string, header: string): Record<string, string> | undefined {
+  let inside = false;
+  let found: Record<string, string> | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const h = /^\[\s*(.+?)\s*\]$/.exec(line);
+    if (h) {
+      inside = h[1] === header;
+      if (inside) found ??= {};
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (inside && found && eq > 0) found[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+  }
+  return found;
+}
+
+/** The config file's section header of a profile: [default], or [profile <name>] for the others. */
+export const configSection = (profile: string): string => (profile === 'default' ? 'default' : `profile ${profile}`);
+
+/** One setting of a profile in the config file (e.g. its region), or undefined. */
+export function profileSetting(env: Env, profile: string, key: string): string | undefined {
+  return iniSection(readIfExists(awsFilePaths(env).config), configSection(profile))?.[key];
 }
 
 /** Replaces (or appends) one [section] of an INI text, keeping every other line as it was. */
@@ -48,7 +75,7 @@ export function writeProfile(env: Env, profile: string, source: ProfileSource, r
     aws_access_key_id: source.accessKeyId, aws_secret_access_key: source.secretAccessKey, aws_session_token: source.sessionToken,
   };
   writeFileAtomic(paths.credentials, setIniSection(readIfExists(paths.credentials), profile, keys));
-  const configHeader = profile === 'default' ? 'default' : `profile ${profile}`;
+  const configHeader = configSection(profile);
   const config = 'credentialProcess' in source ? { region, credential_process: source.credentialProcess } : { region };
   writeFileAtomic(paths.config, setIniSection(readIfExists(paths.config), configHeader, config));
   return paths;
