@@ -1,4 +1,5 @@
 // Entry point of the build-and-push orb command.
+import { readFileSync } from 'node:fs';
 import { main, resultWriter } from '../lib/main.ts';
 import { writeExports } from '../lib/bash-env.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
@@ -6,14 +7,20 @@ import { ecrCalls } from '../lib/aws/ecr-calls.ts';
 import { docker, hasBuildx } from '../lib/docker.ts';
 import { parseParams } from '../commands/build-and-push/params.ts';
 import { run } from '../commands/build-and-push/run.ts';
+import { parseRepoPolicies } from '../commands/ecr-images/policies.ts';
+import { parseScanGate } from '../commands/ecr-images/scan-gate.ts';
+import { realRepositoryPort } from '../commands/ecr-images/real-port.ts';
 
 main('build-and-push', async (env, log) => {
-  const p = parseParams(env, env, process.cwd());
+  const base = parseParams(env, env, process.cwd());
+  // Policy files are read and checked here, before any AWS call.
+  const p = { ...base, policies: parseRepoPolicies(env, env, process.cwd(), base.region, base.createRepo, (f) => readFileSync(f, 'utf8')), scanGate: parseScanGate(env, env) };
   await run(p, {
     env, log, now: () => new Date(), ...ecrCalls(env, log, p.retry),
     resolveKeys: (profile) => resolveKeys(profile, env, p.region),
     hasBuildx, docker,
     writeExports: (entries) => writeExports(env.BASH_ENV, entries),
     writeResult: resultWriter(env),
+    repository: (keys, region, id, name) => realRepositoryPort(env, log, p.retry, keys, region, id, name),
   });
 });

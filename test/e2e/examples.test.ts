@@ -197,6 +197,26 @@ const RUN: Record<string, () => Promise<void>> = {
     expect((JSON.parse(list?.manifest ?? '{}') as { manifests?: { digest?: string }[] }).manifests?.map((m) => m.digest)).toEqual(digests);
   },
 
+  'build-once-in-staging-promote-to-production': async () => {
+    // One pipeline on main: the two jobs share the commit and the workspace.
+    const text = config('build-once-in-staging-promote-to-production');
+    const opts = { branch: 'main', sha: 'b111d'.padEnd(40, '0'), workspaceDir: mkdtempSync(join(tmpdir(), 'example-ws-')), checkoutSource: project() };
+    const built = await run(text, 'build-once', 'build-and-test', opts);
+    ok(built);
+    const tested = /at (sha256:[0-9a-f]{64})/.exec(out(built, 'Push the image to Amazon ECR'))?.[1];
+    expect(tested).toBeDefined();
+    const promoted = await run(text, 'build-once', 'promote-to-production', opts);
+    ok(promoted);
+    const prod = registries.get(PROD_ACCOUNT)!;
+    expect(out(promoted, 'Deploy to production')).toContain(`deploying ${prod.host}/webapp@${tested}`);
+    for (const tag of [opts.sha, 'production']) expect(await prod.manifestDigest('webapp', tag)).toBe(tested);
+    expect(lastPut(PROD_ACCOUNT, 'webapp')).toMatchObject({ status: 201, identityArn: expect.stringMatching(assumedRe(PROD_ACCOUNT, 'production-deploy')) });
+    // The production role admits only main: the promote job of a feature branch gets no production credentials.
+    const refused = await run(text, 'build-once', 'promote-to-production', { ...opts, branch: 'feature/login' });
+    expect(refused.success).toBe(false);
+    expect(refused.steps.filter((s) => s.name === 'Assume AWS role with CircleCI OIDC').at(-1)?.output).toMatch(/AccessDenied/);
+  },
+
   'node-on-an-image-without-node': async () => {
     // The rig's jobs run on this machine, which has Node, so install-node finds a usable node and installs
     // nothing here; the download and checksum paths are tested with a local mirror by the install-node tests.

@@ -174,6 +174,30 @@ export class LocalRegistry {
       res.end(JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message }] }) + '\n');
       return;
     }
+    // ECR refuses to move a tag of an IMMUTABLE repository, even to the digest it already names (aws/containers-roadmap#2179).
+    const tag = req.method === 'PUT' && repo !== undefined ? /\/manifests\/([^/?]+)$/.exec(path.split('?')[0] ?? '')?.[1] : undefined;
+    if (tag !== undefined && !tag.startsWith('sha256:') && this.aws.repository({ account: this.account, region: this.region, name: repo! })?.imageTagMutability.startsWith('IMMUTABLE')) {
+      void this.refuseImmutable(req, res, repo!, decodeURIComponent(tag), record).catch(() => res.destroy());
+      return;
+    }
+    this.forward(req, res, path, repo, record);
+  }
+
+  /** TAG_INVALID (ECR's words) when the IMMUTABLE repository has the tag already; else the push goes through. */
+  private async refuseImmutable(req: IncomingMessage, res: ServerResponse, repo: string, tag: string, record: (status: number) => void): Promise<void> {
+    if ((await this.manifestDigest(repo, tag)) === undefined) {
+      this.forward(req, res, req.url ?? '/', repo, record);
+      return;
+    }
+    record(400);
+    req.resume();
+    res.writeHead(400, { 'content-type': 'application/json', 'docker-distribution-api-version': 'registry/2.0' });
+    const message = `The image tag '${tag}' already exists in the '${repo}' repository and cannot be overwritten because the repository is immutable.`;
+    res.end(JSON.stringify({ errors: [{ code: 'TAG_INVALID', message }] }) + '\n');
+  }
+
+  /** Passes a request to docker-registry with the front's own login; records manifest pushes (time, and the scan on push). */
+  private forward(req: IncomingMessage, res: ServerResponse, path: string, repo: string | undefined, record: (status: number) => void): void {
     const headers = { ...req.headers, authorization: this.backendAuth };
     const up = request({ host: '127.0.0.1', port: this.backendPort, method: req.method, path, headers }, (r) => {
       record(r.statusCode ?? 0);
@@ -181,6 +205,7 @@ export class LocalRegistry {
       if (req.method === 'PUT' && r.statusCode === 201 && repo !== undefined && path.includes('/manifests/') && typeof digest === 'string') {
         const key = `${repo}@${digest}`;
         if (!this.pushedAt.has(key)) this.pushedAt.set(key, this.aws.time());
+        this.aws.imagePushed({ account: this.account, region: this.region, name: repo }, digest);
       }
       res.writeHead(r.statusCode ?? 502, r.headers);
       r.pipe(res);
@@ -197,6 +222,17 @@ export class LocalRegistry {
   async manifestDigest(repo: string, tag: string): Promise<string | undefined> {
     const r = await this.backendFetch(`/v2/${repo}/manifests/${encodeURIComponent(tag)}`, 'HEAD');
     return r.ok ? r.headers.get('docker-content-digest') ?? undefined : undefined;
+  }
+
+  /** Writes a manifest straight into docker-registry under `ref` (PutImage of the local ECR); rejects with the registry's error `code`. */
+  async putManifest(repo: string, ref: string, manifest: string, mediaType: string): Promise<void> {
+    const r = await fetch(`http://127.0.0.1:${this.backendPort}/v2/${repo}/manifests/${encodeURIComponent(ref)}`, {
+      method: 'PUT', headers: { authorization: this.backendAuth, 'content-type': mediaType }, body: manifest,
+    });
+    if (r.status === 201) return;
+    const body = (await r.json().catch(() => ({}))) as { errors?: { code?: string; message?: string }[] };
+    const e = body.errors?.[0];
+    throw Object.assign(new Error(`registry: ${e?.code ?? r.status} ${e?.message ?? ''}`), { code: e?.code ?? `HTTP${r.status}` });
   }
 
   private backendFetch(path: string, method = 'GET'): Promise<Response> {
@@ -275,6 +311,11 @@ export async function startRegistries(aws: LocalAws, accounts: readonly string[]
   aws.setImageSource(
     async (account, r, repo, id) => registryOf(account, r)?.image(repo, id),
     async (account, r, repo) => (await registryOf(account, r)?.images(repo)) ?? [],
+    async (account, r, repo, ref, manifest, mediaType) => {
+      const reg = registryOf(account, r);
+      if (!reg) throw new Error(`no registry for account ${account} in ${r}`);
+      await reg.putManifest(repo, ref, manifest, mediaType);
+    },
   );
   return registries;
 }

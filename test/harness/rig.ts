@@ -97,6 +97,8 @@ export interface RigRunOptions {
   checkoutSource?: string;
   /** The commit (CIRCLE_SHA1), so that several jobs can stand for one pipeline; default a random one. */
   sha?: string;
+  /** The workflow's workspace: persist_to_workspace writes into it, attach_workspace reads it (jobs of one pipeline share it). */
+  workspaceDir?: string;
   /** What the job's setup_remote_docker steps set (a RemoteDocker's `env`); default: those steps only log. */
   remoteDocker?: Record<string, string>;
 }
@@ -201,6 +203,7 @@ export class Rig {
       workdir,
       ...(opts.checkoutSource === undefined ? {} : { checkoutSource: opts.checkoutSource }),
       ...(opts.sha === undefined ? {} : { sha: opts.sha }),
+      ...(opts.workspaceDir === undefined ? {} : { workspaceDir: opts.workspaceDir }),
       ...(opts.remoteDocker === undefined ? {} : { remoteDocker: opts.remoteDocker }),
     };
     let result: JobResult;

@@ -5,6 +5,8 @@ import { boolParam, enumParam, expandVars, profileNameParam, regionParam, regist
 import type { RetryPolicy } from '../../lib/retry.ts';
 import { shellWords } from '../../lib/shell-words.ts';
 import { isKind, KINDS, lineList, wordList } from '../../lib/grammar.ts';
+import type { RepoPolicies } from '../ecr-images/policies.ts';
+import type { ScanGateParams } from '../ecr-images/scan-gate.ts';
 
 export type Builder = 'auto' | 'buildx' | 'docker';
 
@@ -40,6 +42,10 @@ export interface BuildAndPushParams {
   region: string;
   profileName: string;
   retry: RetryPolicy;
+  /** Policies for create-repo (src/commands/ecr-images/policies.ts), read by the entry point: files are read there. */
+  policies?: RepoPolicies;
+  /** The scan gate after the push (src/commands/ecr-images/scan-gate.ts). */
+  scanGate?: ScanGateParams;
 }
 
 /** An ECR repository name and a docker tag, as ECR and docker define them. */

@@ -5,8 +5,11 @@ import type { Log } from '../../lib/log.ts';
 import type { Env } from '../../lib/params.ts';
 import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
 import type { EcrCalls } from '../../lib/aws/ecr-calls.ts';
+import type { AwsKeys } from '../../lib/aws/clients.ts';
 import { buildArgv, chooseBuilder, imageLabels, pushArgvs } from './argv.ts';
 import type { BuildAndPushParams } from './params.ts';
+import { gatePushed, pushFailure, repositoryPolicies, type RepositoryPort } from '../ecr-images/after-push.ts';
+import type { ScanVerdict } from '../ecr-images/scan-gate.ts';
 
 /** What build-and-push does to the world; the entry point wires the real ones, tests fakes. */
 export interface BuildAndPushDeps extends Omit<EcrCalls, 'proxyEndpoint'> {
@@ -19,6 +22,8 @@ export interface BuildAndPushDeps extends Omit<EcrCalls, 'proxyEndpoint'> {
   docker(argv: string[], env?: Record<string, string>): Promise<void>;
   writeExports(entries: Record<string, string | null>): void;
   writeResult(name: string, result: object): void;
+  /** Policies, scans and image reads of one repository; needed only for repository policies and the scan gate. */
+  repository?(keys: AwsKeys, region: string, registryId: string, name: string): RepositoryPort;
 }
 
 /** The registry host and account of a repository URI: <account>.dkr.ecr.<region>.<suffix>/<name>. */
@@ -31,6 +36,8 @@ export async function run(p: BuildAndPushParams, deps: BuildAndPushDeps): Promis
   const registryId = p.accountId || (await deps.callerIdentity(keys, p.region)).account;
 
   let repo = await deps.describeRepository(keys, p.region, registryId, p.repo);
+  const port = deps.repository?.(keys, p.region, registryId, p.repo);
+  const created = !repo;
   if (!repo) {
     if (!p.createRepo) {
       throw new OrbError(`the ECR repository ${p.repo} does not exist in registry ${registryId} (${p.region})`,
@@ -41,6 +48,7 @@ export async function run(p: BuildAndPushParams, deps: BuildAndPushDeps): Promis
     });
     log.info(`Created the ECR repository ${repo.repositoryUri} (scan on push: ${repo.scanOnPush}, tags: ${repo.imageTagMutability}, encryption: ${repo.encryptionType})`);
   }
+  if (port) await repositoryPolicies(p.policies, port, created, log);
   const uri = repo.repositoryUri;
   const uris = p.tags.map((t) => `${uri}:${t}`);
 
@@ -59,18 +67,22 @@ export async function run(p: BuildAndPushParams, deps: BuildAndPushDeps): Promis
   }
 
   let builder: 'buildx' | 'docker' | undefined;
+  let verdict: ScanVerdict | undefined;
   if (!skipped) {
     builder = chooseBuilder(p, await deps.hasBuildx());
     log.info(`Builder: ${builder === 'buildx' ? 'docker buildx build' : 'classic docker build'}${p.builder === 'auto' ? ` (auto: buildx ${builder === 'buildx' ? 'found' : 'not found'})` : ''}`);
     const buildEnv = Object.fromEntries(p.buildArgs);
-    await deps.docker(buildArgv(p, builder, uri, imageLabels(p, deps.env, deps.now())), buildEnv).catch((err: unknown) => {
-      throw new OrbError(`the build failed: ${(err as Error).message}`, 'see the build output above');
+    await deps.docker(buildArgv(p, builder, uri, imageLabels(p, deps.env, deps.now())), buildEnv).catch(async (err: unknown) => {
+      const failed = new OrbError(`the build failed: ${(err as Error).message}`, 'see the build output above');
+      // buildx pushes in the build, so ECR's refusal of an IMMUTABLE tag ends the build.
+      throw builder === 'buildx' && p.push && port && repo ? await pushFailure('build-and-push', repo, p.tags, port, failed) : failed;
     });
     for (const argv of pushArgvs(p, builder, uri)) {
-      await deps.docker(argv).catch((err: unknown) => {
-        throw new OrbError(`docker push ${argv[1]} failed: ${(err as Error).message} (docker's reason is in the push output above)`,
+      await deps.docker(argv).catch(async (err: unknown) => {
+        const fallback = new OrbError(`docker push ${argv[1]} failed: ${(err as Error).message} (docker's reason is in the push output above)`,
           `when docker says unauthorized or denied, run aws-oidc/ecr-login for ${hostOf(uri)} before this step (with the same profile-name) and check the role may push to ${p.repo}; ` +
           'when it says 5xx (e.g. 503 Service Unavailable), the registry failed after docker\'s own retries: re-run the job');
+        throw port && repo ? await pushFailure('build-and-push', repo, p.tags, port, fallback) : fallback;
       });
     }
     if (p.push) {
@@ -82,6 +94,7 @@ export async function run(p: BuildAndPushParams, deps: BuildAndPushDeps): Promis
       if (digests.size !== 1) throw new OrbError(`after the push, the tags of ${p.repo} point at different digests: ${[...have].map(([t, d]) => `${t}=${d}`).join(', ')}`, 'another job pushed the same tags at the same time; use unique tags');
       digest = [...digests][0];
       log.info(`Pushed ${uris.join(', ')} at ${digest}`);
+      if (port && digest) verdict = await gatePushed(digest, repo, p.scanGate, port, log);
     } else {
       log.info(`Built ${uris.join(', ')} (push: false)`);
     }
@@ -100,6 +113,6 @@ export async function run(p: BuildAndPushParams, deps: BuildAndPushDeps): Promis
   log.info(`Exported ${Object.keys(exports).join(', ')} to $BASH_ENV`);
   deps.writeResult(`build-and-push-${p.repo.replace(/\//g, '_')}`, {
     repository: p.repo, registryId, region: p.region, repositoryUri: uri, tags: p.tags, imageUris: uris, digest: digest ?? null,
-    imageRef: digest ? `${uri}@${digest}` : null, builder: builder ?? null, skipped, pushed: p.push && !skipped,
+    imageRef: digest ? `${uri}@${digest}` : null, builder: builder ?? null, skipped, pushed: p.push && !skipped, scan: verdict ?? null,
   });
 }

@@ -48,6 +48,9 @@ export type ImageLookup = (account: string, region: string, repositoryName: stri
 /** Lists every tagged image of a repository (one record per digest). */
 export type ImageLister = (account: string, region: string, repositoryName: string) => Promise<ImageRecord[]>;
 
+/** Writes a manifest into a repository under `reference` (a tag or its digest), as PutImage does; rejects with the registry's `code` (MANIFEST_BLOB_UNKNOWN...). */
+export type ImageWriter = (account: string, region: string, repositoryName: string, reference: string, manifest: string, mediaType: string) => Promise<void>;
+
 /** A registry password from GetAuthorizationToken, and who it stands for. */
 export interface EcrPassword {
   password: string;
@@ -69,6 +72,7 @@ export class EcrState {
   /** Where DescribeImages and BatchGetImage find images: the registry, not this state. None by default. */
   imageLookup: ImageLookup = () => Promise.resolve(undefined);
   imageLister: ImageLister = () => Promise.resolve([]);
+  imageWriter: ImageWriter = () => Promise.reject(new Error('no registry holds the images of the local ECR (startRegistries connects one)'));
 
   constructor(private readonly issuedSecrets: string[]) {}
 

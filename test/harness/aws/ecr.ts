@@ -9,6 +9,7 @@ import { EcrState, type ImageId, type ImageRecord, type Repository } from './ecr
 import type { HttpReply, RawRequest, ServiceHandler } from './server.ts';
 import { verifySigV4 } from './sigv4.ts';
 import type { IamState } from './state.ts';
+import type { EcrOps } from './ecr-ops.ts';
 
 const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 /** ECR Public's one call here: its token for public.ecr.aws, signed for service ecr-public in us-east-1. */
@@ -35,6 +36,8 @@ export class EcrService implements ServiceHandler {
     private readonly iam: IamState,
     private readonly ecr: EcrState,
     private readonly now: () => number,
+    /** PutImage, policies and scans (ecr-ops.ts); none in a bare service. */
+    private readonly ops?: EcrOps,
   ) {}
 
   claims(req: RawRequest): boolean {
@@ -71,9 +74,15 @@ export class EcrService implements ServiceHandler {
           : action === 'DescribeImages' ? this.describeImages
             : action === 'BatchGetImage' ? this.batchGetImage
               : undefined;
+    const more = op ? undefined : this.ops?.handler(action);
     // The operation is resolved first, so a mistyped target is reported as such even from an unsigned probe.
-    if (!op) throw ecrErrors.unknownOperation();
+    if (!op && !more) throw ecrErrors.unknownOperation();
     const caller = this.authenticate(req);
+    if (more) {
+      const ctx = { imageRepository: this.imageRepository.bind(this), findImage: this.findImage.bind(this) };
+      return { status: 200, contentType: ECR_JSON, body: JSON.stringify(await more(ctx, caller, parseBody(req.body))) };
+    }
+    if (!op) throw ecrErrors.unknownOperation();
     const result = await op.call(this, caller, parseBody(req.body));
     return { status: 200, contentType: ECR_JSON, body: JSON.stringify(result) };
   }
@@ -104,7 +113,7 @@ export class EcrService implements ServiceHandler {
   }
 
   private checkAccess(caller: EcrCaller, registry: string, action: string, resource: string): void {
-    if (!this.ecr.mayUse(registry, caller.account, caller.principalArns)) throw ecrErrors.accessDenied(caller.arn, action, resource);
+    if (!this.ecr.mayUse(registry, caller.account, caller.principalArns) && !this.ops?.policyAllows(resource, action, caller)) throw ecrErrors.accessDenied(caller.arn, action, resource);
   }
 
   private getAuthorizationToken(caller: EcrCaller, body: Json): Json {

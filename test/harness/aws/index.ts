@@ -1,13 +1,16 @@
 // The local AWS (STS and ECR) that the real SDK and CLI reach through AWS_ENDPOINT_URL_<SERVICE>.
 import { EcrService } from './ecr.ts';
-import { EcrState, type EcrPassword, type ImageLister, type ImageLookup, type RegistryEndpoint, type Repository } from './ecr-state.ts';
+import { EcrState, type EcrPassword, type ImageLister, type ImageLookup, type ImageWriter, type RegistryEndpoint, type Repository } from './ecr-state.ts';
+import { EcrOps } from './ecr-ops.ts';
+import type { ScanPlan } from './ecr-scans.ts';
 import type { Fault, RequestRecord } from './server.ts';
 import { AwsHttpServer } from './server.ts';
 import { IamState } from './state.ts';
 import { StsService } from './sts.ts';
 
 export type { Fault, RequestRecord } from './server.ts';
-export type { EcrPassword, ImageId, ImageLister, ImageLookup, ImageRecord, RegistryEndpoint, Repository } from './ecr-state.ts';
+export type { EcrPassword, ImageId, ImageLister, ImageLookup, ImageRecord, ImageWriter, RegistryEndpoint, Repository } from './ecr-state.ts';
+export type { PlantedFinding, ScanPlan } from './ecr-scans.ts';
 
 /** A strict stand-in for IAM/STS and ECR on 127.0.0.1: verifies tokens and signatures, evaluates trust policies. */
 export class LocalAws {
@@ -16,6 +19,7 @@ export class LocalAws {
     private readonly state: IamState,
     private readonly ecr: EcrState,
     private readonly now: () => number,
+    private readonly ops: EcrOps,
   ) {}
 
   /** Starts the server; `now` (epoch ms) lets tests move the clock for expiry checks. */
@@ -25,8 +29,9 @@ export class LocalAws {
     const ecr = new EcrState(state.issuedSecrets);
     if (opts.registryEndpoint) ecr.registryEndpoint = opts.registryEndpoint;
     // Services are tried in order; ECR (X-Amz-Target JSON) goes before STS, which takes the rest.
-    const http = await AwsHttpServer.start([new EcrService(state, ecr, now), new StsService(state, now)], now);
-    return new LocalAws(http, state, ecr, now);
+    const ops = new EcrOps(ecr, now);
+    const http = await AwsHttpServer.start([new EcrService(state, ecr, now, ops), new StsService(state, now)], now);
+    return new LocalAws(http, state, ecr, now, ops);
   }
 
   /** The endpoint for AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL_ECR: http://127.0.0.1:<port>. */
@@ -63,9 +68,37 @@ export class LocalAws {
    * Where DescribeImages and BatchGetImage find images (the local registry holds them): `lookup` finds one
    * image by tag and/or digest, `list` every tagged image of a repository (DescribeImages without imageIds).
    */
-  setImageSource(lookup: ImageLookup, list?: ImageLister): void {
+  setImageSource(lookup: ImageLookup, list?: ImageLister, write?: ImageWriter): void {
     this.ecr.imageLookup = lookup;
     this.ecr.imageLister = list ?? (() => Promise.resolve([]));
+    if (write) this.ecr.imageWriter = write;
+  }
+
+  /** The repository `name` of `account` in `region` as CreateRepository (or ensureRepository) made it, if it exists. */
+  repository(r: { account: string; region: string; name: string }): Repository | undefined {
+    return this.ecr.repository(r.account, r.region, r.name);
+  }
+
+  /** Sets a repository's tag mutability, as PutImageTagMutability would. */
+  setTagMutability(r: { account: string; region: string; name: string }, mutability: 'MUTABLE' | 'IMMUTABLE'): void {
+    const repo = this.ensureRepository(r);
+    repo.imageTagMutability = mutability;
+  }
+
+  /** Scans of images pushed to this repository from now on find what `plan` says (default: nothing, after one IN_PROGRESS poll). */
+  planScans(r: { account: string; region: string; name: string }, plan: ScanPlan): void {
+    this.ops.scans.plan(EcrState.key(r.account, r.region, r.name), plan);
+  }
+
+  /** The registry of `account` uses enhanced scanning: every push is scanned, findings come as enhancedFindings. */
+  useEnhancedScanning(account: string): void {
+    this.ops.scans.useEnhanced(account);
+  }
+
+  /** A manifest `digest` was pushed to a repository (the registry front tells): starts its scan when the repository or registry scans on push. */
+  imagePushed(r: { account: string; region: string; name: string }, digest: string): void {
+    const repo = this.ecr.repository(r.account, r.region, r.name);
+    if (repo) this.ops.scans.pushed(r.account, EcrState.key(r.account, r.region, r.name), digest, repo.scanOnPush, this.now());
   }
 
   /**
