@@ -1,6 +1,6 @@
 // The one place that reads process.env and prints failures: message, hint, stack only with ORB_DEBUG=1.
 import { join } from 'node:path';
-import { OrbError } from './errors.ts';
+import { failureLines } from './report.ts';
 import { Log } from './log.ts';
 import { writeFileAtomic } from './files.ts';
 import type { Env } from './params.ts';
@@ -20,14 +20,7 @@ export function main(step: string, body: (env: Env, log: Log) => Promise<void>):
   const env: Env = { ...process.env };
   const log = new Log((text) => process.stdout.write(text));
   body(env, log).catch((err: unknown) => {
-    const out = (text: string) => process.stderr.write(log.redact(text) + '\n');
-    if (err instanceof OrbError) {
-      out(`aws-oidc/${step}: ${err.message}`);
-      if (err.hint) out(`  fix: ${err.hint}`);
-    } else {
-      out(`aws-oidc/${step}: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (env.ORB_DEBUG === '1' && err instanceof Error && err.stack) out(err.stack);
+    for (const line of failureLines(`aws-oidc/${step}`, err, env.ORB_DEBUG === '1')) process.stderr.write(log.redact(line) + '\n');
     process.exitCode = 1;
   });
 }

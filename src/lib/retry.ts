@@ -1,6 +1,6 @@
 // Retries that classify errors: passing failures on AWS's side are retried with jittered backoff,
 // refusals fail at once. This is the one retry policy of every AWS call the steps make.
-import { awsErrorInfo } from './aws/errors.ts';
+import { awsErrorInfo, failureKind, networkCode } from './aws/errors.ts';
 
 /** The bounds of one retried call. */
 export interface RetryPolicy { maxAttempts: number; totalSeconds: number }
@@ -8,14 +8,14 @@ export interface RetryPolicy { maxAttempts: number; totalSeconds: number }
 /** What the retry loop needs from outside: a clock, a sleep, randomness and a log line. */
 export interface RetryDeps { now(): number; sleep(ms: number): Promise<void>; random(): number; log(line: string): void }
 
-const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled', 'SlowDown']);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+/** Failures that never reached an answer and may pass: Node's codes, and the SDK's and AWS's names for a timeout. */
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout']);
 
 /** Why an error is worth another try, or undefined when it is a refusal that will not change. */
 export function retryReason(err: unknown): string | undefined {
   const e = awsErrorInfo(err);
-  const sysCode = (err as { code?: string }).code;
-  if (THROTTLING.has(e.code)) return e.code;
+  const sysCode = networkCode(err);
+  if (failureKind(err) === 'throttled') return e.code;
   if (e.code === 'IDPCommunicationError') return e.code;
   // AWS has not fetched (or could not fetch) the issuer's keys yet: passing, unlike a bad audience.
   if (e.code === 'InvalidIdentityToken' && /retrieve verification key/i.test(e.message)) return 'InvalidIdentityToken (verification key)';

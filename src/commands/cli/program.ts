@@ -2,6 +2,7 @@
 // Thin: parse flags, call the command code, print. Secrets go nowhere but stdout, and only when asked.
 import yargs, { type Argv } from 'yargs';
 import { OrbError } from '../../lib/errors.ts';
+import { failureLines } from '../../lib/report.ts';
 import { Log } from '../../lib/log.ts';
 import type { Env } from '../../lib/params.ts';
 import type { StsPort } from '../../lib/aws/sts.ts';
@@ -34,13 +35,7 @@ function pick(argv: Record<string, unknown>, names: readonly string[]): RawFlags
 /** The yargs program; `result.code` is the exit code the handlers set. */
 function program(args: string[], io: CliIo, result: { code: number }): Argv {
   const fail = (command: string, err: unknown, log?: Log): void => {
-    const text = (s: string) => (log ? log.redact(s) : s);
-    if (err instanceof OrbError) {
-      io.stderr(text(`aws-oidc ${command}: ${err.message}\n`));
-      if (err.hint) io.stderr(text(`  fix: ${err.hint}\n`));
-    } else {
-      io.stderr(text(`aws-oidc ${command}: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`));
-    }
+    for (const line of failureLines(`aws-oidc ${command}`, err, io.env.ORB_DEBUG === '1')) io.stderr(`${log ? log.redact(line) : line}\n`);
     result.code = 1;
   };
   const tokenFile = { type: 'string', describe: 'File holding the OIDC token (- reads stdin); never the token itself', requiresArg: true } as const;

@@ -6,6 +6,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { OrbError } from '../../lib/errors.ts';
+import { failureLine } from '../../lib/report.ts';
 import { writeFileAtomic } from '../../lib/files.ts';
 import { shellQuote } from '../../lib/bash-env.ts';
 import type { Env } from '../../lib/params.ts';
@@ -91,8 +92,9 @@ export interface HelperAnswer { code: 0 | 1; stdout: string }
 function refusal(err: unknown): string {
   if (err instanceof HelperInputError) return err.message;
   if (err instanceof OrbError && err.message === NOT_FOUND) return NOT_FOUND;
-  if (err instanceof OrbError) return err.message.startsWith('aws-oidc') ? err.message : `aws-oidc: ${err.message}${err.hint ? `; ${err.hint}` : ''}`;
-  return `aws-oidc: ECR login failed: ${(err as Error).message}`;
+  if (err instanceof OrbError && err.message.startsWith('aws-oidc')) return err.message;
+  // What is no OrbError here came from an AWS call of the login.
+  return err instanceof OrbError ? failureLine('aws-oidc', err) : `aws-oidc: ECR login failed: ${(err as Error).message}`;
 }
 
 /**

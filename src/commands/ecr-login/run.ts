@@ -3,7 +3,7 @@
 import { OrbError } from '../../lib/errors.ts';
 import type { Log } from '../../lib/log.ts';
 import type { Env } from '../../lib/params.ts';
-import { awsErrorInfo } from '../../lib/aws/errors.ts';
+import { awsErrorInfo, failureKind, networkCode } from '../../lib/aws/errors.ts';
 import { retrySummary } from '../../lib/retry.ts';
 import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
 import type { RegistryLogin } from '../../lib/aws/ecr.ts';
@@ -39,25 +39,25 @@ export interface EcrLoginDeps {
 export function explainEcrError(err: unknown, ctx: { source: string; who: string; registries: string; region: string; endpoint: string; expiration?: Date | undefined }): OrbError {
   const e = awsErrorInfo(err);
   const tried = retrySummary(err);
-  if (e.code === 'ExpiredToken' || e.code === 'ExpiredTokenException' || /expired/i.test(e.message) && e.code !== 'AccessDenied') {
+  const kind = failureKind(err);
+  if (kind === 'expired') {
     const when = ctx.expiration ? ` at ${ctx.expiration.toISOString()}` : '';
     return new OrbError(`the AWS credentials from ${ctx.source} expired${when} (AWS said ${e.code})`,
       'run assume-role-with-oidc again before this step, or give it self-refresh: true with a profile-name and use that profile here');
   }
-  if (e.code === 'AccessDenied' || e.code === 'AccessDeniedException') {
+  if (kind === 'accessDenied') {
     return new OrbError(`${ctx.who} may not get a login for ECR registry ${ctx.registries} in ${ctx.region}: ${e.message}`,
       'allow ecr:GetAuthorizationToken on "*" in the role\'s policy and, for another account\'s registry, pull/push in that repository\'s policy; or log in to that registry with the identity that owns it (profile-name)');
   }
-  if (e.code === 'InvalidClientTokenId' || e.code === 'UnrecognizedClient' || e.code === 'UnrecognizedClientException' || e.code === 'InvalidSignature' || e.code === 'InvalidSignatureException' || e.code === 'SignatureDoesNotMatch') {
+  if (kind === 'badKeys') {
     return new OrbError(`ECR does not accept the keys from ${ctx.source} (${e.code}: ${e.message})`,
       'a session key needs its AWS_SESSION_TOKEN; run assume-role-with-oidc in this job rather than pasting keys');
   }
-  // awsErrorInfo drops the Exception suffix of ECR's error types (InvalidParameterException -> InvalidParameter).
-  if (e.code === 'InvalidParameter' || e.code === 'InvalidParameterException' || e.code === 'RegistryNotFound') {
+  if (kind === 'badRequest') {
     return new OrbError(`ECR refused registry ${ctx.registries} in ${ctx.region}: ${e.message}`, 'check account-id and region');
   }
-  const net = (err as { code?: string }).code;
-  if (net && /^E[A-Z]+$/.test(net)) {
+  const net = networkCode(err);
+  if (net) {
     return new OrbError(`could not reach ECR at ${endpointOf(err) ?? ctx.endpoint} (${net})${tried ? `; ${tried}` : ''}`, 'check the region, the network and HTTPS_PROXY/NO_PROXY');
   }
   return new OrbError(`ECR GetAuthorizationToken failed: ${e.code}: ${e.message}${tried ? `; ${tried}` : ''}`, 'run the step again with ORB_DEBUG=1 for details');

@@ -19,3 +19,25 @@ export function networkCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? code : undefined;
 }
+
+/**
+ * AWS's codes (as awsErrorInfo gives them) for each kind of failure the steps act on: one list, so the
+ * retries and every message read an error the same way. Sources: the Common Errors of the STS and ECR
+ * API references (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
+ */
+const CODES = {
+  accessDenied: ['AccessDenied'],
+  expired: ['ExpiredToken', 'ExpiredTokenException', 'RequestExpired'],
+  badKeys: ['InvalidClientTokenId', 'UnrecognizedClient', 'InvalidSignature', 'SignatureDoesNotMatch', 'IncompleteSignature', 'MissingAuthenticationToken'],
+  badRequest: ['InvalidParameter', 'InvalidParameterValue', 'RegistryNotFound', 'ValidationError'],
+  throttled: ['Throttling', 'RequestLimitExceeded', 'TooManyRequests', 'RequestThrottled', 'SlowDown'],
+} as const;
+
+/** A kind of AWS failure. */
+export type FailureKind = keyof typeof CODES;
+
+/** Which kind of failure `err` is, from AWS's code alone (never the message), or undefined. */
+export function failureKind(err: unknown): FailureKind | undefined {
+  const { code } = awsErrorInfo(err);
+  return (Object.keys(CODES) as FailureKind[]).find((kind) => (CODES[kind] as readonly string[]).includes(code));
+}

@@ -2,7 +2,7 @@
 // network failure), what the retries tried, and the fix. Every command that calls ECR reports through it.
 import { OrbError } from '../errors.ts';
 import { retrySummary } from '../retry.ts';
-import { awsErrorInfo, networkCode } from './errors.ts';
+import { awsErrorInfo, failureKind, networkCode } from './errors.ts';
 
 /**
  * A failed AWS call of the step as it is reported: the call, where, AWS's answer (or the network
@@ -15,7 +15,7 @@ export function explainAwsCall(call: string, where: string, err: unknown): unkno
   const tried = retrySummary(err);
   const isNet = net !== undefined;
   if (e.status === undefined && !isNet) return err;
-  if (e.code === 'AccessDenied' || e.code === 'AccessDeniedException') {
+  if (failureKind(err) === 'accessDenied') {
     return new OrbError(`${call} ${where} was refused: ${e.message}`,
       `allow ecr:${call} to the role (for another account's registry, also in the repository's policy), or use the profile-name of an identity that may`);
   }

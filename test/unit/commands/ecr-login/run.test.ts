@@ -286,7 +286,9 @@ describe('explainEcrError', () => {
     ['AccessDenied', 'token expired? no, denied', /may not get a login/],
     ['ExpiredTokenException', 'x', /the AWS credentials from profile dev expired \(AWS said ExpiredTokenException\)/],
     ['ExpiredToken', 'x', /expired \(AWS said ExpiredToken\)/],
-    ['SomethingElse', 'Signature expired: 20300101T000000Z is now earlier than', /expired \(AWS said SomethingElse\)/],
+    ['RequestExpired', 'Request has expired', /expired \(AWS said RequestExpired\)/],
+    // Only AWS's code decides, never the message's words.
+    ['SomethingElse', 'Signature expired: 20300101T000000Z is now earlier than', /^ECR GetAuthorizationToken failed: SomethingElse: Signature expired/],
     ['UnrecognizedClientException', 'bad', /^ECR does not accept the keys from profile dev \(UnrecognizedClient: bad\)$/],
     ['InvalidSignatureException', 'sig', /does not accept the keys .*InvalidSignature/],
     ['InvalidParameterException', 'bad id', /^ECR refused registry 123456789012 in eu-west-1: bad id$/],
