@@ -1,7 +1,7 @@
 // Entry point of the build-and-push orb command.
 import { spawn } from 'node:child_process';
 import { main, resultWriter } from '../lib/main.ts';
-import { writeExports } from '../lib/bash-env.ts';
+import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { realRetryDeps, withRetry } from '../lib/retry.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
 import { callerIdentity, createRepository, describeRepository, getAuthorizationTokens, tagDigests } from '../lib/aws/ecr.ts';
@@ -39,7 +39,7 @@ function deps(env: Env, log: Log, policy: RetryPolicy, region: string): Omit<Bui
       (await again('GetAuthorizationToken', () => getAuthorizationTokens(keys, region, [id], env), at(region, id)))[0]?.proxyEndpoint ?? 'https://',
     hasBuildx: () => docker(['buildx', 'version'], {}, true).then(() => true, () => false),
     docker,
-    writeExports: (entries) => writeExports(env.BASH_ENV, entries),
+    writeExports: bashEnvWriter(env, log),
     writeResult: resultWriter(env),
   };
 }
