@@ -90,6 +90,8 @@ export interface RigRunOptions {
   checkoutSource?: string;
   /** The commit (CIRCLE_SHA1), so that several jobs can stand for one pipeline; default a random one. */
   sha?: string;
+  /** The image's shell for steps that name none (RunOptions.defaultShell): a POSIX sh models an image without bash. */
+  defaultShell?: string;
 }
 
 /** A started rig. */
@@ -192,6 +194,7 @@ export class Rig {
       workdir,
       ...(opts.checkoutSource === undefined ? {} : { checkoutSource: opts.checkoutSource }),
       ...(opts.sha === undefined ? {} : { sha: opts.sha }),
+      ...(opts.defaultShell === undefined ? {} : { defaultShell: opts.defaultShell }),
     };
     let result: JobResult;
     try {
