@@ -24,7 +24,8 @@ fi
 ao_uid=$(id -u)
 # Makes directory $1 (0700 under the umask), or checks the one there: nobody but this user may write to it.
 ao_dir() {
-  if [ ! -d "$1" ]; then mkdir "$1" || ao_fail "cannot create $1." "fix: let this job's user (uid $ao_uid) write to its parent."; fi
+  # A step running at the same moment may have made it first.
+  if [ ! -d "$1" ]; then mkdir "$1" 2>/dev/null || [ -d "$1" ] || ao_fail "cannot create $1." "fix: let this job's user (uid $ao_uid) write to its parent."; fi
   read -r ao_mode _ ao_owner _ <<EOF
 $(ls -ldn "$1/")
 EOF
