@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import { installHelperProgram } from '../../src/commands/ecr-login/helper.ts';
 import { HEREDOC_DELIMITER } from '../../tools/wrapper.ts';
 
@@ -15,7 +16,7 @@ let helper = '';
 
 beforeAll(() => {
   if (!existsSync(WRAPPER)) expect.fail(`${WRAPPER} does not exist: run \`npm run build\` first (\`npm test\` does this for you)`);
-  // The bundle is the heredoc body of the generated wrapper, which the wrapper writes to the job's home.
+  // The bundle is the heredoc body of the generated wrapper (brotli in base64), which the wrapper unpacks into the job's home.
   const script = readFileSync(WRAPPER, 'utf8');
   const start = script.indexOf(`<<'${HEREDOC_DELIMITER}'\n`) + `<<'${HEREDOC_DELIMITER}'\n`.length;
   const end = script.indexOf(`\n${HEREDOC_DELIMITER}\n`, start);
@@ -23,7 +24,7 @@ beforeAll(() => {
   expect(end).toBeGreaterThan(start);
   home = mkdtempSync(join(tmpdir(), 'credential-helper-'));
   const runtime = join(home, 'ecr-login.cjs');
-  writeFileSync(runtime, script.slice(start, end + 1), { mode: 0o600 });
+  writeFileSync(runtime, brotliDecompressSync(Buffer.from(script.slice(start, end + 1), 'base64')), { mode: 0o600 });
   helper = join(installHelperProgram({ HOME: home }, process.execPath, runtime), 'docker-credential-aws-oidc');
 });
 
