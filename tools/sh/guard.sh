@@ -31,10 +31,10 @@ $(ls -ldn "$1/")
 EOF
   ao_why="could replace what the orb runs from it (runtime, Node.js, credential helper)"
   if [ "$ao_owner" != "$ao_uid" ]; then
-    ao_fail "$1 belongs to uid $ao_owner, not to this job's user (uid $ao_uid), who $ao_why." "fix: remove it (as its owner or root: rm -rf '$1'); the step makes it anew, mode 0700."
+    ao_fail "$1 belongs to uid $ao_owner, not to this job's user (uid $ao_uid): its owner $ao_why." "fix: remove it (as its owner or root: rm -rf '$1'); the step makes it anew, mode 0700."
   fi
   case $ao_mode in
-    ?????w* | ????????w*) ao_fail "$1 is writable by other users ($ao_mode), who $ao_why." "fix: remove it (rm -rf '$1'), and the step makes it anew, mode 0700; or, if you trust its contents, chmod go-w '$1'." ;;
+    ?????w* | ????????w*) ao_fail "$1 is writable by other users ($ao_mode): they $ao_why." "fix: remove it (rm -rf '$1'), and the step makes it anew, mode 0700; or, if you trust its contents, chmod go-w '$1'." ;;
   esac
 }
 ao_dir "$HOME/.aws-oidc"

@@ -27,7 +27,7 @@ describe('the wrapper\'s directories', () => {
       expect(r.status).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe([
-        `aws-oidc/ecr-login: ${path} is writable by other users (drwxrwxr${bad === 0o777 ? 'wx' : '-x'}), who could replace what the orb runs from it (runtime, Node.js, credential helper).`,
+        `aws-oidc/ecr-login: ${path} is writable by other users (drwxrwxr${bad === 0o777 ? 'wx' : '-x'}): they could replace what the orb runs from it (runtime, Node.js, credential helper).`,
         `  fix: remove it (rm -rf '${path}'), and the step makes it anew, mode 0700; or, if you trust its contents, chmod go-w '${path}'.`, ''].join('\n'));
       expect(mode(path)).toBe(bad.toString(8));
     }
@@ -50,7 +50,7 @@ describe('the wrapper\'s directories', () => {
     chownSync(path, 65534, 65534);
     const r = runIn(box, renderWrapper('assume-role-with-oidc', SHOW));
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`aws-oidc/assume-role-with-oidc: ${path} belongs to uid 65534, not to this job's user (uid 0), who could replace`);
+    expect(r.stderr).toContain(`aws-oidc/assume-role-with-oidc: ${path} belongs to uid 65534, not to this job's user (uid 0): its owner could replace what the orb runs from it`);
     expect(r.stderr).toContain(`fix: remove it (as its owner or root: rm -rf '${path}'); the step makes it anew, mode 0700.`);
     expect(readdirSync(path)).toEqual([]);
   });
