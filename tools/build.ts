@@ -28,6 +28,7 @@ export const TRIMMED_MODULES: Readonly<Record<string, { exports: string[]; why: 
   '@aws-sdk/credential-provider-sso': { exports: ['fromSSO'], why: 'SSO profiles are not supported in the orb\'s steps; use keys, credential_process or role_arn with source_profile' },
   '@aws-sdk/credential-provider-login': { exports: ['fromLoginCredentials'], why: 'console-login profiles are not supported in the orb\'s steps' },
   '@smithy/credential-provider-imds': { exports: ['fromContainerMetadata', 'fromInstanceMetadata'], why: 'credential_source Ec2InstanceMetadata/EcsContainer is not supported in the orb\'s steps' },
+  '@smithy/core/event-streams': { exports: ['EventStreamSerde', 'eventStreamSerdeProvider'], why: 'no STS or ECR operation the orb calls streams events' },
   '@aws-sdk/credential-provider-http': { exports: ['fromHttp'], why: 'credential_source EcsContainer is not supported in the orb\'s steps' },
 };
 

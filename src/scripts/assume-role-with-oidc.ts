@@ -1,6 +1,6 @@
 // Entry point of the assume-role-with-oidc orb command, and of its profiles' credential_process.
 import { main, resultWriter } from '../lib/main.ts';
-import { writeExports } from '../lib/bash-env.ts';
+import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { writeProfile } from '../lib/aws/files.ts';
 import { OrbError } from '../lib/errors.ts';
 import { Log } from '../lib/log.ts';
@@ -47,7 +47,7 @@ if (mode === '--credential-process' && configPath) {
     await run(params, {
       env, log, runProgram, now: () => Date.now(),
       sts: stsFor(params, env, log),
-      writeExports: (entries) => writeExports(env.BASH_ENV, entries),
+      writeExports: bashEnvWriter(env, log),
       writeProfile: profileWriter(env),
       writeResult: resultWriter(env),
     });

@@ -1,7 +1,7 @@
 // Entry point of the build-and-push orb command.
 import { readFileSync } from 'node:fs';
 import { main, resultWriter } from '../lib/main.ts';
-import { writeExports } from '../lib/bash-env.ts';
+import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
 import { ecrCalls } from '../lib/aws/ecr-calls.ts';
 import { docker, hasBuildx } from '../lib/docker.ts';
@@ -19,7 +19,7 @@ main('build-and-push', async (env, log) => {
     env, log, now: () => new Date(), ...ecrCalls(env, log, p.retry),
     resolveKeys: (profile) => resolveKeys(profile, env, p.region),
     hasBuildx, docker,
-    writeExports: (entries) => writeExports(env.BASH_ENV, entries),
+    writeExports: bashEnvWriter(env, log),
     writeResult: resultWriter(env),
     repository: (keys, region, id, name) => realRepositoryPort(env, log, p.retry, keys, region, id, name),
   });

@@ -1,6 +1,6 @@
 // Entry point of the create-manifest-list orb command: the fan-in of per-architecture builds.
 import { main, resultWriter } from '../lib/main.ts';
-import { writeExports } from '../lib/bash-env.ts';
+import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
 import { ecrCalls } from '../lib/aws/ecr-calls.ts';
 import { docker, hasBuildx } from '../lib/docker.ts';
@@ -13,7 +13,7 @@ main('create-manifest-list', async (env, log) => {
     log, ...ecrCalls(env, log, p.retry),
     resolveKeys: (profile) => resolveKeys(profile, env, p.region),
     hasBuildx, docker,
-    writeExports: (entries) => writeExports(env.BASH_ENV, entries),
+    writeExports: bashEnvWriter(env, log),
     writeResult: resultWriter(env),
   });
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, resultWriter } from '../lib/main.ts';
-import { writeExports } from '../lib/bash-env.ts';
+import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { OrbError } from '../lib/errors.ts';
 import { Log } from '../lib/log.ts';
 import { realRetryDeps, withRetry, type RetryPolicy } from '../lib/retry.ts';
@@ -95,7 +95,7 @@ if (mode === '--credential-helper') {
       plainLoginHosts: () => new Set(Object.keys((readDockerConfig(p.dockerConfig).auths ?? {}) as object)),
       loginRecords: () => readLoginRecords(env),
       saveLoginRecords: (records) => saveLoginRecords(env, records),
-      writeExports: (entries) => writeExports(env.BASH_ENV, entries),
+      writeExports: bashEnvWriter(env, log),
       writeResult: resultWriter(env),
     }, { endpoint: p.publicRegistry ? 'the ECR Public API (us-east-1)' : `the ECR API of ${p.region}` });
   });

@@ -1,6 +1,6 @@
 // Entry point of the promote-image orb command.
 import { main, resultWriter } from '../lib/main.ts';
-import { writeExports } from '../lib/bash-env.ts';
+import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { realRetryDeps, withRetry } from '../lib/retry.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
 import { profileSetting } from '../lib/aws/files.ts';
@@ -41,7 +41,7 @@ main('promote-image', async (env, log) => {
       log.secret(login.password);
       return new RegistryClient(login.proxyEndpoint, login.username, login.password, send);
     },
-    writeExports: (entries) => writeExports(env.BASH_ENV, entries),
+    writeExports: bashEnvWriter(env, log),
     writeResult: resultWriter(env),
   });
 });

@@ -1,7 +1,7 @@
 // Entry point of the push-image orb command.
 import { spawn } from 'node:child_process';
 import { main, resultWriter } from '../lib/main.ts';
-import { writeExports } from '../lib/bash-env.ts';
+import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { realRetryDeps, withRetry } from '../lib/retry.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
 import { describeRepository } from '../lib/aws/ecr.ts';
@@ -31,7 +31,7 @@ main('push-image', async (env, log) => {
     repository: (keys, region, id, name) => realRepositoryPort(env, log, p.retry, keys, region, id, name),
     hasLocalImage: (ref) => docker(['image', 'inspect', '--format', '{{.Id}}', ref], true).then(() => true, () => false),
     docker,
-    writeExports: (entries) => writeExports(env.BASH_ENV, entries),
+    writeExports: bashEnvWriter(env, log),
     writeResult: resultWriter(env),
   });
 });

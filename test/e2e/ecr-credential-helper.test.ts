@@ -4,9 +4,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { brotliDecompressSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import { installHelperProgram } from '../../src/commands/ecr-login/helper.ts';
 import { HEREDOC_DELIMITER } from '../../tools/wrapper.ts';
 
@@ -16,7 +16,7 @@ let helper = '';
 
 beforeAll(() => {
   if (!existsSync(WRAPPER)) expect.fail(`${WRAPPER} does not exist: run \`npm run build\` first (\`npm test\` does this for you)`);
-  // The bundle is the heredoc body of the generated wrapper (brotli, base64), which the wrapper unpacks into the job's home.
+  // The bundle is the heredoc body of the generated wrapper (brotli in base64), which the wrapper unpacks into the job's home.
   const script = readFileSync(WRAPPER, 'utf8');
   const start = script.indexOf(`<<'${HEREDOC_DELIMITER}'\n`) + `<<'${HEREDOC_DELIMITER}'\n`.length;
   const end = script.indexOf(`\n${HEREDOC_DELIMITER}\n`, start);

@@ -4,7 +4,7 @@
 // context would hold them), a project with a Dockerfile as the checkout, repositories that exist
 // beforehand (as in a real account), and, where an example reaches what the rig does not have, one
 // step swapped or inserted, each with its reason printed.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -224,6 +224,24 @@ const RUN: Record<string, () => Promise<void>> = {
     ok(r);
     expect(r.steps.map((s) => s.name)).toEqual(['Checkout code', 'Setup a remote Docker engine', 'Assume AWS role with CircleCI OIDC', 'Log in to Amazon ECR', 'Build and push to Amazon ECR']);
     expect(await registries.get(ACCOUNT)!.manifestDigest('webapp', r.env.CIRCLE_SHA1 ?? '')).toMatch(/^sha256:/);
+  },
+
+  'terraform-in-an-image-without-bash': async () => {
+    // The image is not pulled: the steps run on this machine, in busybox ash as on Alpine (the image has no bash,
+    // so CircleCI runs them in /bin/sh). Swapped: apk (this machine has Node.js), and terraform for Debian's AWS CLI,
+    // which reads the same default profile.
+    console.log('terraform-in-an-image-without-bash: steps in busybox ash; the apk step and the terraform step are swapped (this machine has Node.js, the rig has no Terraform)');
+    const text = config('terraform-in-an-image-without-bash', (u) => {
+      const steps = u.jobs?.['plan']?.steps ?? [];
+      steps.splice(1, 1, { run: { name: 'Node.js for the orb\'s steps', command: 'node --version' } });
+      steps.splice(3, 1, { run: { name: 'Terraform plan', command: 'aws sts get-caller-identity --query Arn --output text' } });
+    });
+    const ash = existsSync('/usr/bin/busybox') ? '/usr/bin/busybox sh -eo pipefail' : '/bin/sh -e';
+    if (!existsSync('/usr/bin/busybox')) console.log('terraform-in-an-image-without-bash: no busybox here (apt-get install busybox), so the steps run in dash');
+    const r = await run(text, 'plan', 'plan', { env: { DEPLOY_ROLE_ARN: DEPLOY }, defaultShell: ash });
+    ok(r);
+    expect(out(r, 'Terraform plan')).toMatch(assumedRe(ACCOUNT, 'deploy'));
+    expect(out(r, 'Assume AWS role with CircleCI OIDC')).not.toContain('$BASH_ENV');
   },
 
   'log-in-to-ecr-public': async () => {

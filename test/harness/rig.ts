@@ -101,6 +101,8 @@ export interface RigRunOptions {
   workspaceDir?: string;
   /** What the job's setup_remote_docker steps set (a RemoteDocker's `env`); default: those steps only log. */
   remoteDocker?: Record<string, string>;
+  /** The image's shell for steps that name none (RunOptions.defaultShell): a POSIX sh models an image without bash. */
+  defaultShell?: string;
 }
 
 /** A started rig. */
@@ -205,6 +207,7 @@ export class Rig {
       ...(opts.sha === undefined ? {} : { sha: opts.sha }),
       ...(opts.workspaceDir === undefined ? {} : { workspaceDir: opts.workspaceDir }),
       ...(opts.remoteDocker === undefined ? {} : { remoteDocker: opts.remoteDocker }),
+      ...(opts.defaultShell === undefined ? {} : { defaultShell: opts.defaultShell }),
     };
     let result: JobResult;
     try {

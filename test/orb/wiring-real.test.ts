@@ -23,6 +23,7 @@ function cutCopy(edits: [string, (text: string) => string][]): Finding[] {
   roots.push(root);
   cpSync('src', path.join(root, 'src'), { recursive: true, filter: (from) => !from.startsWith(path.join('src', 'orb', 'scripts')) });
   cpSync('tools/wrapper.ts', path.join(root, 'tools', 'wrapper.ts'));
+  cpSync('tools/sh', path.join(root, 'tools', 'sh'), { recursive: true });
   for (const [rel, edit] of edits) {
     const file = path.join(root, rel);
     const before = readFileSync(file, 'utf8');
@@ -57,8 +58,8 @@ describe('the wiring of the real orb', () => {
     [['WIRE003', /command 'ecr-login' passes ORB_PARAM_REGISTRY_ALIAS \(parameter 'registry-alias'\), but its runtime/]]],
     ['a parameter the parser reads that the YAML lacks', [['src/commands/ecr-login/params.ts', (t) => t.replace("dockerConfig,\n", "dockerConfig, alias: stringParam(raw, env, 'registry-alias'),\n")]],
       [['WIRE004', /command 'ecr-login''s runtime reads ORB_PARAM_REGISTRY_ALIAS \(src\/commands\/ecr-login\/params\.ts:\d+\)/]]],
-    ["a command without the wrapper's install-node", [['src/orb/commands/create-manifest-list.yml', (t) => t.replace(/\n {8}ORB_PARAM_INSTALL_NODE: .*/, '').replace(/\n {2}install-node:\n(?: {4}.*\n)+?(?= {6}Empty)[^\n]*/, '')]],
-      [['WIRE004', /command 'create-manifest-list''s runtime reads ORB_PARAM_INSTALL_NODE \(tools\/wrapper\.ts:\d+\)/]]],
+    ["a command whose run step forgets the wrapper's install-node", [['src/orb/commands/create-manifest-list.yml', (t) => t.replace(/\n {8}ORB_PARAM_INSTALL_NODE: .*/, '')]],
+      [['WIRE001', /command 'create-manifest-list' declares parameter 'install-node', but it is not passed/], ['WIRE004', /command 'create-manifest-list''s runtime reads ORB_PARAM_INSTALL_NODE \(tools\/sh\/[\w-]+\.sh:\d+\)/]]],
   ];
   it.each(cuts)('fails for %s', (_name, edits, expected) => {
     const findings = cutCopy(edits);

@@ -98,6 +98,7 @@ export const CASES: HostileCase[] = [
   assume('profile-name', '${NOPE}', () => ({ 'profile-name': '${NOPE}' }), refused('profile-name')),
   assume('audience', 'a newline and a command as a minted audience', (c) => ({ 'token-source': 'mint', audience: nl(c) }), refused('audience')),
   assume('install-node', '$(...) on an executor whose node is too old', (c) => ({ 'install-node': sub(c) }), refused('install-node')),
+  assume('install-node-sha256', '$(...) as the pin, on an executor whose node is too old', (c) => ({ 'install-node': '22.23.5', 'install-node-sha256': sub(c) }), refused('install-node-sha256')),
 
   // ecr-login
   ecr('account-id', '$(...)', (c) => ({ 'account-id': sub(c) }), refused('account-id')),

@@ -30,9 +30,10 @@ let project = '';
 beforeAll(() => {
   rig.aws.ensureRepository({ account: ACCOUNT, region: REGION, name: 'webapp' });
   canaryDir = mkdtempSync(join(tmpdir(), 'hostile-canary-'));
-  // A `node` that tells the orb's wrapper it is Node 16, so the wrapper reads install-node (and runs the real node otherwise).
+  // A `node` that tells the orb's wrapper it is Node 16 (the wrapper asks `node --version`), so the wrapper reads
+  // install-node (and runs the real node otherwise).
   fakeNodeDir = mkdtempSync(join(tmpdir(), 'hostile-node-'));
-  writeFileSync(join(fakeNodeDir, 'node'), `#!/bin/bash\nif [ "\${1:-}" = --version ]; then echo v16.20.2; exit 0; fi\nif [ "\${1:-}" = -p ]; then echo 16; exit 0; fi\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(fakeNodeDir, 'node'), `#!/bin/bash\nif [ "\${1:-}" = --version ]; then echo v16.20.2; exit 0; fi\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
   project = mkdtempSync(join(tmpdir(), 'hostile-project-'));
   writeFileSync(join(project, 'Dockerfile'), 'FROM scratch\nARG GREETING\nLABEL greeting=$GREETING\nCOPY stamp /stamp\n');
   writeFileSync(join(project, 'stamp'), `${Date.now()}\n`);
@@ -69,7 +70,7 @@ const assumeOk = orbStep('assume-role-with-oidc', { 'role-arn': DEPLOY, region: 
 /** The config of a case: a job `deploy` (commands) or a workflow entry `image` of the orb's job. */
 function caseConfig(c: HostileCase, canary: string): { text: string; workflowJob?: string } {
   const given = c.params(canary);
-  const oldNode = c.param === 'install-node';
+  const oldNode = c.param.startsWith('install-node');
   const yaml = (doc: object) => stringify(doc, { version: '1.1', lineWidth: 0 });
   const head = { version: 2.1, orbs: { 'aws-oidc': 'aws-oidc/aws-oidc@0.1.0' } };
   if (c.target === 'job build-and-push') {

@@ -2,7 +2,7 @@
 // command's bundle, e.g. `${ORB_PARAM_INSTALL_NODE:-}` for install-node). The wrapper's bash lives in the
 // string and template literals of that file, so they are scanned for ORB_PARAM_ names; a name built from a
 // `${...}` right after `ORB_PARAM_` cannot be known and is reported as "cannot check".
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import type { RuntimeReads } from './runtime-reads.ts';
@@ -24,12 +24,23 @@ function literalParts(sf: ts.SourceFile): { text: string; node: ts.Node; beforeS
   return out;
 }
 
-/** Scans the wrapper for the parameters it reads; a missing wrapper is itself "cannot check". */
+/** The sh pieces the wrapper template inlines (tools/sh/*.sh), relative to the project root. */
+export const WRAPPER_SH_DIR = 'tools/sh';
+
+/** The parameters the wrapper's sh pieces read (`${ORB_PARAM_X...}` or `$ORB_PARAM_X`), each with its file and line. */
+function shReads(projectRoot: string): RuntimeReads['reads'] {
+  const dir = path.join(projectRoot, WRAPPER_SH_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.sh')).sort().flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n')
+    .flatMap((text, i) => [...text.matchAll(NAME)].map((m) => ({ envName: m[0], where: `${WRAPPER_SH_DIR}/${f}:${i + 1}` }))));
+}
+
+/** Scans the wrapper (its template and the sh pieces it inlines) for the parameters it reads; a missing wrapper is itself "cannot check". */
 export function wrapperReads(projectRoot: string, file = WRAPPER_FILE): RuntimeReads {
   const full = path.join(projectRoot, file);
   if (!existsSync(full)) return { reads: [], unchecked: [{ where: file, message: 'cannot check: the wrapper template is missing, so the parameters it reads are unknown' }] };
   const sf = ts.createSourceFile(full, readFileSync(full, 'utf8'), ts.ScriptTarget.ES2022, true);
-  const out: RuntimeReads = { reads: [], unchecked: [] };
+  const out: RuntimeReads = { reads: shReads(projectRoot), unchecked: [] };
   for (const part of literalParts(sf)) {
     const line = sf.getLineAndCharacterOfPosition(part.node.getStart(sf)).line + 1;
     const where = `${file}:${line}`;

@@ -91,7 +91,8 @@ export async function runJob(job: ExpandedJob, opts: RunOptions): Promise<JobRes
       result.durationMs = Date.now() - started;
       continue;
     }
-    const proc = startRun(step, i, { tmp, home, workingDirectory, env: { ...env, ...job.environment, ...step.environment } }, out.push);
+    const io = { tmp, home, workingDirectory, env: { ...env, ...job.environment, ...step.environment }, shell: opts.defaultShell ?? defaultShell() };
+    const proc = startRun(step, i, io, out.push);
     if (step.background) {
       background.push({ proc, result, started, finish: out.flush });
       continue;
@@ -121,11 +122,11 @@ function pick(opts: RunOptions): { checkoutSource?: string; workspaceDir?: strin
   return o;
 }
 
-/** Writes the command to a script file and starts the step's shell on it, as the agent does. */
+/** Writes the command to a script file and starts the step's shell (its own, the job's or the image's) on it, as the agent does. */
 function startRun(
   step: ExpandedStep,
   index: number,
-  io: { tmp: string; home: string; workingDirectory: string; env: Record<string, string> },
+  io: { tmp: string; home: string; workingDirectory: string; env: Record<string, string>; shell: string },
   onChunk: (s: string) => void,
 ): StepProcess {
   const script = join(io.tmp, `step-${index}.sh`);
@@ -133,6 +134,6 @@ function startRun(
   chmodSync(script, 0o700);
   const cwd = step.workingDirectory ? jobPath(step.workingDirectory, io) : io.workingDirectory;
   mkdirSync(cwd, { recursive: true });
-  const shell = (step.shell ?? defaultShell()).split(/\s+/).filter(Boolean);
+  const shell = (step.shell ?? io.shell).split(/\s+/).filter(Boolean);
   return startProcess([...shell, script], { cwd, env: io.env, noOutputTimeoutMs: parseDuration(step.noOutputTimeout), onChunk });
 }

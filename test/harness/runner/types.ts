@@ -104,6 +104,12 @@ export interface RunOptions {
   remoteDocker?: Record<string, string>;
   extraPath?: string[];
   inheritEnv?: string[];
+  /**
+   * The shell of run steps whose step, job and executor name none: the image's, as CircleCI picks it
+   * (`/bin/bash -eo pipefail` where the image has bash, else `/bin/sh -eo pipefail`). Default: bash when this
+   * machine has it; a test of an image without bash sets a POSIX sh.
+   */
+  defaultShell?: string;
   onOutput?: (stepName: string, chunk: string) => void;
 }
 

@@ -166,6 +166,8 @@ describe('the build refuses heredoc text the wrapper or the packer could not car
     const packed = packRuntime('console.log(1)');
     const growth = Buffer.byteLength(renderWrapper('build-and-push', packed)) - packed.base64.length;
     console.log(`wrapper text around the payload: ${growth} bytes`);
-    expect(growth).toBeLessThan(6 * 1024);
+    // 6 KB before install-node became POSIX sh with https-only downloads, pins and install records, and the
+    // directory checks came in; at 12 KB a command still fits the budget up to about 80 KB compressed.
+    expect(growth).toBeLessThan(12 * 1024);
   });
 });

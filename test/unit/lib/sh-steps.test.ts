@@ -1,0 +1,43 @@
+// The notes a step prints when it exports to $BASH_ENV from an sh step (the wrapper sets AWS_OIDC_SHELL), and none in bash.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bashEnvWriter, shStepNotes } from '../../../src/lib/sh-steps.ts';
+import { Log } from '../../../src/lib/log.ts';
+
+const KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_CREDENTIAL_EXPIRATION'];
+
+describe('shStepNotes', () => {
+  it('says nothing in bash, or when the wrapper did not say (the runtime run bare)', () => {
+    expect(shStepNotes({ AWS_OIDC_SHELL: 'bash' }, KEYS)).toEqual([]);
+    expect(shStepNotes({}, KEYS)).toEqual([]);
+    expect(shStepNotes({ AWS_OIDC_SHELL: 'sh' }, [])).toEqual([]);
+  });
+
+  it('names the exports and the profile way for credentials', () => {
+    expect(shStepNotes({ AWS_OIDC_SHELL: 'sh' }, KEYS)).toEqual([
+      `note: this step runs in sh, not bash, and later sh steps do not read $BASH_ENV: they will not see ${KEYS.join(', ')}.`,
+      '  For the AWS CLI, the SDKs and Terraform in later sh steps, write a profile instead: profile-name: default (used when nothing names a profile), or another name with AWS_PROFILE set to it in the job\'s environment.',
+    ]);
+  });
+
+  it('says how a later sh step finds the credential helper, and where the other values are', () => {
+    const notes = shStepNotes({ AWS_OIDC_SHELL: 'sh' }, ['PATH', 'AWS_ECR_REGISTRY', 'AWS_ECR_REGISTRY_111111111111']);
+    expect(notes[1]).toContain('begin later sh steps that run docker with export PATH="$HOME/.aws-oidc/bin:$PATH", or set credential-helper: false');
+    expect(notes[2]).toBe('  AWS_ECR_REGISTRY, AWS_ECR_REGISTRY_111111111111: read them from the step\'s JSON result in $AWS_OIDC_RESULTS_DIR (default ~/.aws-oidc/results).');
+    expect(notes).toHaveLength(3);
+  });
+});
+
+describe('bashEnvWriter', () => {
+  it('appends the exports, then prints the notes for what was set (not for what was unset)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sh-steps-')), 'bash-env');
+    writeFileSync(file, '');
+    let out = '';
+    bashEnvWriter({ BASH_ENV: file, AWS_OIDC_SHELL: 'sh' }, new Log((t) => { out += t; }))({ AWS_ECR_IMAGE_REF: 'r', AWS_PROFILE: null });
+    expect(readFileSync(file, 'utf8')).toBe("export AWS_ECR_IMAGE_REF='r'\nunset AWS_PROFILE\n");
+    expect(out).toBe('note: this step runs in sh, not bash, and later sh steps do not read $BASH_ENV: they will not see AWS_ECR_IMAGE_REF.\n'
+      + '  AWS_ECR_IMAGE_REF: read them from the step\'s JSON result in $AWS_OIDC_RESULTS_DIR (default ~/.aws-oidc/results).\n');
+  });
+});
