@@ -126,7 +126,7 @@ describe('ecr-login', () => {
   it('refuses an unknown registry account, a bad region and keys without their session token, each naming the cause', async () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ 'account-id': '999999999999' }, /may not get a login for ECR registry 999999999999 in ap-northeast-1/],
-      [{ 'account-id': '12345' }, /parameter account-id: "12345" is not a 12-digit AWS account id \(got "12345"\)/],
+      [{ 'account-id': '12345' }, /parameter account-id: is not a 12-digit AWS account id \(got "12345"\)/],
       [{ region: 'moon-1' }, /parameter region: is not an AWS region name \(got "moon-1"\)/],
     ];
     for (const [params, message] of cases) {
