@@ -26,3 +26,11 @@ export class Log {
 export function maskKeyId(id: string): string {
   return `****${id.slice(-4)}`;
 }
+
+/**
+ * Node's own debug logging, switched off for every process that runs the runtime: NODE_DEBUG=http (or net,
+ * child_process) makes Node print request headers and child environments, session tokens and keys among
+ * them, which CircleCI cannot mask (they are minted in the job). Set as `NAME=` assignments before node.
+ * https://nodejs.org/api/cli.html#node_debugmodule
+ */
+export const NODE_DEBUG_OFF = 'NODE_DEBUG= NODE_DEBUG_NATIVE=';

@@ -30,7 +30,7 @@ describe('self-refresh profiles', () => {
     const out = (name: string) => r.steps.find((s) => s.name === name)?.output.trim() ?? '';
     expect(out('From the cache')).toMatch(new RegExp(`^arn:aws:sts::${PROD_ACCOUNT}:assumed-role/cfn-deploy/`));
     expect(out('Refreshed')).toMatch(new RegExp(`^arn:aws:sts::${PROD_ACCOUNT}:assumed-role/cfn-deploy/`));
-    expect(out('Config')).toMatch(/^\/\S*\/node \S+\/\.aws-oidc\/runtime\/assume-role-with-oidc\.cjs --credential-process \S+\/long-job\.json$/);
+    expect(out('Config')).toMatch(/^env NODE_DEBUG= NODE_DEBUG_NATIVE= \/\S*\/node \S+\/\.aws-oidc\/runtime\/assume-role-with-oidc\.cjs --credential-process \S+\/long-job\.json$/);
     // One exchange by the step, none for the cached call, one for the refresh, with a token minted by `circleci run oidc get`.
     expect(ARWWI() - before).toBe(2);
     expect(rig.issuer.issuedTokens.length - mintsBefore).toBe(3); // v1 + v2 at job start, one minted for the refresh

@@ -2,6 +2,7 @@
 // job's home, which mints a fresh OIDC token when needed and assumes the role (and chain) again.
 import { join } from 'node:path';
 import { OrbError } from '../../lib/errors.ts';
+import { NODE_DEBUG_OFF } from '../../lib/log.ts';
 import { readIfExists, writeFileAtomic } from '../../lib/files.ts';
 import { getUsableToken, type RunProgram } from '../../lib/oidc-token.ts';
 import type { Env } from '../../lib/params.ts';
@@ -25,7 +26,8 @@ export function credentialProcessLine(runtime: string, configPath: string, node 
   if (/["\s]/.test(node + runtime + configPath)) {
     throw new OrbError(`cannot write a credential_process for ${configPath}: the path has spaces or quotes`, 'use a HOME without spaces');
   }
-  return `${node} ${runtime} --credential-process ${configPath}`;
+  // env(1) clears Node's debug logging (NODE_DEBUG_OFF) whether a shell or the AWS CLI runs the line.
+  return `env ${NODE_DEBUG_OFF} ${node} ${runtime} --credential-process ${configPath}`;
 }
 
 /** Saves what a later refresh needs (no secrets) and the first credentials as the cache. */

@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { OrbError } from '../../lib/errors.ts';
 import { failureLine } from '../../lib/report.ts';
+import { NODE_DEBUG_OFF } from '../../lib/log.ts';
 import { writeFileAtomic } from '../../lib/files.ts';
 import { shellQuote } from '../../lib/bash-env.ts';
 import type { Env } from '../../lib/params.ts';
@@ -27,7 +28,7 @@ export function installHelperProgram(env: Env, nodePath: string, runtime: string
   const dir = helperDir(env);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `docker-credential-${HELPER_NAME}`);
-  writeFileAtomic(file, `#!/bin/sh\nexec ${shellQuote(nodePath)} ${shellQuote(runtime)} --credential-helper "$@"\n`);
+  writeFileAtomic(file, `#!/bin/sh\nexec env ${NODE_DEBUG_OFF} ${shellQuote(nodePath)} ${shellQuote(runtime)} --credential-helper "$@"\n`);
   chmodSync(file, 0o700);
   return dir;
 }

@@ -147,7 +147,7 @@ describe('installHelperProgram', () => {
     expect(dir).toBe(helperDir({ HOME: home }));
     const file = join(dir, 'docker-credential-aws-oidc');
     expect(statSync(file).mode & 0o777).toBe(0o700);
-    expect(readFileSync(file, 'utf8')).toBe(`#!/bin/sh\nexec '/usr/bin/node' '/opt/orb/runtime.cjs' --credential-helper "$@"\n`);
+    expect(readFileSync(file, 'utf8')).toBe(`#!/bin/sh\nexec env NODE_DEBUG= NODE_DEBUG_NATIVE= '/usr/bin/node' '/opt/orb/runtime.cjs' --credential-helper "$@"\n`);
   });
 
   it('quotes paths with spaces and quotes so the script runs them as one word each', () => {
