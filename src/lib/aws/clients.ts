@@ -9,6 +9,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECRPUBLICClient } from '@aws-sdk/client-ecr-public';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Env } from '../params.ts';
+import { OrbError } from '../errors.ts';
 import { requestHandler } from './http-handler.ts';
 
 /** Keys that sign a request; a session key travels with its token. */
@@ -50,9 +51,31 @@ export function endpointOf(err: unknown): string | undefined {
 
 type Stack = STSClient['middlewareStack'] | ECRClient['middlewareStack'] | ECRPUBLICClient['middlewareStack'];
 
-/** Records the endpoint the SDK resolved on every error of the call, so messages can name where it went. */
+/** Whether `hostname` is this machine: 127.0.0.0/8, ::1 or localhost. */
+const isLoopback = (hostname: string): boolean => /^127(\.\d{1,3}){3}$/.test(hostname) || ['::1', '[::1]', 'localhost'].includes(hostname.toLowerCase());
+
+/**
+ * Refuses an endpoint that is not https, unless it is plain http to this machine (local stand-ins): the
+ * web identity token, session tokens and signed requests must not cross a network in clear text, whichever
+ * setting named the endpoint (sts-endpoint, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, a config file).
+ */
+export function checkEndpoint(protocol: string, hostname: string, port?: number): void {
+  if (protocol === 'https:' || (protocol === 'http:' && isLoopback(hostname))) return;
+  const shown = `${protocol}//${hostname}${port ? `:${port}` : ''}`;
+  throw new OrbError(`the AWS endpoint ${shown} is not https: credentials and tokens would travel in clear text`,
+    'use an https endpoint in sts-endpoint, AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL (plain http only to 127.0.0.1 or localhost, for local stand-ins)');
+}
+
+/** Checks the endpoint the SDK resolved before anything is signed or sent, and records it on every error of the call, so messages can name where it went. */
 function nameEndpointOnError<C extends { middlewareStack: Stack }>(client: C): C {
-  (client.middlewareStack as STSClient['middlewareStack']).add((next) => async (args) => {
+  const stack = client.middlewareStack as STSClient['middlewareStack'];
+  // At the build step the endpoint is resolved and nothing is signed or sent yet.
+  stack.add((next) => async (args) => {
+    const req = args.request as { protocol?: string; hostname?: string; port?: number } | undefined;
+    if (req?.hostname !== undefined) checkEndpoint(req.protocol ?? 'https:', req.hostname, req.port);
+    return next(args);
+  }, { step: 'build', name: 'awsOidcEndpointCheck' });
+  stack.add((next) => async (args) => {
     const req = args.request as { protocol?: string; hostname?: string; port?: number } | undefined;
     try {
       return await next(args);

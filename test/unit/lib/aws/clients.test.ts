@@ -1,7 +1,7 @@
 // Where the clients send their calls: the SDK's own endpoint rules (partitions, FIPS, dual-stack, the
 // AWS_ENDPOINT_URL settings) applied to the clients as the project configures them. A middleware added
 // for the test stops each call before it is sent and records the request, so nothing leaves the process.
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { GetAuthorizationTokenCommand as GetPublicAuthorizationTokenCommand, type ECRPUBLICClient } from '@aws-sdk/client-ecr-public';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -67,5 +67,28 @@ describe('the SDK resolves each client\'s endpoint', () => {
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-these');
     const seen = await requestOf(stsClient('us-east-1', '', KEYS, {}), new GetCallerIdentityCommand({}));
     expect(seen.authorization).toMatch(/Credential=AKIDEXAMPLE\//);
+  });
+});
+
+describe('an endpoint in clear text', () => {
+  it.each([
+    ['AWS_ENDPOINT_URL_STS', 'http://sts.example.test', 'http://sts.example.test'],
+    ['AWS_ENDPOINT_URL', 'http://10.1.2.3:8080', 'http://10.1.2.3:8080'],
+    ['AWS_ENDPOINT_URL_STS', 'ftp://sts.example.test', 'ftp://sts.example.test'],
+  ])('%s=%s is refused before the token is sent', async (name, value, shown) => {
+    vi.stubEnv(name, value);
+    const sent: string[] = [];
+    const client = stsClient('us-east-1', '', undefined, {});
+    client.middlewareStack.add(() => async () => { sent.push('sent'); throw new Error('sent'); }, { step: 'finalizeRequest', priority: 'low', name: 'recordSend' });
+    const web = new AssumeRoleWithWebIdentityCommand({ RoleArn: 'arn:aws:iam::123456789012:role/r', RoleSessionName: 's', WebIdentityToken: 'a.b.c' });
+    const err = await client.send(web).then(() => undefined, (e: unknown) => e as Error & { hint?: string });
+    expect(err?.message).toBe(`the AWS endpoint ${shown} is not https: credentials and tokens would travel in clear text`);
+    expect(err?.hint).toContain('AWS_ENDPOINT_URL_<SERVICE>');
+    expect(sent).toEqual([]);
+  });
+
+  it.each(['http://127.0.0.1:4566', 'http://localhost:4566', 'http://[::1]:4566', 'https://sts.example.test'])('%s is allowed', async (value) => {
+    vi.stubEnv('AWS_ENDPOINT_URL_STS', value);
+    expect((await requestOf(stsClient('us-east-1', '', KEYS, {}), new GetCallerIdentityCommand({}))).url).toMatch(/^https?:\/\//);
   });
 });
