@@ -2,6 +2,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { OidcIssuer, type JobIdentity } from '../oidc/issuer.ts';
 import { LocalAws } from './index.ts';
+import { rejection as rejectionOf } from '../../support/rejection.ts';
 
 export const ORG = '0b7c2f1e-6a3d-4c59-8e21-3f9d7a6b5c40';
 export const PROJECT = 'a1c3e5f7-2b4d-4f68-9a0c-1e3f5a7b9c2d';
@@ -107,12 +108,5 @@ export async function startStack(): Promise<Stack> {
   };
 }
 
-/** Runs `p` and returns the error it rejects with (fails the test if it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number }; Code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { $metadata?: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+/** The error `p` rejects with, as the SDK shapes it (HTTP status, query-protocol Code); fails the test if `p` resolves. */
+export const rejection = (p: Promise<unknown>) => rejectionOf(p) as Promise<Error & { $metadata?: { httpStatusCode?: number }; Code?: string }>;
