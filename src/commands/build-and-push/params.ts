@@ -117,46 +117,26 @@ export function cacheSpec(param: 'cache-from' | 'cache-to', value: string, repos
   return param === 'cache-to' ? `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true` : `type=registry,ref=${ref}`;
 }
 
+/**
+ * The step's parameters as one typed object (pure: the environment is passed in for `${VAR}` tags and
+ * `env_var_name` values; `cwd` anchors path and dockerfile). Throws a ParamError naming the parameter
+ * and the bad value; the checks run in the parameters' order below.
+ */
 export function parseParams(raw: RawParams, env: Env, cwd: string): BuildAndPushParams {
-  const repo = stringParam(raw, env, 'repo');
-  if (!repo) throw new ParamError('repo', repo, 'is required', 'name the ECR repository, e.g. webapp or team/api');
-  if (!isKind('repository', repo)) {
-    throw new ParamError('repo', repo, `is not ${KINDS.repository.what}`, 'use a name such as webapp or team/api');
-  }
-  const tagText = rawText(raw, 'tag') || '${CIRCLE_SHA1}';
-  const tags = items(tagText).map((t) => expandVars('tag', t, env));
-  for (const t of tags) {
-    if (!isKind('tag', t)) throw new ParamError('tag', t, `is not ${KINDS.tag.what}`, 'use tags such as latest, v1.2.3 or ${CIRCLE_SHA1}');
-  }
-  if (tags.length === 0) throw new ParamError('tag', tagText, 'names no tag', 'give at least one tag');
-  if (new Set(tags).size !== tags.length) throw new ParamError('tag', tagText, 'names a tag twice', 'list each tag once');
+  const repo = repoParam(raw, env);
+  const tags = tagsParam(raw, env);
   const context = insidePath('path', stringParam(raw, env, 'path') || '.', cwd);
   const dockerfileParam = stringParam(raw, env, 'dockerfile') || 'Dockerfile';
   // As in the official orb, the Dockerfile is named relative to the build context.
   const dockerfile = insidePath('dockerfile', isAbsolute(dockerfileParam) ? dockerfileParam : resolve(cwd, context, dockerfileParam), cwd);
-  const secrets = lines(rawText(raw, 'secrets'));
-  for (const s of secrets) {
-    if (!/^id=[A-Za-z0-9_.-]+,(?:env|src)=[^,\s]+$/.test(s)) {
-      throw new ParamError('secrets', s, 'each line must be id=<id>,env=<VARIABLE> or id=<id>,src=<file>', 'e.g. id=npmrc,src=.npmrc or id=token,env=GITHUB_TOKEN');
-    }
-  }
-  const platforms = items(stringParam(raw, env, 'platform'));
-  for (const p of platforms) if (!PLATFORM.test(p)) throw new ParamError('platform', p, 'is not a platform (os/arch[/variant])', 'e.g. linux/amd64 or linux/amd64,linux/arm64');
+  const secrets = secretsParam(raw);
+  const platforms = platformsParam(raw, env);
   const region = regionParam(raw, env);
   const accountId = registryAccountParam(raw, env);
   const profileName = profileNameParam(raw, env);
-  let extraBuildArgs: string[];
-  try {
-    extraBuildArgs = shellWords(rawText(raw, 'extra-build-args'), 'parameter extra-build-args');
-  } catch (err) {
-    throw new ParamError('extra-build-args', rawText(raw, 'extra-build-args'), (err as OrbError).message.replace(/^parameter extra-build-args /, ''), 'close the quote, or escape it with \\');
-  }
-  const repoKmsKey = stringParam(raw, env, 'repo-kms-key');
-  if (repoKmsKey && !KMS_KEY.test(repoKmsKey)) {
-    throw new ParamError('repo-kms-key', repoKmsKey, 'is not a KMS key id, key ARN or alias', 'e.g. alias/ecr, or arn:aws:kms:us-east-1:123456789012:key/<key id>');
-  }
-  const target = stringParam(raw, env, 'target');
-  if (target && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) throw new ParamError('target', target, 'is not a build stage name', 'name a stage of the Dockerfile (FROM ... AS <name>)');
+  const extraBuildArgs = extraBuildArgsParam(raw);
+  const repoKmsKey = kmsKeyParam(raw, env);
+  const target = targetParam(raw, env);
   return {
     repo, tags, dockerfile, context,
     buildArgs: pairs(raw, env, 'build-args', ARG_NAME, 'KEY'),
@@ -179,4 +159,69 @@ export function parseParams(raw: RawParams, env: Env, cwd: string): BuildAndPush
     accountId, region, profileName,
     retry: retryParams(raw, env),
   };
+}
+
+/** repo: required, an ECR repository name. */
+function repoParam(raw: RawParams, env: Env): string {
+  const repo = stringParam(raw, env, 'repo');
+  if (!repo) throw new ParamError('repo', repo, 'is required', 'name the ECR repository, e.g. webapp or team/api');
+  if (!isKind('repository', repo)) {
+    throw new ParamError('repo', repo, `is not ${KINDS.repository.what}`, 'use a name such as webapp or team/api');
+  }
+  return repo;
+}
+
+/** tag: a list of tags (default `${CIRCLE_SHA1}`), variables expanded; at least one, each once. */
+function tagsParam(raw: RawParams, env: Env): string[] {
+  const tagText = rawText(raw, 'tag') || '${CIRCLE_SHA1}';
+  const tags = items(tagText).map((t) => expandVars('tag', t, env));
+  for (const t of tags) {
+    if (!isKind('tag', t)) throw new ParamError('tag', t, `is not ${KINDS.tag.what}`, 'use tags such as latest, v1.2.3 or ${CIRCLE_SHA1}');
+  }
+  if (tags.length === 0) throw new ParamError('tag', tagText, 'names no tag', 'give at least one tag');
+  if (new Set(tags).size !== tags.length) throw new ParamError('tag', tagText, 'names a tag twice', 'list each tag once');
+  return tags;
+}
+
+/** secrets: one buildx secret a line, id=<id>,env=<VARIABLE> or id=<id>,src=<file>. */
+function secretsParam(raw: RawParams): string[] {
+  const secrets = lines(rawText(raw, 'secrets'));
+  for (const s of secrets) {
+    if (!/^id=[A-Za-z0-9_.-]+,(?:env|src)=[^,\s]+$/.test(s)) {
+      throw new ParamError('secrets', s, 'each line must be id=<id>,env=<VARIABLE> or id=<id>,src=<file>', 'e.g. id=npmrc,src=.npmrc or id=token,env=GITHUB_TOKEN');
+    }
+  }
+  return secrets;
+}
+
+/** platform: a list of os/arch[/variant]. */
+function platformsParam(raw: RawParams, env: Env): string[] {
+  const platforms = items(stringParam(raw, env, 'platform'));
+  for (const p of platforms) if (!PLATFORM.test(p)) throw new ParamError('platform', p, 'is not a platform (os/arch[/variant])', 'e.g. linux/amd64 or linux/amd64,linux/arm64');
+  return platforms;
+}
+
+/** extra-build-args: split into words as a shell would (quotes, backslashes), never evaluated. */
+function extraBuildArgsParam(raw: RawParams): string[] {
+  try {
+    return shellWords(rawText(raw, 'extra-build-args'), 'parameter extra-build-args');
+  } catch (err) {
+    throw new ParamError('extra-build-args', rawText(raw, 'extra-build-args'), (err as OrbError).message.replace(/^parameter extra-build-args /, ''), 'close the quote, or escape it with \\');
+  }
+}
+
+/** repo-kms-key: empty, or a KMS key id, key ARN or alias. */
+function kmsKeyParam(raw: RawParams, env: Env): string {
+  const repoKmsKey = stringParam(raw, env, 'repo-kms-key');
+  if (repoKmsKey && !KMS_KEY.test(repoKmsKey)) {
+    throw new ParamError('repo-kms-key', repoKmsKey, 'is not a KMS key id, key ARN or alias', 'e.g. alias/ecr, or arn:aws:kms:us-east-1:123456789012:key/<key id>');
+  }
+  return repoKmsKey;
+}
+
+/** target: empty, or a build stage name. */
+function targetParam(raw: RawParams, env: Env): string {
+  const target = stringParam(raw, env, 'target');
+  if (target && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) throw new ParamError('target', target, 'is not a build stage name', 'name a stage of the Dockerfile (FROM ... AS <name>)');
+  return target;
 }

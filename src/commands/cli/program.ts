@@ -32,27 +32,63 @@ function pick(argv: Record<string, unknown>, names: readonly string[]): RawFlags
   return Object.fromEntries(names.map((f) => [f, argv[f] === undefined ? undefined : String(argv[f])]));
 }
 
+/** The --token-file option of doctor and assume-role. */
+const TOKEN_FILE_OPTION = { type: 'string', describe: 'File holding the OIDC token (- reads stdin); never the token itself', requiresArg: true } as const;
+
+/** trust-policy's flags and example. */
+const trustPolicyOptions = (y: Argv) => y
+  .option('org-id', { type: 'string', describe: 'CircleCI organization id (UUID); also the token audience' })
+  .option('project-id', { type: 'string', describe: 'CircleCI project id (UUID)' })
+  .option('branch', { type: 'string', describe: 'Admit only jobs on this branch (V2 token sub); a full refs/... ref is taken as is' })
+  .option('account-id', { type: 'string', describe: 'AWS account id (12 digits); required with --format json' })
+  .option('partition', { type: 'string', describe: `AWS partition: ${PARTITIONS.join(', ')}`, default: 'aws' })
+  .option('issuer-url', { type: 'string', describe: 'OIDC issuer URL (default https://oidc.circleci.com/org/<org-id>)' })
+  .option('format', { type: 'string', describe: `Output: ${FORMATS.join(', ')}`, default: 'json' })
+  .option('role-name', { type: 'string', describe: 'Role name in the Terraform and CloudFormation output', default: 'circleci-oidc' })
+  .example('$0 trust-policy --org-id <uuid> --project-id <uuid> --account-id 123456789012 --branch main', 'JSON for the main branch only');
+
+/** doctor's flags and examples. */
+const doctorOptions = (y: Argv) => y
+  .option('token-file', TOKEN_FILE_OPTION)
+  .option('policy-file', { type: 'string', describe: 'Trust policy JSON: `aws-oidc trust-policy` output, a policy document, or `aws iam get-role` output', requiresArg: true, demandOption: true })
+  .example('$0 doctor --token-file token --policy-file policy.json', 'Exit 0 when the policy admits the token, 1 when it refuses it')
+  .example('aws iam get-role --role-name deploy > role.json; printenv CIRCLE_OIDC_TOKEN_V2 | $0 doctor --token-file - --policy-file role.json', 'Check a live role');
+
+/** assume-role's flags and examples. */
+const assumeOptions = (y: Argv) => y
+  .option('token-file', TOKEN_FILE_OPTION)
+  .option('role-arn', { type: 'string', describe: 'ARN of the role to assume', requiresArg: true, demandOption: true })
+  .option('role-session-name', { type: 'string', describe: `Session name (default ${DEFAULT_CLI_SESSION_NAME})`, requiresArg: true })
+  .option('session-duration', { type: 'string', describe: 'Session length in seconds, 900 to 43200 (default 3600)', requiresArg: true })
+  .option('region', { type: 'string', describe: 'AWS region (default AWS_REGION, then AWS_DEFAULT_REGION)', requiresArg: true })
+  .option('profile-name', { type: 'string', describe: 'Write the credentials to this profile of the AWS credentials and config files (0600)', requiresArg: true })
+  .option('print-exports', { type: 'boolean', describe: 'Print export lines with the credentials to stdout (secrets: for eval only)', default: false })
+  .option('role-chain', { type: 'string', describe: 'Roles to assume next, one a line: <role ARN> [external-id=<id>] [session-name=<name>]', requiresArg: true })
+  .option('allowed-account-ids', { type: 'string', describe: 'Refuse credentials of any other account (comma-separated)', requiresArg: true })
+  .option('sts-endpoint', { type: 'string', describe: 'Custom STS endpoint URL (default AWS_ENDPOINT_URL_STS, then the region\'s)', requiresArg: true })
+  .example('$0 assume-role --token-file token --role-arn arn:aws:iam::123456789012:role/deploy --region eu-west-1 --profile-name deploy', 'Write profile deploy')
+  .example('eval "$($0 assume-role --token-file token --role-arn <arn> --region eu-west-1 --print-exports)"', 'Credentials in this shell');
+
+/** The text of doctor's --policy-file; an unreadable file is an OrbError naming it. */
+function readPolicyFile(path: string, io: CliIo): string {
+  try {
+    return io.readFile(path);
+  } catch (err) {
+    throw new OrbError(`--policy-file ${path}: cannot read it (${(err as Error).message})`, 'check the path', { cause: err });
+  }
+}
+
 /** The yargs program; `result.code` is the exit code the handlers set. */
 function program(args: string[], io: CliIo, result: { code: number }): Argv {
   const fail = (command: string, err: unknown, log?: Log): void => {
     for (const line of failureLines(`aws-oidc ${command}`, err, io.env.ORB_DEBUG === '1')) io.stderr(`${log ? log.redact(line) : line}\n`);
     result.code = 1;
   };
-  const tokenFile = { type: 'string', describe: 'File holding the OIDC token (- reads stdin); never the token itself', requiresArg: true } as const;
 
   return yargs(args)
     .scriptName('aws-oidc')
     .usage('$0 <command> [options]\n\nAWS credentials from CircleCI OIDC tokens: set-up, checks and local use.')
-    .command('trust-policy', 'Print the IAM OIDC provider and a least-privilege role trust policy for a CircleCI project', (y) => y
-      .option('org-id', { type: 'string', describe: 'CircleCI organization id (UUID); also the token audience' })
-      .option('project-id', { type: 'string', describe: 'CircleCI project id (UUID)' })
-      .option('branch', { type: 'string', describe: 'Admit only jobs on this branch (V2 token sub); a full refs/... ref is taken as is' })
-      .option('account-id', { type: 'string', describe: 'AWS account id (12 digits); required with --format json' })
-      .option('partition', { type: 'string', describe: `AWS partition: ${PARTITIONS.join(', ')}`, default: 'aws' })
-      .option('issuer-url', { type: 'string', describe: 'OIDC issuer URL (default https://oidc.circleci.com/org/<org-id>)' })
-      .option('format', { type: 'string', describe: `Output: ${FORMATS.join(', ')}`, default: 'json' })
-      .option('role-name', { type: 'string', describe: 'Role name in the Terraform and CloudFormation output', default: 'circleci-oidc' })
-      .example('$0 trust-policy --org-id <uuid> --project-id <uuid> --account-id 123456789012 --branch main', 'JSON for the main branch only'),
+    .command('trust-policy', 'Print the IAM OIDC provider and a least-privilege role trust policy for a CircleCI project', trustPolicyOptions,
     (argv) => {
       try {
         const params = parseTrustPolicyFlags(pick(argv, TRUST_POLICY_FLAGS));
@@ -61,41 +97,19 @@ function program(args: string[], io: CliIo, result: { code: number }): Argv {
         fail('trust-policy', err);
       }
     })
-    .command('doctor', 'Check an OIDC token against a role trust policy and explain every condition that refuses it', (y) => y
-      .option('token-file', tokenFile)
-      .option('policy-file', { type: 'string', describe: 'Trust policy JSON: `aws-oidc trust-policy` output, a policy document, or `aws iam get-role` output', requiresArg: true, demandOption: true })
-      .example('$0 doctor --token-file token --policy-file policy.json', 'Exit 0 when the policy admits the token, 1 when it refuses it')
-      .example('aws iam get-role --role-name deploy > role.json; printenv CIRCLE_OIDC_TOKEN_V2 | $0 doctor --token-file - --policy-file role.json', 'Check a live role'),
+    .command('doctor', 'Check an OIDC token against a role trust policy and explain every condition that refuses it', doctorOptions,
     async (argv) => {
       try {
         const { claims } = await readToken(argv['token-file'], io);
         const path = argv['policy-file'];
-        let text: string;
-        try {
-          text = io.readFile(path);
-        } catch (err) {
-          throw new OrbError(`--policy-file ${path}: cannot read it (${(err as Error).message})`, 'check the path', { cause: err });
-        }
-        const report = doctor(claims, parsePolicy(text, path), io.now());
+        const report = doctor(claims, parsePolicy(readPolicyFile(path, io), path), io.now());
         io.stdout(renderReport(report));
         if (!report.admitted) result.code = 1;
       } catch (err) {
         fail('doctor', err);
       }
     })
-    .command(['assume-role', 'assume'], 'Assume an IAM role with an OIDC token from a file (for CI systems other than CircleCI jobs)', (y) => y
-      .option('token-file', tokenFile)
-      .option('role-arn', { type: 'string', describe: 'ARN of the role to assume', requiresArg: true, demandOption: true })
-      .option('role-session-name', { type: 'string', describe: `Session name (default ${DEFAULT_CLI_SESSION_NAME})`, requiresArg: true })
-      .option('session-duration', { type: 'string', describe: 'Session length in seconds, 900 to 43200 (default 3600)', requiresArg: true })
-      .option('region', { type: 'string', describe: 'AWS region (default AWS_REGION, then AWS_DEFAULT_REGION)', requiresArg: true })
-      .option('profile-name', { type: 'string', describe: 'Write the credentials to this profile of the AWS credentials and config files (0600)', requiresArg: true })
-      .option('print-exports', { type: 'boolean', describe: 'Print export lines with the credentials to stdout (secrets: for eval only)', default: false })
-      .option('role-chain', { type: 'string', describe: 'Roles to assume next, one a line: <role ARN> [external-id=<id>] [session-name=<name>]', requiresArg: true })
-      .option('allowed-account-ids', { type: 'string', describe: 'Refuse credentials of any other account (comma-separated)', requiresArg: true })
-      .option('sts-endpoint', { type: 'string', describe: 'Custom STS endpoint URL (default AWS_ENDPOINT_URL_STS, then the region\'s)', requiresArg: true })
-      .example('$0 assume-role --token-file token --role-arn arn:aws:iam::123456789012:role/deploy --region eu-west-1 --profile-name deploy', 'Write profile deploy')
-      .example('eval "$($0 assume-role --token-file token --role-arn <arn> --region eu-west-1 --print-exports)"', 'Credentials in this shell'),
+    .command(['assume-role', 'assume'], 'Assume an IAM role with an OIDC token from a file (for CI systems other than CircleCI jobs)', assumeOptions,
     async (argv) => {
       const log = new Log((text) => io.stderr(text));
       try {

@@ -15,18 +15,18 @@ export const scanPollMs = (env: Env): number => (/^\d{1,6}$/.test(env.AWS_OIDC_S
 
 /** The port for repository `name` of registry `registryId` in `region`, signing with `keys`. */
 export function realRepositoryPort(env: Env, log: Log, policy: RetryPolicy, keys: AwsKeys, region: string, registryId: string, name: string): RepositoryPort {
-  const at: EcrRepoRef = { keys, region, registryId, repo: name };
+  const ref: EcrRepoRef = { keys, region, registryId, repo: name };
   const retry = realRetryDeps((line) => log.info(line));
   const where = `for ${name} in ECR registry ${registryId} (${region})`;
-  const again = <T>(what: string, call: () => Promise<T>) => withRetry(what, policy, retry, call).catch((err: unknown) => { throw explainAwsCall(what, where, err); });
+  const retried = <T>(what: string, call: () => Promise<T>) => withRetry(what, policy, retry, call).catch((err: unknown) => { throw explainAwsCall(what, where, err); });
   return {
     policies: {
-      get: (kind) => again(POLICY_CALLS[kind].get, () => getPolicy(at, kind, env)),
-      set: (kind, text) => again(POLICY_CALLS[kind].set, () => setPolicy(at, kind, text, env)),
+      get: (kind) => retried(POLICY_CALLS[kind].get, () => getPolicy(ref, kind, env)),
+      set: (kind, text) => retried(POLICY_CALLS[kind].set, () => setPolicy(ref, kind, text, env)),
     },
     scans: {
-      report: (digest) => again('DescribeImageScanFindings', () => scanReport(at, digest, env)),
-      start: (digest) => again('StartImageScan', () => startImageScan(at, digest, env).then(() => true, (err: unknown) => {
+      report: (digest) => retried('DescribeImageScanFindings', () => scanReport(ref, digest, env)),
+      start: (digest) => retried('StartImageScan', () => startImageScan(ref, digest, env).then(() => true, (err: unknown) => {
         // An enhanced-scanning registry scans by itself and takes no manual scan.
         if ((err as { name?: string }).name === 'ValidationException') return false;
         throw err;
@@ -35,7 +35,7 @@ export function realRepositoryPort(env: Env, log: Log, policy: RetryPolicy, keys
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       pollMs: scanPollMs(env),
     },
-    getImage: (id) => again('BatchGetImage', () => getImage(at, id, env)),
-    tagDigests: (tags) => again('BatchGetImage', () => tagDigests(keys, region, registryId, name, tags, env)),
+    getImage: (id) => retried('BatchGetImage', () => getImage(ref, id, env)),
+    tagDigests: (tags) => retried('BatchGetImage', () => tagDigests(keys, region, registryId, name, tags, env)),
   };
 }

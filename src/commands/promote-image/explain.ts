@@ -18,9 +18,9 @@ export function isImmutable(mutability: string): boolean {
 export function planTags(tags: readonly string[], have: ReadonlyMap<string, string>, digest: string, immutable: boolean): TagPlan {
   const plan: TagPlan = { put: [], noop: [], conflicts: [] };
   for (const tag of tags) {
-    const at = have.get(tag);
-    if (at === digest) plan.noop.push(tag);
-    else if (at !== undefined && immutable) plan.conflicts.push({ tag, digest: at });
+    const current = have.get(tag);
+    if (current === digest) plan.noop.push(tag);
+    else if (current !== undefined && immutable) plan.conflicts.push({ tag, digest: current });
     else plan.put.push(tag);
   }
   return plan;

@@ -37,11 +37,11 @@ function firstSet(env: Env, names: string[]): [string, string] | undefined {
 
 /** `raw` with what stands before its last '@' in the authority (user and password) shown as ***. */
 function withoutCredentials(raw: string): string {
-  const at = raw.lastIndexOf('@');
-  if (at === -1) return raw;
+  const atSign = raw.lastIndexOf('@');
+  if (atSign === -1) return raw;
   const scheme = raw.indexOf('://');
-  const start = scheme === -1 || scheme > at ? 0 : scheme + 3;
-  return `${raw.slice(0, start)}***${raw.slice(at)}`;
+  const start = scheme === -1 || scheme > atSign ? 0 : scheme + 3;
+  return `${raw.slice(0, start)}***${raw.slice(atSign)}`;
 }
 
 /** The proxy URL in variable `name`: `http://` is added when it has no scheme; any other scheme than http: is an OrbError. */

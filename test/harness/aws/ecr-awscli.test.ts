@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT, job, startStack, type Stack } from './fixture.ts';
+import { ACCOUNT, awsCliEnv, job, startStack, type Stack } from './fixture.ts';
 
 const AWS_CLI = '/usr/bin/aws';
 const present = existsSync(AWS_CLI);
@@ -22,14 +22,7 @@ describe.skipIf(!present)('the AWS CLI against the local ECR', () => {
     const c = out.Credentials!;
     // Credentials go through the child's environment only, never argv; no user config is read.
     env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_ECR: s.aws.url,
-      AWS_MAX_ATTEMPTS: '1',
+      ...awsCliEnv(home, 'ECR', s.aws.url),
       AWS_ACCESS_KEY_ID: c.AccessKeyId!,
       AWS_SECRET_ACCESS_KEY: c.SecretAccessKey!,
       AWS_SESSION_TOKEN: c.SessionToken!,

@@ -58,9 +58,9 @@ export class EcrOps {
     }
     if (!mediaType) throw ecrErrors.invalidParameter('imageManifestMediaType', 'must be provided when the manifest has no mediaType');
     if (tag !== undefined) {
-      const at = await ctx.findImage(repo, { imageTag: tag });
-      if (at?.digest === digest) throw err('ImageAlreadyExistsException', `Image with digest '${digest}' and tag '${tag}' already exists in ${where(repo)}`);
-      if (at && repo.imageTagMutability.startsWith('IMMUTABLE')) {
+      const tagged = await ctx.findImage(repo, { imageTag: tag });
+      if (tagged?.digest === digest) throw err('ImageAlreadyExistsException', `Image with digest '${digest}' and tag '${tag}' already exists in ${where(repo)}`);
+      if (tagged && repo.imageTagMutability.startsWith('IMMUTABLE')) {
         throw err('ImageTagAlreadyExistsException', `The image tag '${tag}' already exists in the '${repo.repositoryName}' repository and cannot be overwritten because the repository is immutable.`);
       }
     }

@@ -61,11 +61,11 @@ export class ScanState {
     const counts: Record<string, number> = {};
     for (const f of scan.plan.findings) counts[f.severity] = (counts[f.severity] ?? 0) + 1;
     const sorted = [...scan.plan.findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
-    const at = now / 1000;
+    const nowSeconds = now / 1000;
     const findings = scan.enhanced
       ? { enhancedFindings: sorted.map((f, i) => ({
         awsAccountId: account, description: `${f.name} in ${f.packageName}`, findingArn: `arn:aws:inspector2:local:${account}:finding/${i}`,
-        firstObservedAt: at, lastObservedAt: at, severity: f.severity, status: 'ACTIVE', title: `${f.name} - ${f.packageName}`, type: 'PACKAGE_VULNERABILITY',
+        firstObservedAt: nowSeconds, lastObservedAt: nowSeconds, severity: f.severity, status: 'ACTIVE', title: `${f.name} - ${f.packageName}`, type: 'PACKAGE_VULNERABILITY',
         packageVulnerabilityDetails: { vulnerabilityId: f.name, source: 'NVD', vulnerablePackages: [{ name: f.packageName, version: f.packageVersion }] },
       })) }
       : { findings: sorted.map((f) => ({
@@ -74,7 +74,7 @@ export class ScanState {
       })) };
     return {
       imageScanStatus: { status: scan.enhanced ? 'ACTIVE' : 'COMPLETE', description: scan.enhanced ? 'Continuous scan is selected for image.' : 'The scan was completed successfully.' },
-      imageScanFindings: { imageScanCompletedAt: at, vulnerabilitySourceUpdatedAt: at, findingSeverityCounts: counts, ...findings },
+      imageScanFindings: { imageScanCompletedAt: nowSeconds, vulnerabilitySourceUpdatedAt: nowSeconds, findingSeverityCounts: counts, ...findings },
     };
   }
 }

@@ -2,6 +2,8 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { OidcIssuer, type JobIdentity } from '../oidc/issuer.ts';
 import { LocalAws } from './index.ts';
+import { join } from 'node:path';
+import { rejection as rejectionOf } from '../../support/rejection.ts';
 
 export const ORG = '0b7c2f1e-6a3d-4c59-8e21-3f9d7a6b5c40';
 export const PROJECT = 'a1c3e5f7-2b4d-4f68-9a0c-1e3f5a7b9c2d';
@@ -107,12 +109,23 @@ export async function startStack(): Promise<Stack> {
   };
 }
 
-/** Runs `p` and returns the error it rejects with (fails the test if it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number }; Code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { $metadata?: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail, but it succeeded');
+/** The error `p` rejects with, as the SDK shapes it (HTTP status, query-protocol Code); fails the test if `p` resolves. */
+export const rejection = (p: Promise<unknown>) => rejectionOf(p) as Promise<Error & { $metadata?: { httpStatusCode?: number }; Code?: string }>;
+
+/**
+ * The environment for running the real AWS CLI against the local AWS: a scratch HOME and config files (no
+ * user config is read), no instance metadata, one attempt, and `service`'s endpoint. Credentials go in
+ * through the caller's additions, never argv.
+ */
+export function awsCliEnv(home: string, service: 'STS' | 'ECR', endpoint: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    [`AWS_ENDPOINT_URL_${service}`]: endpoint,
+    AWS_MAX_ATTEMPTS: '1',
+  };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rejection } from '../../../support/rejection.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,11 +37,6 @@ function fakeDeps(map: Record<string, RegistryEntry>, over: Partial<HelperDeps> 
   return { deps, calls };
 }
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  const err = await p.then(() => new Error('resolved'), (e: unknown) => e);
-  expect(err).toBeInstanceOf(Error);
-  return err as Error;
-}
 
 describe('normaliseHost', () => {
   it.each([

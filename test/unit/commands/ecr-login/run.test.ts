@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rejection } from '../../../support/rejection.ts';
 import { RELOGIN_MARGIN_MS, explainEcrError, registryVar, run, type EcrLoginDeps } from '../../../../src/commands/ecr-login/run.ts';
 import type { EcrLoginParams } from '../../../../src/commands/ecr-login/params.ts';
 import type { LoginRecord, RegistryEntry } from '../../../../src/commands/ecr-login/docker-config.ts';
@@ -59,11 +60,8 @@ function fakeDeps(over: Partial<EcrLoginDeps> & { keys?: ResolvedKeys; env?: Rec
   return { deps, rec };
 }
 
-async function rejection(p: Promise<unknown>): Promise<OrbError> {
-  const err = await p.then(() => new Error('resolved'), (e: unknown) => e);
-  expect(err).toBeInstanceOf(OrbError);
-  return err as OrbError;
-}
+/** The OrbError `p` rejects with. */
+const orbRejection = (p: Promise<unknown>) => rejection(p, OrbError);
 
 describe('ecr-login run with the credential helper', () => {
   it('registers the helper for the identity\'s own registry and exports its host, PATH and no DOCKER_CONFIG', async () => {
@@ -223,7 +221,7 @@ describe('ecr-login run with plain docker login', () => {
 describe('ecr-login run refusals', () => {
   it('refuses keys whose expiration has passed before any AWS call', async () => {
     const f = fakeDeps({ keys: { accessKeyId: 'ASIA', secretAccessKey: 'secret', source: 'profile dev (credential_process)', expiration: new Date(NOW - 1000) } });
-    const err = await rejection(run(params({ profileName: 'dev' }), f.deps, ctx));
+    const err = await orbRejection(run(params({ profileName: 'dev' }), f.deps, ctx));
     expect(err.message).toBe(`the AWS credentials from profile dev (credential_process) expired at ${new Date(NOW - 1000).toISOString()}`);
     expect(err.hint).toContain('self-refresh');
     expect(f.rec.calls).toEqual(['resolveKeys(dev)']);
@@ -239,7 +237,7 @@ describe('ecr-login run refusals', () => {
 
   it('explains an AccessDenied from GetAuthorizationToken with the identity, registries and region', async () => {
     const f = fakeDeps({ getTokens: async () => { throw Object.assign(new Error('not authorized to perform ecr:GetAuthorizationToken'), { name: 'AccessDeniedException' }); } });
-    const err = await rejection(run(params({ accountIds: [OTHER_ACCOUNT] }), f.deps, ctx));
+    const err = await orbRejection(run(params({ accountIds: [OTHER_ACCOUNT] }), f.deps, ctx));
     expect(err.message).toBe(`${ROLE}/s1 may not get a login for ECR registry ${OTHER_ACCOUNT} in eu-west-1: not authorized to perform ecr:GetAuthorizationToken`);
     expect(err.hint).toContain('ecr:GetAuthorizationToken');
     expect(f.rec.exports).toEqual([]);
@@ -251,21 +249,21 @@ describe('ecr-login run refusals', () => {
       keys: { accessKeyId: 'ASIA', secretAccessKey: 'secret', source: 'the environment', expiration },
       callerIdentity: async () => { throw Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' }); },
     });
-    const err = await rejection(run(params(), f.deps, ctx));
+    const err = await orbRejection(run(params(), f.deps, ctx));
     expect(err.message).toBe(`the AWS credentials from the environment expired at ${expiration.toISOString()} (AWS said ExpiredTokenException)`);
     expect(f.rec.calls).not.toContain('getTokens(eu-west-1,[])');
   });
 
   it('explains UnrecognizedClient as keys ECR does not accept', async () => {
     const f = fakeDeps({ getTokens: async () => { throw Object.assign(new Error('The security token included in the request is invalid'), { name: 'UnrecognizedClientException' }); } });
-    const err = await rejection(run(params(), f.deps, ctx));
+    const err = await orbRejection(run(params(), f.deps, ctx));
     expect(err.message).toBe('ECR does not accept the keys from the environment (UnrecognizedClient: The security token included in the request is invalid)');
     expect(err.hint).toContain('AWS_SESSION_TOKEN');
   });
 
   it('explains a network error with the endpoint and the retries', async () => {
     const f = fakeDeps({ getPublicToken: async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', retrySummary: 'GetAuthorizationToken failed 3 time(s) over 2.0s; last: ECONNREFUSED' }); } });
-    const err = await rejection(run(params({ publicRegistry: true }), f.deps, { endpoint: 'https://api.ecr-public.us-east-1.amazonaws.com' }));
+    const err = await orbRejection(run(params({ publicRegistry: true }), f.deps, { endpoint: 'https://api.ecr-public.us-east-1.amazonaws.com' }));
     expect(err.message).toBe('could not reach ECR at https://api.ecr-public.us-east-1.amazonaws.com (ECONNREFUSED); GetAuthorizationToken failed 3 time(s) over 2.0s; last: ECONNREFUSED');
     expect(err.hint).toContain('HTTPS_PROXY');
   });
@@ -273,7 +271,7 @@ describe('ecr-login run refusals', () => {
   it('passes an OrbError from a port on unchanged', async () => {
     const own = new OrbError('docker is not installed', 'install docker');
     const f = fakeDeps({ dockerLogin: async () => { throw own; } });
-    expect(await rejection(run(params({ credentialHelper: false }), f.deps, ctx))).toBe(own);
+    expect(await orbRejection(run(params({ credentialHelper: false }), f.deps, ctx))).toBe(own);
   });
 });
 

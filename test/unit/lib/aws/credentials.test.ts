@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { rejection } from '../../../support/rejection.ts';
 import { ACCOUNT, job, startStack, type Stack } from '../../../harness/aws/fixture.ts';
 import { createSts } from '../../../../src/lib/aws/sts.ts';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,11 +43,8 @@ const argsSeen = (argsFile: string) => {
 
 const json = (o: object) => `echo '${JSON.stringify(o)}'`;
 
-async function rejection(p: Promise<unknown>): Promise<OrbError> {
-  const err = await p.then(() => new Error('resolved'), (e: unknown) => e);
-  expect(err).toBeInstanceOf(OrbError);
-  return err as OrbError;
-}
+/** The OrbError `p` rejects with. */
+const orbRejection = (p: Promise<unknown>) => rejection(p, OrbError);
 
 describe('iniSection', () => {
   it('reads the pairs of one section, trimming spaces around keys, values and header names', () => {
@@ -102,7 +100,7 @@ describe('profileKeys', () => {
 
   it('does not read [dev] in the config file as profile dev', async () => {
     const { env } = awsEnv({ config: '[dev]\naws_access_key_id = AKIA\naws_secret_access_key = s\n' });
-    const err = await rejection(profileKeys('dev', env));
+    const err = await orbRejection(profileKeys('dev', env));
     expect(err.message).toContain('there is no profile named dev');
   });
 
@@ -137,7 +135,7 @@ describe('profileKeys', () => {
   it('names the profile, the last stderr lines and the command to debug when the process fails', async () => {
     const p = program("printf 'one\\ntwo\\nthree\\nfour\\n' >&2; exit 1");
     const { env } = awsEnv({ config: `[profile ci]\ncredential_process = ${p.command} get\n` });
-    const err = await rejection(profileKeys('ci', env));
+    const err = await orbRejection(profileKeys('ci', env));
     expect(err.message).toBe('the credential_process of profile ci failed: two / three / four');
     expect(err.hint).toContain('aws sts get-caller-identity --profile ci');
   });
@@ -145,14 +143,14 @@ describe('profileKeys', () => {
   it('says failed without a colon when the process printed nothing on stderr', async () => {
     const p = program('exit 3');
     const { env } = awsEnv({ config: `[profile ci]\ncredential_process = ${p.command}\n` });
-    const err = await rejection(profileKeys('ci', env));
+    const err = await orbRejection(profileKeys('ci', env));
     expect(err.message).toBe('the credential_process of profile ci failed');
   });
 
   it('refuses output that is not JSON, naming the profile and the format', async () => {
     const p = program('echo Error: not logged in');
     const { env } = awsEnv({ config: `[profile ci]\ncredential_process = ${p.command}\n` });
-    const err = await rejection(profileKeys('ci', env));
+    const err = await orbRejection(profileKeys('ci', env));
     expect(err.message).toBe('the credential_process of profile ci printed no usable credentials: Profile ci credential_process returned invalid JSON.');
     expect(err.hint).toContain('"Version": 1');
   });
@@ -166,28 +164,28 @@ describe('profileKeys', () => {
   ])('refuses JSON with %s', async (_what, body, sdkSays) => {
     const p = program(json(body));
     const { env } = awsEnv({ config: `[profile ci]\ncredential_process = ${p.command}\n` });
-    const err = await rejection(profileKeys('ci', env));
+    const err = await orbRejection(profileKeys('ci', env));
     expect(err.message).toBe(`the credential_process of profile ci printed no usable credentials: Profile ci credential_process ${sdkSays}.`);
     expect(err.hint).toContain('AccessKeyId');
   });
 
   it('refuses an empty credential_process', async () => {
     const { env } = awsEnv({ config: '[profile ci]\ncredential_process = ""\n' });
-    const err = await rejection(profileKeys('ci', env));
+    const err = await orbRejection(profileKeys('ci', env));
     expect(err.message).toContain('profile ci has an empty credential_process');
   });
 
   it('names an unknown profile, both files and the fix', async () => {
     const { env, config, credentials } = awsEnv({ config: '[profile other]\nregion = us-east-1\n' });
-    const err = await rejection(profileKeys('prod', env));
+    const err = await orbRejection(profileKeys('prod', env));
     expect(err.message).toBe(`there is no profile named prod in ${config} or ${credentials}`);
     expect(err.hint).toContain('profile-name: prod');
   });
 
   it('says a known profile has no keys when it has only a region or half a key pair', async () => {
     const { env } = awsEnv({ config: '[profile dev]\nregion = us-east-1\n', credentials: '[half]\naws_access_key_id = A\n' });
-    expect((await rejection(profileKeys('dev', env))).message).toBe('profile dev has no keys and no credential_process');
-    expect((await rejection(profileKeys('half', env))).message).toBe('profile half has no keys and no credential_process');
+    expect((await orbRejection(profileKeys('dev', env))).message).toBe('profile dev has no keys and no credential_process');
+    expect((await orbRejection(profileKeys('half', env))).message).toBe('profile half has no keys and no credential_process');
   });
 
   it('uses ~/.aws under HOME when the env names no files', async () => {
@@ -232,7 +230,7 @@ describe('resolveKeys', () => {
 
   it('does not hide an unknown AWS_PROFILE behind the default profile', async () => {
     const { env } = awsEnv(files, { AWS_PROFILE: 'gone' });
-    expect((await rejection(resolveKeys('', env))).message).toContain('there is no profile named gone');
+    expect((await orbRejection(resolveKeys('', env))).message).toContain('there is no profile named gone');
   });
 
   it('uses the default profile last', async () => {
@@ -242,7 +240,7 @@ describe('resolveKeys', () => {
 
   it('says there are no AWS credentials when nothing is set and there is no default profile', async () => {
     const { env } = awsEnv({ config: '[profile other]\nregion = us-east-1\n' });
-    const err = await rejection(resolveKeys('', env));
+    const err = await orbRejection(resolveKeys('', env));
     expect(err.message).toContain('no AWS credentials');
     expect(err.message).toContain('AWS_ACCESS_KEY_ID');
     expect(err.hint).toContain('assume-role-with-oidc');
@@ -253,7 +251,7 @@ describe('resolveKeys with a default profile that runs a credential_process', ()
   it('passes on the failure of the process rather than saying there is no default profile', async () => {
     const p = program('echo token expired >&2; exit 1');
     const { env } = awsEnv({ config: `[default]\ncredential_process = ${p.command}\n` });
-    const err = await rejection(resolveKeys('', env));
+    const err = await orbRejection(resolveKeys('', env));
     expect(err.message).toBe('the credential_process of profile default failed: token expired');
   });
 });

@@ -1,4 +1,4 @@
-// The orb's own signed ECR and STS calls against the strict local AWS (which verifies every SigV4
+// The orb's ECR and STS calls (through the SDK) against the strict local AWS (which verifies every SigV4
 // signature and session token): partition-aware hosts from proxyEndpoint, ECR Public, and the refusals.
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

@@ -2,8 +2,8 @@
 // in turns) and the inlined bytes of every command, read from both builds.
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REGION } from '../../test/harness/rig.ts';
-import { COMPILED_CONFIG_LIMIT_BYTES, DEFAULT_COMMAND_BUDGET_BYTES } from '../orb/budget.ts';
+import { REGION } from '../harness/rig.ts';
+import { COMPILED_CONFIG_LIMIT_BYTES, DEFAULT_COMMAND_BUDGET_BYTES } from '../../tools/orb/budget.ts';
 import { ROLE, ROUND_TRIP_JS, awsCliVersion, script, seedCommand, type Ctx, type Runtime } from './context.ts';
 import { measure, timeOnce, type Timed } from './measure.ts';
 import { formatValue } from './report.ts';

@@ -1,6 +1,6 @@
-// tools/reliability.ts: rows from a vitest JSON report, lost cases counted, and the page rendered.
+// test/reliability/report.ts: rows from a vitest JSON report, lost cases counted, and the page rendered.
 import { describe, expect, it } from 'vitest';
-import { headerOf, render, rowsOf, type VitestReport } from '../../../tools/reliability.ts';
+import { headerOf, render, rowsOf, type VitestReport } from '../../reliability/report.ts';
 
 const file = (name: string, title = 'Faults survived', tried = 'throttling and resets') => ({ file: `test/reliability/${name}`, source: `// ${title}: ${tried}\nimport {} from 'vitest';\n` });
 const result = (name: string, statuses: string[], status = 'passed', message?: string) => ({

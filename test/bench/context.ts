@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT, type Rig } from '../../test/harness/rig.ts';
+import { ACCOUNT, type Rig } from '../harness/rig.ts';
 import type { Results } from './report.ts';
 
 export const ROLE = `arn:aws:iam::${ACCOUNT}:role/deploy`;

@@ -6,13 +6,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Rig } from '../test/harness/rig.ts';
-import { benchAssume, benchSizes } from './bench/assume.ts';
-import { baselineScripts, type Baseline } from './bench/baseline.ts';
-import { makeContext } from './bench/context.ts';
-import { benchEcrLogin, benchRerun } from './bench/ecr.ts';
-import { headCommit, machineLine, renderPage } from './bench/page.ts';
-import { emptyResults, missed, renderTables, type Results } from './bench/report.ts';
+import { Rig } from '../harness/rig.ts';
+import { benchAssume, benchSizes } from './assume.ts';
+import { baselineScripts, type Baseline } from './baseline.ts';
+import { makeContext } from './context.ts';
+import { benchEcrLogin, benchRerun } from './ecr.ts';
+import { headCommit, machineLine, renderPage } from './page.ts';
+import { emptyResults, missed, renderTables, type Results } from './report.ts';
 
 const DOC = 'docs/benchmarks.md';
 const SCRIPTS = resolve('src/orb/scripts');

@@ -3,8 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT, REGION } from '../../test/harness/rig.ts';
-import { startRegistries } from '../../test/harness/registry.ts';
+import { ACCOUNT, REGION } from '../harness/rig.ts';
+import { startRegistries } from '../harness/registry.ts';
 import { ROLE, script, type Ctx, type Runtime } from './context.ts';
 import { stepEnv } from './assume.ts';
 import { measure, timeOnce } from './measure.ts';

@@ -1,0 +1,53 @@
+// build-and-push's run with fake ECR and docker: the skip path runs no docker, the digest is read back, create-repo.
+import { describe, expect, it } from 'vitest';
+import { run } from '../../../../src/commands/build-and-push/run.ts';
+import { parseParams } from '../../../../src/commands/build-and-push/params.ts';
+import { OrbError } from '../../../../src/lib/errors.ts';
+import { rejection } from '../../../support/rejection.ts';
+import { fakeImageDeps, fakeWorld, raw, repositoryInfo, type FakeWorld } from '../../../support/fake-ecr.ts';
+
+const DIGEST = `sha256:${'b'.repeat(64)}`;
+const OTHER = `sha256:${'c'.repeat(64)}`;
+const URI = repositoryInfo('webapp').repositoryUri;
+const params = (p: Record<string, string> = {}) => parseParams(raw({ repo: 'webapp', tag: 'v1,latest', builder: 'docker', ...p }), { AWS_REGION: 'eu-west-1', CIRCLE_SHA1: 'abc1234' }, '/project');
+const deps = (world: FakeWorld, onDocker?: (argv: string[]) => void) => ({ ...fakeImageDeps(world, onDocker), env: {}, now: () => new Date('2030-01-01T00:00:00Z') });
+/** docker push tags the image in the fake registry, as the registry would. */
+const pushes = (world: FakeWorld, digest = DIGEST) => (argv: string[]) => {
+  if (argv[0] === 'push') world.repos.get('webapp')?.set(argv[1]!.split(':').at(-1)!, digest);
+};
+
+describe('build-and-push run', () => {
+  it('skips with no docker call when every tag is already at one digest, and exports that digest', async () => {
+    const world = fakeWorld({ webapp: { v1: DIGEST, latest: DIGEST } });
+    await run(params({ 'skip-when-tags-exist': 'true' }), deps(world));
+    expect(world.docker).toEqual([]);
+    expect(world.exports[0]).toMatchObject({ AWS_ECR_IMAGE_DIGEST: DIGEST, AWS_ECR_IMAGE_REF: `${URI}@${DIGEST}` });
+    expect(world.results[0]?.result).toMatchObject({ skipped: true, pushed: false, builder: null });
+  });
+
+  it('builds when only some tags exist, and exports the digest read back from ECR after the push', async () => {
+    const world = fakeWorld({ webapp: { v1: OTHER } });
+    await run(params({ 'skip-when-tags-exist': 'true' }), deps(world, pushes(world)));
+    expect(world.docker.map((a) => a.slice(0, 2))).toEqual([['build', '--file'], ['push', `${URI}:v1`], ['push', `${URI}:latest`]]);
+    expect(world.exports[0]).toEqual({
+      AWS_ECR_REPOSITORY_URI: URI, AWS_ECR_IMAGE_URI: `${URI}:v1`, AWS_ECR_IMAGE_URIS: `${URI}:v1 ${URI}:latest`,
+      AWS_ECR_IMAGE_DIGEST: DIGEST, AWS_ECR_IMAGE_REF: `${URI}@${DIGEST}`,
+    });
+  });
+
+  it('refuses tags that ECR reports at different digests after the push', async () => {
+    const world = fakeWorld({ webapp: {} });
+    const split = (argv: string[]) => pushes(world, argv[1]!.endsWith(':v1') ? DIGEST : OTHER)(argv);
+    expect((await rejection(run(params(), deps(world, split)), OrbError)).message).toMatch(/point at different digests: v1=sha256:b+, latest=sha256:c+/);
+  });
+
+  it('creates a missing repository with create-repo and its settings, and refuses without it', async () => {
+    const world = fakeWorld();
+    await run(params({ 'create-repo': 'true', 'repo-tag-mutability': 'IMMUTABLE', push: 'false' }), deps(world));
+    expect(world.created).toEqual([{ scanOnPush: true, tagMutability: 'IMMUTABLE', encryptionType: 'AES256', kmsKey: '' }]);
+    expect(world.exports[0]).not.toHaveProperty('AWS_ECR_IMAGE_DIGEST');
+    const err = await rejection(run(params(), deps(fakeWorld())), OrbError);
+    expect(err.message).toMatch(/the ECR repository webapp does not exist/);
+    expect(err.hint).toMatch(/set create-repo: true/);
+  });
+});
