@@ -5,6 +5,7 @@
 import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { parseKnownFiles } from '@smithy/core/config';
 import { OrbError } from '../errors.ts';
+import { awsErrorInfo } from './errors.ts';
 import type { Env } from '../params.ts';
 import { awsFilePaths } from './files.ts';
 import { createSts } from './sts.ts';
@@ -66,9 +67,17 @@ export async function profileKeys(profile: string, env: Env, region = env.AWS_RE
     return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken,
       source: usesProcess ? `profile ${profile} (credential_process)` : `profile ${profile}`, expiration: c.expiration };
   } catch (err) {
-    if (err instanceof OrbError || !usesProcess) throw err;
-    throw processFailure(profile, err);
+    if (err instanceof OrbError) throw err;
+    throw usesProcess ? processFailure(profile, err) : profileFailure(profile, paths.config, err);
   }
+}
+
+/** A profile that could not be resolved (a source_profile loop, a role that refused, a missing token file), in one line. */
+function profileFailure(profile: string, configFile: string, err: unknown): OrbError {
+  const e = awsErrorInfo(err);
+  const said = e.status === undefined ? e.message : `${e.code}: ${e.message}`;
+  return new OrbError(`profile ${profile} gave no credentials: ${said}`,
+    `check role_arn, source_profile, external_id and web_identity_token_file of profile ${profile} in ${configFile}`, { cause: err });
 }
 
 /** The keys to sign with: `profile` when given, else the environment's keys, else AWS_PROFILE or the default profile. */

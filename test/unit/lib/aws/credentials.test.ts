@@ -289,4 +289,16 @@ describe('profiles that assume a role, resolved by the SDK through the orb\'s ST
     const keys = await profileKeys('wi', env, 'us-east-1');
     expect(await whoIs(keys)).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/deploy/wi-session`);
   });
+
+  it('a source_profile loop and a refused role are refusals that name the profile, not unexpected errors', async () => {
+    const loop = awsEnv({ config: '[profile a]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/y\nsource_profile = a\n' });
+    const looped = await rejection(profileKeys('a', loop.env, 'us-east-1'));
+    expect(looped.message).toMatch(/^profile a gave no credentials: Detected a cycle/);
+    expect((looped as OrbError).hint).toContain(`external_id and web_identity_token_file of profile a in ${loop.config}`);
+    const refused = awsEnv({
+      credentials: `[base]\naws_access_key_id = ${st.alice.accessKeyId}\naws_secret_access_key = ${st.alice.secretAccessKey}\n`,
+      config: `[profile other]\nrole_arn = ${st.deployRole}\nsource_profile = base\n`,
+    });
+    expect((await rejection(profileKeys('other', refused.env, 'us-east-1'))).message).toMatch(/^profile other gave no credentials: AccessDenied: /);
+  });
 });
