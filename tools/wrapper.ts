@@ -56,7 +56,7 @@ umask 077
 ${SH_PARTS.map((part) => shPart(part, command)).join('')}# The loader (tools/loader.ts) unpacks the runtime (brotli, base64) into the job's home, where self-refresh
 # profiles and the docker credential helper run it later, and runs it.
 # shellcheck disable=SC2016
-NODE_DEBUG= NODE_DEBUG_NATIVE= AWS_OIDC_SHELL=$AWS_OIDC_SHELL AWS_OIDC_RUNTIME="$HOME/.aws-oidc/runtime/${command}.cjs" "$node" -e '${loader}' <<'${HEREDOC_DELIMITER}'
+NODE_DEBUG='' NODE_DEBUG_NATIVE='' AWS_OIDC_SHELL=$AWS_OIDC_SHELL AWS_OIDC_RUNTIME="$HOME/.aws-oidc/runtime/${command}.cjs" "$node" -e '${loader}' <<'${HEREDOC_DELIMITER}'
 ${packed.base64}${HEREDOC_DELIMITER}
 `;
   if (script.includes('\\<<')) throw new Error(`${command}: the wrapper contains "\\<<", which CircleCI's orb packing cannot round-trip`);
