@@ -4,6 +4,7 @@
 // registry allows it. Nothing is tagged here: the caller puts the top manifest under its tags last, so a
 // failed copy leaves no tag pointing at a half-copied image.
 import { RegistryError, type Manifest, type RegistryClient } from './client.ts';
+import { isKind } from '../grammar.ts';
 
 /** One side of a copy: a registry client (with that side's identity) and a repository. */
 export interface Side { client: RegistryClient; repo: string }
@@ -72,6 +73,9 @@ export async function copyManifest(src: Side, dst: Side, digest: string, deps: C
   const m = await deps.retry(`GET manifest ${digest}`, () => src.client.manifest(src.repo, digest));
   if (!m) throw new RegistryError(404, 'MANIFEST_UNKNOWN', `GET ${src.client.host}/v2/${src.repo}/manifests/${digest}`, 'the source registry has no such manifest');
   const { children, blobs } = referencesOf(m);
+  // Every digest a manifest names goes into a URL path of both registries: only sha256:<64 hex> is one.
+  const named = [...children, ...blobs].find((d) => !isKind('digest', d.digest));
+  if (named) throw new RegistryError(200, 'MANIFEST_INVALID', `${src.repo}@${digest}`, `names ${JSON.stringify(named.digest.slice(0, 100))}, which is not a sha256 digest`);
   if (depth > 2 && children.length) throw new RegistryError(200, 'MANIFEST_INVALID', `${src.repo}@${digest}`, 'lists nested deeper than 3 levels');
   await pool(blobs, 4, (b) => deps.retry(`blob ${b.digest}`, () => copyBlob(src, dst, b, stats)));
   for (const child of children) {
