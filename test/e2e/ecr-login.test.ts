@@ -3,7 +3,7 @@
 // The registries hold only repositories the local ECR has, so the ones pushed to are made first.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { consumerConfig, type ConsumerStep } from '../harness/consumer-config.ts';
+import { consumerConfig, pushScratchImageStep, type ConsumerStep } from '../harness/consumer-config.ts';
 import { ACCOUNT, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
 import { useRig } from '../harness/use-rig.ts';
 import { useRegistries } from '../harness/use-registries.ts';
@@ -22,18 +22,7 @@ const assume = (role: string, profile?: string): ConsumerStep => ({ orb: 'assume
 const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;
 const PROD = `arn:aws:iam::${PROD_ACCOUNT}:role/production-deploy`;
 
-/** A step that builds a unique FROM scratch image as <registry>/<repo>:<tag> and pushes it; prints the image id. */
-const buildAndPush = (name: string, registryVar: string, repo: string): ConsumerStep => ({
-  name,
-  run: [
-    'set -eu',
-    `ctx=$(mktemp -d); date +%s%N > "$ctx/stamp"; printf 'FROM scratch\\nCOPY stamp /stamp\\n' > "$ctx/Dockerfile"`,
-    `img="$${registryVar}/${repo}:$CIRCLE_SHA1"`,
-    'DOCKER_BUILDKIT=0 docker build -q -t "$img" "$ctx" >/dev/null',
-    'docker push "$img" >/dev/null',
-    'echo "image-id $(docker image inspect --format "{{.Id}}" "$img")"',
-  ].join('\n'),
-});
+const buildAndPush = pushScratchImageStep;
 
 const pullBack = (registryVar: string, repo: string): ConsumerStep => ({
   name: 'Pull back',

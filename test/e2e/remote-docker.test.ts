@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { consumerConfig, type ConsumerStep } from '../harness/consumer-config.ts';
+import { consumerConfig, pushScratchImageStep, type ConsumerStep } from '../harness/consumer-config.ts';
 import { docker as mainDocker } from '../harness/docker.ts';
 import { RemoteDocker, remoteDockerSkipReason } from '../harness/remote-docker.ts';
 import { ACCOUNT, REGION } from '../harness/rig.ts';
@@ -23,18 +23,8 @@ const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;
 const SETUP: ConsumerStep = { setupRemoteDocker: true };
 const assume: ConsumerStep = { orb: 'assume-role-with-oidc', params: { 'role-arn': DEPLOY, region: REGION } };
 
-/** Builds a unique FROM scratch image as $AWS_ECR_REGISTRY/<repo>:$CIRCLE_SHA1 and pushes it; prints the image id. */
-const buildAndPush = (repo: string): ConsumerStep => ({
-  name: 'Push',
-  run: [
-    'set -eu',
-    `ctx=$(mktemp -d); date +%s%N > "$ctx/stamp"; printf 'FROM scratch\\nCOPY stamp /stamp\\n' > "$ctx/Dockerfile"`,
-    `img="$AWS_ECR_REGISTRY/${repo}:$CIRCLE_SHA1"`,
-    'DOCKER_BUILDKIT=0 docker build -q -t "$img" "$ctx" >/dev/null',
-    'docker push "$img" >/dev/null',
-    'echo "image-id $(docker image inspect --format "{{.Id}}" "$img")"',
-  ].join('\n'),
-});
+/** Pushes a unique FROM scratch image to $AWS_ECR_REGISTRY/<repo> in a step named Push. */
+const buildAndPush = (repo: string): ConsumerStep => pushScratchImageStep('Push', 'AWS_ECR_REGISTRY', repo);
 
 /** After `setup`, runs `docker version` with `prefix`; prints "reached: ..." or "refused: ..." with what docker said. */
 const tryDocker = (name: string, prefix: string, setup = ''): ConsumerStep => ({

@@ -35,3 +35,21 @@ export function consumerConfig(packedOrb: string, steps: ConsumerStep[]): string
   cfg.addWorkflow(new CircleCI.Workflow('main', [job]));
   return cfg.stringify();
 }
+
+/**
+ * A run step `name` that builds a unique FROM scratch image as $<registryVar>/<repo>:$CIRCLE_SHA1 (classic
+ * builder) and pushes it, printing `image-id <sha256:...>`; the e2e tests push with it through ecr-login's logins.
+ */
+export function pushScratchImageStep(name: string, registryVar: string, repo: string): ConsumerStep {
+  return {
+    name,
+    run: [
+      'set -eu',
+      `ctx=$(mktemp -d); date +%s%N > "$ctx/stamp"; printf 'FROM scratch\\nCOPY stamp /stamp\\n' > "$ctx/Dockerfile"`,
+      `img="$${registryVar}/${repo}:$CIRCLE_SHA1"`,
+      'DOCKER_BUILDKIT=0 docker build -q -t "$img" "$ctx" >/dev/null',
+      'docker push "$img" >/dev/null',
+      'echo "image-id $(docker image inspect --format "{{.Id}}" "$img")"',
+    ].join('\n'),
+  };
+}

@@ -1,18 +1,8 @@
-// The steps' HTTP timeout: 15 s, or AWS_OIDC_HTTP_TIMEOUT_MS; a bad value is refused by name, and a slow answer fails as ETIMEDOUT.
+// A slow answer to a real STS call fails as ETIMEDOUT within AWS_OIDC_HTTP_TIMEOUT_MS (its parsing: http-handler.test.ts).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { httpTimeoutMs } from '../../../../src/lib/aws/http-handler.ts';
 import { createSts } from '../../../../src/lib/aws/sts.ts';
-
-describe('httpTimeoutMs', () => {
-  it.each([[{}, 15_000], [{ AWS_OIDC_HTTP_TIMEOUT_MS: '' }, 15_000], [{ AWS_OIDC_HTTP_TIMEOUT_MS: '250' }, 250]])('%j gives %i ms', (env, ms) => {
-    expect(httpTimeoutMs(env)).toBe(ms);
-  });
-  it.each(['0', '-5', '1.5', '15s', '99999999'])('refuses %j, naming the variable, the value and the fix', (v) => {
-    expect(() => httpTimeoutMs({ AWS_OIDC_HTTP_TIMEOUT_MS: v })).toThrow(`AWS_OIDC_HTTP_TIMEOUT_MS is '${v}': set it to a whole number of milliseconds`);
-  });
-});
 
 describe('an STS call with a short timeout', () => {
   it('gives up on an answer slower than AWS_OIDC_HTTP_TIMEOUT_MS with ETIMEDOUT', async () => {
