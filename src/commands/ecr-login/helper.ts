@@ -75,6 +75,8 @@ export async function helperGet(input: string, deps: HelperDeps): Promise<string
       + 'give each identity its own profile-name in assume-role-with-oidc and ecr-login');
   }
   if (loginsR.status === 'rejected') throw loginsR.reason;
+  // Without a profile the identity check must have answered: a password is never given to keys it could not check.
+  if (whoR.status === 'rejected') throw whoR.reason;
   const logins = loginsR.value;
   const l = logins.find((x) => x.host === host) ?? logins[0];
   if (!l) throw new OrbError(`aws-oidc: ECR returned no login for ${host}`);

@@ -104,6 +104,12 @@ describe('helperGet', () => {
     expect(await rejection(helperGet(HOST, f.deps))).toBe(denied);
   });
 
+  it('gives no password when the identity check fails and the tokens do not (fails closed)', async () => {
+    const down = new Error('sts throttled');
+    const f = fakeDeps({ [HOST]: entry() }, { callerIdentity: async () => { throw down; } });
+    expect(await rejection(helperGet(HOST, f.deps))).toBe(down);
+  });
+
   it('uses getPublicToken for a public entry, never the private calls', async () => {
     const f = fakeDeps({ 'public.ecr.aws': entry({ host: 'public.ecr.aws', registryId: 'public', region: 'us-east-1', public: true }) });
     const out = JSON.parse(await helperGet('https://public.ecr.aws', f.deps)) as Record<string, string>;
