@@ -9,7 +9,7 @@ import { describeRepository, getAuthorizationTokens, tagDigests } from '../lib/a
 import { getImage, putImage, type EcrRepoRef } from '../lib/aws/ecr-images.ts';
 import { RegistryClient } from '../lib/registry/client.ts';
 import { registryTransport } from '../lib/registry/transport.ts';
-import { explainAwsCall } from '../lib/aws/explain.ts';
+import { explainedRetry } from '../lib/aws/explain.ts';
 import { parseParams } from '../commands/promote-image/params.ts';
 import { promote } from '../commands/promote-image/run.ts';
 import { immutableTagError } from '../commands/promote-image/explain.ts';
@@ -18,9 +18,9 @@ main('promote-image', async (env, log) => {
   const p = parseParams(env, env, (profile) => profileSetting(env, profile, 'region'));
   const retryDeps = realRetryDeps((line) => log.info(line));
   const retry = <T>(what: string, call: () => Promise<T>) => withRetry(what, p.retry, retryDeps, call);
-  const again = <T>(what: string, at: EcrRepoRef | string, call: () => Promise<T>) => retry(what, call).catch((err: unknown) => {
-    throw explainAwsCall(what, typeof at === 'string' ? at : `for ${at.repo} in ECR registry ${at.registryId} (${at.region})`, err);
-  });
+  const explained = explainedRetry(p.retry, retryDeps);
+  const again = <T>(what: string, at: EcrRepoRef | string, call: () => Promise<T>) =>
+    explained(what, typeof at === 'string' ? at : `for ${at.repo} in ECR registry ${at.registryId} (${at.region})`, call);
   const send = registryTransport(env);
   await promote(p, {
     log, retry,

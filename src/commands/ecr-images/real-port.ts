@@ -2,12 +2,12 @@
 // step's policy and explained as the step reports AWS failures.
 import type { Env } from '../../lib/params.ts';
 import type { Log } from '../../lib/log.ts';
-import { realRetryDeps, withRetry, type RetryPolicy } from '../../lib/retry.ts';
+import { realRetryDeps, type RetryPolicy } from '../../lib/retry.ts';
 import type { AwsKeys } from '../../lib/aws/clients.ts';
 import { tagDigests } from '../../lib/aws/ecr.ts';
 import { getImage, scanReport, startImageScan, type EcrRepoRef } from '../../lib/aws/ecr-images.ts';
 import { getPolicy, POLICY_CALLS, setPolicy } from '../../lib/aws/ecr-policies.ts';
-import { explainAwsCall } from '../../lib/aws/explain.ts';
+import { explainedRetry } from '../../lib/aws/explain.ts';
 import type { RepositoryPort } from './after-push.ts';
 
 /** Milliseconds between scan polls: AWS_OIDC_SCAN_POLL_MS (tests), else 5 s. */
@@ -16,9 +16,9 @@ export const scanPollMs = (env: Env): number => (/^\d{1,6}$/.test(env.AWS_OIDC_S
 /** The port for repository `name` of registry `registryId` in `region`, signing with `keys`. */
 export function realRepositoryPort(env: Env, log: Log, policy: RetryPolicy, keys: AwsKeys, region: string, registryId: string, name: string): RepositoryPort {
   const ref: EcrRepoRef = { keys, region, registryId, repo: name };
-  const retry = realRetryDeps((line) => log.info(line));
   const where = `for ${name} in ECR registry ${registryId} (${region})`;
-  const retried = <T>(what: string, call: () => Promise<T>) => withRetry(what, policy, retry, call).catch((err: unknown) => { throw explainAwsCall(what, where, err); });
+  const call = explainedRetry(policy, realRetryDeps((line) => log.info(line)));
+  const retried = <T>(what: string, send: () => Promise<T>) => call(what, where, send);
   return {
     policies: {
       get: (kind) => retried(POLICY_CALLS[kind].get, () => getPolicy(ref, kind, env)),

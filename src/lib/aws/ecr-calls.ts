@@ -2,10 +2,10 @@
 // policy and, when it fails, reported in the words of src/lib/aws/explain.ts.
 import type { Env } from '../params.ts';
 import type { Log } from '../log.ts';
-import { realRetryDeps, withRetry, type RetryPolicy } from '../retry.ts';
+import { realRetryDeps, type RetryPolicy } from '../retry.ts';
 import type { AwsKeys } from './clients.ts';
 import { createRepository, describeRepository, getAuthorizationTokens, tagDigests, type NewRepository, type RepositoryInfo } from './ecr.ts';
-import { explainAwsCall } from './explain.ts';
+import { explainedRetry } from './explain.ts';
 import { createSts } from './sts.ts';
 
 /** What the image steps ask of AWS; regions and registry ids are per call. */
@@ -23,9 +23,7 @@ const where = (region: string, id: string, name?: string) => `${name ? `for ${na
 
 /** The real calls for a step: retried within `policy`, retries logged, failures explained. */
 export function ecrCalls(env: Env, log: Log, policy: RetryPolicy): EcrCalls {
-  const retry = realRetryDeps((line) => log.info(line));
-  const call = <T>(what: string, place: string, send: () => Promise<T>) =>
-    withRetry(what, policy, retry, send).catch((err: unknown) => { throw explainAwsCall(what, place, err); });
+  const call = explainedRetry(policy, realRetryDeps((line) => log.info(line)));
   return {
     callerIdentity: (keys, region) => call('GetCallerIdentity', `in ${region}`, () => createSts(region, '', env).getCallerIdentity(keys)),
     describeRepository: (keys, region, id, name) => call('DescribeRepositories', where(region, id, name), () => describeRepository(keys, region, id, name, env)),

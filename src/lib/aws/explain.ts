@@ -1,7 +1,7 @@
 // The words a failed ECR call of a step is reported with: the call, where it went, AWS's answer (or the
 // network failure), what the retries tried, and the fix. Every command that calls ECR reports through it.
 import { OrbError } from '../errors.ts';
-import { retrySummary } from '../retry.ts';
+import { retrySummary, withRetry, type RetryDeps, type RetryPolicy } from '../retry.ts';
 import { awsErrorInfo, failureKind, networkCode } from './errors.ts';
 
 /**
@@ -24,3 +24,8 @@ export function explainAwsCall(call: string, where: string, err: unknown): unkno
     tried ? 'AWS kept failing within retry-max-attempts and retry-max-seconds: re-run the job, or raise retry-max-seconds' : 'run the step again with ORB_DEBUG=1 for details');
 }
 
+
+/** `send`, retried within `policy`, and when it still fails, reported by explainAwsCall as `what` `where`. */
+export function explainedRetry(policy: RetryPolicy, deps: RetryDeps): <T>(what: string, where: string, send: () => Promise<T>) => Promise<T> {
+  return (what, where, send) => withRetry(what, policy, deps, send).catch((err: unknown) => { throw explainAwsCall(what, where, err); });
+}
