@@ -1,10 +1,29 @@
-// Turning the raw ORB_PARAM_* strings into typed values. Pure: no process.env here.
+// Turning a command's raw parameter text (a step's ORB_PARAM_* variables or the CLI's --flags) into typed
+// values. Pure: no process.env here.
 import { ParamError } from './errors.ts';
 import { isKind, KINDS, wordList, type KindName } from './grammar.ts';
 import type { RetryPolicy } from './retry.ts';
 
-export type RawParams = Readonly<Record<string, string | undefined>>;
 export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Where a command's raw parameter text comes from. A step reads the `ORB_PARAM_<NAME>` variables its run
+ * step's `environment:` sets (CircleCI renders `<< parameters.x >>` into them); the CLI reads its --flags,
+ * which carry the orb's parameter names. Either way a parser sees the same text and gives the same errors.
+ */
+export type ParamSource =
+  | { readonly from: 'step'; readonly env: Env }
+  | { readonly from: 'flags'; readonly flags: Readonly<Record<string, string | undefined>> };
+
+/** The parameters of a step: its `ORB_PARAM_*` variables (usually process.env). */
+export function stepParams(env: Env): ParamSource {
+  return { from: 'step', env };
+}
+
+/** The parameters of a CLI call: flag name (the orb's kebab-case parameter name) -> its text. */
+export function flagParams(flags: Readonly<Record<string, string | undefined>>): ParamSource {
+  return { from: 'flags', flags };
+}
 
 /** The env var CircleCI sets for an orb parameter: role-arn -> ORB_PARAM_ROLE_ARN. */
 export function paramEnvName(param: string): string {
@@ -29,13 +48,19 @@ export function expandVars(param: string, value: string, env: Env): string {
   });
 }
 
+/** The text of parameter `param` (kebab-case, e.g. role-arn) as given, trimmed, not expanded; '' when absent. */
+export function rawParam(src: ParamSource, param: string): string {
+  const text = src.from === 'step' ? src.env[paramEnvName(param)] : src.flags[param];
+  return (text ?? '').trim();
+}
+
 /** A string parameter, expanded; '' when absent. */
-export function stringParam(raw: RawParams, env: Env, param: string): string {
-  return expandVars(param, (raw[paramEnvName(param)] ?? '').trim(), env);
+export function stringParam(raw: ParamSource, env: Env, param: string): string {
+  return expandVars(param, rawParam(raw, param), env);
 }
 
 /** An integer parameter within [min, max]. */
-export function intParam(raw: RawParams, env: Env, param: string, min: number, max: number, fallback: number): number {
+export function intParam(raw: ParamSource, env: Env, param: string, min: number, max: number, fallback: number): number {
   const text = stringParam(raw, env, param);
   if (text === '') return fallback;
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
@@ -47,7 +72,7 @@ export function intParam(raw: RawParams, env: Env, param: string, min: number, m
 }
 
 /** A boolean parameter: CircleCI renders booleans as true/false; 1/0 are accepted too. */
-export function boolParam(raw: RawParams, env: Env, param: string, fallback: boolean): boolean {
+export function boolParam(raw: ParamSource, env: Env, param: string, fallback: boolean): boolean {
   const text = stringParam(raw, env, param);
   if (text === '') return fallback;
   if (text === 'true' || text === '1') return true;
@@ -56,7 +81,7 @@ export function boolParam(raw: RawParams, env: Env, param: string, fallback: boo
 }
 
 /** An enum parameter. */
-export function enumParam<T extends string>(raw: RawParams, env: Env, param: string, allowed: readonly T[], fallback: T): T {
+export function enumParam<T extends string>(raw: ParamSource, env: Env, param: string, allowed: readonly T[], fallback: T): T {
   const text = stringParam(raw, env, param);
   if (text === '') return fallback;
   if ((allowed as readonly string[]).includes(text)) return text as T;
@@ -67,7 +92,7 @@ export function enumParam<T extends string>(raw: RawParams, env: Env, param: str
  * A parameter that must be a value of `kind` (src/lib/grammar.ts), expanded; '' when absent. A value of
  * another shape is a ParamError naming the parameter, the value, the kind and `fix`.
  */
-export function kindParam(raw: RawParams, env: Env, param: string, kind: KindName, fix = `e.g. ${KINDS[kind].example}`): string {
+export function kindParam(raw: ParamSource, env: Env, param: string, kind: KindName, fix = `e.g. ${KINDS[kind].example}`): string {
   const value = stringParam(raw, env, param);
   if (value !== '' && !isKind(kind, value)) throw new ParamError(param, value, `is not ${KINDS[kind].what}`, fix);
   return value;
@@ -77,8 +102,8 @@ export function kindParam(raw: RawParams, env: Env, param: string, kind: KindNam
  * A list parameter of one kind (src/lib/grammar.ts wordList: commas, spaces or lines between items), each
  * item expanded; duplicates refused. [] when absent.
  */
-export function kindListParam(raw: RawParams, env: Env, param: string, kind: KindName, fix = `list values such as ${KINDS[kind].example}, separated by commas, spaces or lines`): string[] {
-  const text = (raw[paramEnvName(param)] ?? '').trim();
+export function kindListParam(raw: ParamSource, env: Env, param: string, kind: KindName, fix = `list values such as ${KINDS[kind].example}, separated by commas, spaces or lines`): string[] {
+  const text = rawParam(raw, param);
   const values = wordList(text).map((v) => expandVars(param, v, env));
   for (const v of values) if (!isKind(kind, v)) throw new ParamError(param, v, `is not ${KINDS[kind].what}`, fix);
   if (new Set(values).size !== values.length) throw new ParamError(param, text, 'names a value twice', 'list each value once');
@@ -86,8 +111,15 @@ export function kindListParam(raw: RawParams, env: Env, param: string, kind: Kin
 }
 
 /** The region: the parameter, else AWS_REGION, else AWS_DEFAULT_REGION; never empty. */
-export function regionParam(raw: RawParams, env: Env, param = 'region'): string {
-  const given = stringParam(raw, env, param);
+export function regionParam(raw: ParamSource, env: Env, param = 'region'): string {
+  return checkedRegion(param, stringParam(raw, env, param), env);
+}
+
+/**
+ * `given` (e.g. a profile's region setting, '' for none), else AWS_REGION, else AWS_DEFAULT_REGION, checked as
+ * a region code. Throws a ParamError naming `param` when none is set or the value is not a region code.
+ */
+export function checkedRegion(param: string, given: string, env: Env): string {
   const region = given || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
   if (region === '') {
     throw new ParamError(param, '', 'no AWS region is set',
@@ -100,16 +132,16 @@ export function regionParam(raw: RawParams, env: Env, param = 'region'): string 
 }
 
 /** retry-max-attempts (1-20, default 5) and retry-max-seconds (1-maxSeconds, default 60), as every step takes them. */
-export function retryParams(raw: RawParams, env: Env, maxSeconds = 600): RetryPolicy {
+export function retryParams(raw: ParamSource, env: Env, maxSeconds = 600): RetryPolicy {
   return { maxAttempts: intParam(raw, env, 'retry-max-attempts', 1, 20, 5), totalSeconds: intParam(raw, env, 'retry-max-seconds', 1, maxSeconds, 60) };
 }
 
 /** profile-name, in every command: a profile name of src/lib/grammar.ts; '' when absent. */
-export function profileNameParam(raw: RawParams, env: Env): string {
+export function profileNameParam(raw: ParamSource, env: Env): string {
   return kindParam(raw, env, 'profile-name', 'profileName', 'use a name like staging-deploy or prj-prd-admin (the profile-name you gave assume-role-with-oidc)');
 }
 
 /** account-id naming one registry: 12 digits, or '' for the identity's own account. */
-export function registryAccountParam(raw: RawParams, env: Env): string {
+export function registryAccountParam(raw: ParamSource, env: Env): string {
   return kindParam(raw, env, 'account-id', 'accountId', 'give the registry\'s account id, or leave it empty for the identity\'s own account');
 }

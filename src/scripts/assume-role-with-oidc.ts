@@ -7,7 +7,7 @@ import { Log } from '../lib/log.ts';
 import { runProgram } from '../lib/oidc-token.ts';
 import { createSts, retryingSts, type SessionCredentials, type StsPort } from '../lib/aws/sts.ts';
 import { realRetryDeps } from '../lib/retry.ts';
-import type { Env } from '../lib/params.ts';
+import { stepParams, type Env } from '../lib/params.ts';
 import { parseParams, type AssumeRoleParams } from '../commands/assume-role-with-oidc/params.ts';
 import { assumeAll, run } from '../commands/assume-role-with-oidc/run.ts';
 import { credentialProcess, credentialProcessLine, refreshPaths, saveRefreshState } from '../commands/assume-role-with-oidc/refresh.ts';
@@ -43,7 +43,7 @@ if (mode === '--credential-process' && configPath) {
   });
 } else {
   main('assume-role-with-oidc', async (env, log) => {
-    const params = parseParams(env, env);
+    const params = parseParams(stepParams(env), env);
     await run(params, {
       env, log, runProgram, now: () => Date.now(),
       sts: stsFor(params, env, log),

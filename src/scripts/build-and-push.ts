@@ -1,4 +1,5 @@
 // Entry point of the build-and-push orb command.
+import { stepParams } from '../lib/params.ts';
 import { readFileSync } from 'node:fs';
 import { main, resultWriter } from '../lib/main.ts';
 import { bashEnvWriter } from '../lib/sh-steps.ts';
@@ -12,9 +13,9 @@ import { parseScanGate } from '../commands/ecr-images/scan-gate.ts';
 import { realRepositoryPort } from '../commands/ecr-images/real-port.ts';
 
 main('build-and-push', async (env, log) => {
-  const base = parseParams(env, env, process.cwd());
+  const base = parseParams(stepParams(env), env, process.cwd());
   // Policy files are read and checked here, before any AWS call.
-  const p = { ...base, policies: parseRepoPolicies(env, env, process.cwd(), base.region, base.createRepo, (f) => readFileSync(f, 'utf8')), scanGate: parseScanGate(env, env) };
+  const p = { ...base, policies: parseRepoPolicies(stepParams(env), env, process.cwd(), base.region, base.createRepo, (f) => readFileSync(f, 'utf8')), scanGate: parseScanGate(stepParams(env), env) };
   await run(p, {
     env, log, now: () => new Date(), ...ecrCalls(env, log, p.retry),
     resolveKeys: (profile) => resolveKeys(profile, env, p.region),

@@ -1,4 +1,5 @@
 // Entry point of the create-manifest-list orb command: the fan-in of per-architecture builds.
+import { stepParams } from '../lib/params.ts';
 import { main, resultWriter } from '../lib/main.ts';
 import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
@@ -8,7 +9,7 @@ import { parseParams } from '../commands/create-manifest-list/params.ts';
 import { run } from '../commands/create-manifest-list/run.ts';
 
 main('create-manifest-list', async (env, log) => {
-  const p = parseParams(env, env);
+  const p = parseParams(stepParams(env), env);
   await run(p, {
     log, ...ecrCalls(env, log, p.retry),
     resolveKeys: (profile) => resolveKeys(profile, env, p.region),

@@ -8,7 +8,7 @@ import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { OrbError } from '../lib/errors.ts';
 import { Log } from '../lib/log.ts';
 import { realRetryDeps, withRetry, type RetryPolicy } from '../lib/retry.ts';
-import type { Env } from '../lib/params.ts';
+import { stepParams, type Env } from '../lib/params.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
 import { profileSetting } from '../lib/aws/files.ts';
 import { createSts } from '../lib/aws/sts.ts';
@@ -73,7 +73,7 @@ if (mode === '--credential-helper') {
   });
 } else {
   main('ecr-login', async (env, log) => {
-    const p = parseParams(env, env, (profile) => profileSetting(env, profile, 'region'));
+    const p = parseParams(stepParams(env), env, (profile) => profileSetting(env, profile, 'region'));
     const calls = awsCalls(env, p.retry, (line) => log.info(line));
     await run(p, {
       env, log, now: () => Date.now(),

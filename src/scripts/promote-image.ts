@@ -1,4 +1,5 @@
 // Entry point of the promote-image orb command.
+import { stepParams } from '../lib/params.ts';
 import { main, resultWriter } from '../lib/main.ts';
 import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { realRetryDeps, withRetry } from '../lib/retry.ts';
@@ -15,7 +16,7 @@ import { promote } from '../commands/promote-image/run.ts';
 import { immutableTagError } from '../commands/promote-image/explain.ts';
 
 main('promote-image', async (env, log) => {
-  const p = parseParams(env, env, (profile) => profileSetting(env, profile, 'region'));
+  const p = parseParams(stepParams(env), env, (profile) => profileSetting(env, profile, 'region'));
   const retryDeps = realRetryDeps((line) => log.info(line));
   const retry = <T>(what: string, call: () => Promise<T>) => withRetry(what, p.retry, retryDeps, call);
   const explained = explainedRetry(p.retry, retryDeps);

@@ -1,4 +1,5 @@
 // Entry point of the push-image orb command.
+import { stepParams } from '../lib/params.ts';
 import { main, resultWriter } from '../lib/main.ts';
 import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
@@ -8,7 +9,7 @@ import { realRepositoryPort } from '../commands/ecr-images/real-port.ts';
 import { parseParams, pushImage } from '../commands/push-image/run.ts';
 
 main('push-image', async (env, log) => {
-  const p = parseParams(env, env);
+  const p = parseParams(stepParams(env), env);
   const calls = ecrCalls(env, log, p.retry);
   await pushImage(p, {
     log,

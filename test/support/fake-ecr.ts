@@ -3,14 +3,13 @@ import type { ResolvedKeys } from '../../src/lib/aws/credentials.ts';
 import type { EcrCalls } from '../../src/lib/aws/ecr-calls.ts';
 import type { NewRepository, RepositoryInfo } from '../../src/lib/aws/ecr.ts';
 import { Log } from '../../src/lib/log.ts';
-import { paramEnvName } from '../../src/lib/params.ts';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
 export const KEYS: ResolvedKeys = { accessKeyId: 'AKIAFAKE', secretAccessKey: 'secret-fake', sessionToken: 'token-fake', source: 'the environment' };
 
 /** Orb parameters by name as the step receives them (ORB_PARAM_<NAME>). */
-export const raw = (p: Record<string, string>) => Object.fromEntries(Object.entries(p).map(([k, v]) => [paramEnvName(k), v]));
+export { orbParams as raw } from './params.ts';
 
 /** What a fake ECR and docker saw and hold: the repositories (name -> tag -> digest), the docker argvs, the exports and the log. */
 export interface FakeWorld {

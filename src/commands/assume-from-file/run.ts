@@ -5,7 +5,7 @@ import { OrbError } from '../../lib/errors.ts';
 import { renderExports } from '../../lib/bash-env.ts';
 import { writeProfile } from '../../lib/aws/files.ts';
 import { maskKeyId, type Log } from '../../lib/log.ts';
-import { paramEnvName, type Env } from '../../lib/params.ts';
+import { flagParams, type Env } from '../../lib/params.ts';
 import type { StsPort } from '../../lib/aws/sts.ts';
 import { parseParams, type AssumeRoleParams } from '../assume-role-with-oidc/params.ts';
 import { assumeAll, checkedIdentity, credentialExports } from '../assume-role-with-oidc/run.ts';
@@ -14,24 +14,24 @@ import { assumeAll, checkedIdentity, credentialExports } from '../assume-role-wi
 export const ASSUME_FLAGS = ['role-arn', 'role-session-name', 'session-duration', 'region', 'profile-name', 'role-chain', 'sts-endpoint', 'allowed-account-ids'] as const;
 export const DEFAULT_CLI_SESSION_NAME = 'aws-oidc-cli';
 
-/** The validated flags: the orb's parameters, and whether to print export lines. */
+/**
+ * The validated flags: the orb's parameters, read from the --flags by the step's own parser (same checks,
+ * same errors), with the CLI's defaults: the export target follows --profile-name and --print-exports,
+ * session tags from CircleCI job variables are off, and the session name is aws-oidc-cli.
+ */
 export function parseAssumeFlags(flags: Readonly<Record<string, string | undefined>>, printExports: boolean, env: Env): AssumeRoleParams {
   const profile = flags['profile-name'] ?? '';
   if (profile === '' && !printExports) {
     throw new OrbError('say where the credentials go: nothing was assumed',
       'add --profile-name <name> (writes the AWS credentials and config files, 0600), or --print-exports (prints export lines to stdout: eval "$(aws-oidc assume-role ... --print-exports)")');
   }
-  const raw: Record<string, string> = {
-    [paramEnvName('export-to')]: profile === '' ? 'env' : printExports ? 'both' : 'profile',
-    // Session tags from CircleCI job variables make no sense outside a CircleCI job.
-    [paramEnvName('circleci-session-tags')]: 'false',
-    [paramEnvName('role-session-name')]: DEFAULT_CLI_SESSION_NAME,
-  };
-  for (const name of ASSUME_FLAGS) {
-    const value = flags[name];
-    if (value !== undefined) raw[paramEnvName(name)] = value;
-  }
-  return parseParams(raw, env);
+  const given = Object.fromEntries(ASSUME_FLAGS.map((name) => [name, flags[name]]));
+  return parseParams(flagParams({
+    ...given,
+    'export-to': profile === '' ? 'env' : printExports ? 'both' : 'profile',
+    'circleci-session-tags': 'false',
+    'role-session-name': flags['role-session-name'] ?? DEFAULT_CLI_SESSION_NAME,
+  }), env);
 }
 
 export interface AssumeDeps { sts: StsPort; log: Log; env: Env; stdout(text: string): void }

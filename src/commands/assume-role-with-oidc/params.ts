@@ -1,6 +1,6 @@
-// assume-role-with-oidc's parameters: raw ORB_PARAM_* strings -> one validated object.
+// assume-role-with-oidc's parameters: their raw text (a step's ORB_PARAM_* variables or the CLI's flags) -> one validated object.
 import { ParamError } from '../../lib/errors.ts';
-import { boolParam, enumParam, intParam, profileNameParam, regionParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, enumParam, intParam, profileNameParam, rawParam, regionParam, retryParams, stringParam, type Env, type ParamSource } from '../../lib/params.ts';
 import type { TokenSourceKind } from '../../lib/oidc-token.ts';
 import { parseChain, type ChainHop } from './chain.ts';
 import { isKind, KINDS } from '../../lib/grammar.ts';
@@ -32,7 +32,7 @@ export function defaultSessionName(env: Env): string {
 }
 
 /** Where the credentials go: export-to auto means the profile when profile-name is set, else the environment. */
-function parseTarget(raw: RawParams, env: Env): { profileName: string; exportTo: 'env' | 'profile' | 'both' } {
+function parseTarget(raw: ParamSource, env: Env): { profileName: string; exportTo: 'env' | 'profile' | 'both' } {
   const profileName = profileNameParam(raw, env);
   const chosen = enumParam(raw, env, 'export-to', ['auto', 'env', 'profile', 'both'] as const, 'auto');
   const exportTo = chosen === 'auto' ? (profileName ? 'profile' : 'env') : chosen;
@@ -46,7 +46,7 @@ function parseTarget(raw: RawParams, env: Env): { profileName: string; exportTo:
 }
 
 /** A custom STS endpoint: https, or http only to this machine (for local stand-ins). */
-function parseEndpoint(raw: RawParams, env: Env): string {
+function parseEndpoint(raw: ParamSource, env: Env): string {
   const text = stringParam(raw, env, 'sts-endpoint');
   if (text === '') return '';
   let url: URL | undefined;
@@ -61,7 +61,7 @@ function parseEndpoint(raw: RawParams, env: Env): string {
 }
 
 /** The audience of a minted token: one line of printable text (it becomes the token's aud claim). */
-function parseAudience(raw: RawParams, env: Env): string {
+function parseAudience(raw: ParamSource, env: Env): string {
   const audience = stringParam(raw, env, 'audience');
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(audience) || audience.length > 1024) {
@@ -71,7 +71,7 @@ function parseAudience(raw: RawParams, env: Env): string {
 }
 
 /** self-refresh needs a profile: the environment cannot refresh itself. */
-function parseSelfRefresh(raw: RawParams, env: Env, exportTo: string): boolean {
+function parseSelfRefresh(raw: ParamSource, env: Env, exportTo: string): boolean {
   const on = boolParam(raw, env, 'self-refresh', false);
   if (on && exportTo !== 'profile') {
     throw new ParamError('self-refresh', 'true', `needs export-to: profile (now ${exportTo}), since exported variables cannot refresh themselves`, 'set profile-name and leave export-to as auto or profile');
@@ -80,7 +80,7 @@ function parseSelfRefresh(raw: RawParams, env: Env, exportTo: string): boolean {
 }
 
 /** Parses and validates; every error names the parameter, the value and the fix. */
-export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
+export function parseParams(raw: ParamSource, env: Env): AssumeRoleParams {
   const roleArn = stringParam(raw, env, 'role-arn');
   if (roleArn === '') {
     throw new ParamError('role-arn', '', 'is required', 'set role-arn to the ARN of the IAM role to assume, e.g. arn:aws:iam::123456789012:role/deploy');
@@ -107,6 +107,6 @@ export function parseParams(raw: RawParams, env: Env): AssumeRoleParams {
     region: regionParam(raw, env),
     tokenSource: enumParam(raw, env, 'token-source', ['v2', 'v1', 'mint'] as const, 'v2'),
     audience: parseAudience(raw, env),
-    chain: parseChain(raw.ORB_PARAM_ROLE_CHAIN ?? '', env),
+    chain: parseChain(rawParam(raw, 'role-chain'), env),
   };
 }

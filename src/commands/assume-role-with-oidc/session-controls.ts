@@ -1,7 +1,7 @@
 // Session controls: an inline session policy, managed session policy ARNs, and the accounts the
 // final credentials may belong to.
 import { ParamError } from '../../lib/errors.ts';
-import { boolParam, kindListParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, kindListParam, stringParam, type Env, type ParamSource } from '../../lib/params.ts';
 import { commaList, lineList, wordList } from '../../lib/grammar.ts';
 
 /** A session tag. */
@@ -48,7 +48,7 @@ function parseTags(text: string): SessionTag[] {
 const POLICY_ARN = /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/;
 
 /** Parses session-policy, managed-session-policies and allowed-account-ids. */
-export function parseSessionControls(raw: RawParams, env: Env): SessionControls {
+export function parseSessionControls(raw: ParamSource, env: Env): SessionControls {
   const policyText = stringParam(raw, env, 'session-policy');
   if (policyText !== '') {
     try {

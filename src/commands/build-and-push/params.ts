@@ -1,7 +1,7 @@
 // The build-and-push parameters, typed and checked before anything is called, built or pushed.
 import { isAbsolute, relative, resolve } from 'node:path';
 import { OrbError, ParamError } from '../../lib/errors.ts';
-import { boolParam, enumParam, expandVars, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, paramEnvName, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, enumParam, expandVars, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, rawParam, type Env, type ParamSource } from '../../lib/params.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
 import { shellWords } from '../../lib/shell-words.ts';
 import { isKind, KINDS, lineList, wordList } from '../../lib/grammar.ts';
@@ -59,7 +59,6 @@ const lines = lineList;
 const items = wordList;
 
 /** The raw text of a parameter, not expanded (for the ones expanded per item). */
-const rawText = (raw: RawParams, param: string) => (raw[paramEnvName(param)] ?? '').trim();
 
 /** A path parameter: relative to the working directory and inside it, so `../` cannot reach the rest of the machine. */
 function insidePath(param: string, value: string, cwd: string): string {
@@ -73,8 +72,8 @@ function insidePath(param: string, value: string, cwd: string): string {
 }
 
 /** KEY=VALUE lines; values may name $VARS, expanded here without eval. */
-function pairs(raw: RawParams, env: Env, param: string, key: RegExp, keyWord: string): [string, string][] {
-  return lines(rawText(raw, param)).map((line) => {
+function pairs(raw: ParamSource, env: Env, param: string, key: RegExp, keyWord: string): [string, string][] {
+  return lines(rawParam(raw, param)).map((line) => {
     const eq = line.indexOf('=');
     const k = eq > 0 ? line.slice(0, eq).trim() : line;
     if (eq <= 0 || !key.test(k)) {
@@ -96,7 +95,7 @@ const CACHE_SPEC = /^(?:[a-z0-9_-]+=[^,\s]*,)*type=[a-z]+(?:,[a-z0-9_-]+=[^,\s]*
 const KMS_KEY = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]{1,250}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[A-Za-z0-9-]{1,64}|alias\/[A-Za-z0-9/_-]{1,250}))$/;
 
 /** The lines of cache-from or cache-to, each a tag of this repository, an image reference or a buildx cache spec. */
-function cacheLines(raw: RawParams, env: Env, param: 'cache-from' | 'cache-to'): string[] {
+function cacheLines(raw: ParamSource, env: Env, param: 'cache-from' | 'cache-to'): string[] {
   const values = lines(stringParam(raw, env, param));
   for (const v of values) {
     if (v.includes('type=') ? !CACHE_SPEC.test(v) : !(isKind('tag', v) || IMAGE_REF.test(v))) {
@@ -122,7 +121,7 @@ export function cacheSpec(param: 'cache-from' | 'cache-to', value: string, repos
  * `env_var_name` values; `cwd` anchors path and dockerfile). Throws a ParamError naming the parameter
  * and the bad value; the checks run in the parameters' order below.
  */
-export function parseParams(raw: RawParams, env: Env, cwd: string): BuildAndPushParams {
+export function parseParams(raw: ParamSource, env: Env, cwd: string): BuildAndPushParams {
   const repo = repoParam(raw, env);
   const tags = tagsParam(raw, env);
   const context = insidePath('path', stringParam(raw, env, 'path') || '.', cwd);
@@ -162,7 +161,7 @@ export function parseParams(raw: RawParams, env: Env, cwd: string): BuildAndPush
 }
 
 /** repo: required, an ECR repository name. */
-function repoParam(raw: RawParams, env: Env): string {
+function repoParam(raw: ParamSource, env: Env): string {
   const repo = stringParam(raw, env, 'repo');
   if (!repo) throw new ParamError('repo', repo, 'is required', 'name the ECR repository, e.g. webapp or team/api');
   if (!isKind('repository', repo)) {
@@ -172,8 +171,8 @@ function repoParam(raw: RawParams, env: Env): string {
 }
 
 /** tag: a list of tags (default `${CIRCLE_SHA1}`), variables expanded; at least one, each once. */
-function tagsParam(raw: RawParams, env: Env): string[] {
-  const tagText = rawText(raw, 'tag') || '${CIRCLE_SHA1}';
+function tagsParam(raw: ParamSource, env: Env): string[] {
+  const tagText = rawParam(raw, 'tag') || '${CIRCLE_SHA1}';
   const tags = items(tagText).map((t) => expandVars('tag', t, env));
   for (const t of tags) {
     if (!isKind('tag', t)) throw new ParamError('tag', t, `is not ${KINDS.tag.what}`, 'use tags such as latest, v1.2.3 or ${CIRCLE_SHA1}');
@@ -184,8 +183,8 @@ function tagsParam(raw: RawParams, env: Env): string[] {
 }
 
 /** secrets: one buildx secret a line, id=<id>,env=<VARIABLE> or id=<id>,src=<file>. */
-function secretsParam(raw: RawParams): string[] {
-  const secrets = lines(rawText(raw, 'secrets'));
+function secretsParam(raw: ParamSource): string[] {
+  const secrets = lines(rawParam(raw, 'secrets'));
   for (const s of secrets) {
     if (!/^id=[A-Za-z0-9_.-]+,(?:env|src)=[^,\s]+$/.test(s)) {
       throw new ParamError('secrets', s, 'each line must be id=<id>,env=<VARIABLE> or id=<id>,src=<file>', 'e.g. id=npmrc,src=.npmrc or id=token,env=GITHUB_TOKEN');
@@ -195,23 +194,23 @@ function secretsParam(raw: RawParams): string[] {
 }
 
 /** platform: a list of os/arch[/variant]. */
-function platformsParam(raw: RawParams, env: Env): string[] {
+function platformsParam(raw: ParamSource, env: Env): string[] {
   const platforms = items(stringParam(raw, env, 'platform'));
   for (const p of platforms) if (!PLATFORM.test(p)) throw new ParamError('platform', p, 'is not a platform (os/arch[/variant])', 'e.g. linux/amd64 or linux/amd64,linux/arm64');
   return platforms;
 }
 
 /** extra-build-args: split into words as a shell would (quotes, backslashes), never evaluated. */
-function extraBuildArgsParam(raw: RawParams): string[] {
+function extraBuildArgsParam(raw: ParamSource): string[] {
   try {
-    return shellWords(rawText(raw, 'extra-build-args'), 'parameter extra-build-args');
+    return shellWords(rawParam(raw, 'extra-build-args'), 'parameter extra-build-args');
   } catch (err) {
-    throw new ParamError('extra-build-args', rawText(raw, 'extra-build-args'), (err as OrbError).message.replace(/^parameter extra-build-args /, ''), 'close the quote, or escape it with \\');
+    throw new ParamError('extra-build-args', rawParam(raw, 'extra-build-args'), (err as OrbError).message.replace(/^parameter extra-build-args /, ''), 'close the quote, or escape it with \\');
   }
 }
 
 /** repo-kms-key: empty, or a KMS key id, key ARN or alias. */
-function kmsKeyParam(raw: RawParams, env: Env): string {
+function kmsKeyParam(raw: ParamSource, env: Env): string {
   const repoKmsKey = stringParam(raw, env, 'repo-kms-key');
   if (repoKmsKey && !KMS_KEY.test(repoKmsKey)) {
     throw new ParamError('repo-kms-key', repoKmsKey, 'is not a KMS key id, key ARN or alias', 'e.g. alias/ecr, or arn:aws:kms:us-east-1:123456789012:key/<key id>');
@@ -220,7 +219,7 @@ function kmsKeyParam(raw: RawParams, env: Env): string {
 }
 
 /** target: empty, or a build stage name. */
-function targetParam(raw: RawParams, env: Env): string {
+function targetParam(raw: ParamSource, env: Env): string {
   const target = stringParam(raw, env, 'target');
   if (target && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) throw new ParamError('target', target, 'is not a build stage name', 'name a stage of the Dockerfile (FROM ... AS <name>)');
   return target;

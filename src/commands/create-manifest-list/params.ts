@@ -1,6 +1,6 @@
-// create-manifest-list's parameters: raw ORB_PARAM_* strings -> one validated object.
+// create-manifest-list's parameters: the step's raw ORB_PARAM_* text -> one validated object.
 import { ParamError } from '../../lib/errors.ts';
-import { enumParam, expandVars, paramEnvName, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { enumParam, expandVars, rawParam, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, type Env, type ParamSource } from '../../lib/params.ts';
 import { isKind, KINDS, wordList } from '../../lib/grammar.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
 
@@ -20,13 +20,13 @@ export interface StitchParams {
 const isSource = (v: string) => isKind('tag', v) || isKind('digest', v);
 
 /** Parses and validates; every error names the parameter, the value and the fix. */
-export function parseParams(raw: RawParams, env: Env): StitchParams {
+export function parseParams(raw: ParamSource, env: Env): StitchParams {
   const repo = stringParam(raw, env, 'repo');
   if (!isKind('repository', repo)) {
     throw new ParamError('repo', repo, `is not ${KINDS.repository.what}`, 'use a name such as webapp or team/api');
   }
   const list = (param: string, ok: (v: string) => boolean, example: string, fallback = '') => {
-    const text = (raw[paramEnvName(param)] ?? '').trim() || fallback;
+    const text = rawParam(raw, param) || fallback;
     const values = wordList(text).map((v) => expandVars(param, v, env));
     if (values.length === 0) throw new ParamError(param, text, 'is required', `give ${example}`);
     for (const v of values) if (!ok(v)) throw new ParamError(param, v, 'is not a tag (or sha256 digest)', `give ${example}`);

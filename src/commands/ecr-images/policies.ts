@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html
 import { resolve } from 'node:path';
 import { ParamError } from '../../lib/errors.ts';
-import { boolParam, kindListParam, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, kindListParam, stringParam, type Env, type ParamSource } from '../../lib/params.ts';
 import type { PolicyKind } from '../../lib/aws/ecr-policies.ts';
 
 /** The policies to apply (JSON text, compact) and whether to replace those of a repository that exists. */
@@ -28,7 +28,7 @@ export function pullPolicy(accounts: readonly string[], region: string): string 
 }
 
 /** One policy parameter: inline JSON (starting with `{`) or a file path; '' when empty. Checked: JSON object, the shape ECR needs, its size. */
-function policyParam(raw: RawParams, env: Env, param: string, kind: PolicyKind, cwd: string, readFile: (path: string) => string): string {
+function policyParam(raw: ParamSource, env: Env, param: string, kind: PolicyKind, cwd: string, readFile: (path: string) => string): string {
   const value = stringParam(raw, env, param);
   if (!value) return '';
   let text = value;
@@ -62,7 +62,7 @@ function policyParam(raw: RawParams, env: Env, param: string, kind: PolicyKind, 
  * build-and-push's create-repo: policies given without it or update-repo-policies would never apply, and
  * are refused. repo-policy and repo-pull-account-ids are two ways to write one policy: one of them.
  */
-export function parseRepoPolicies(raw: RawParams, env: Env, cwd: string, region: string, createRepo: boolean, readFile: (path: string) => string): RepoPolicies {
+export function parseRepoPolicies(raw: ParamSource, env: Env, cwd: string, region: string, createRepo: boolean, readFile: (path: string) => string): RepoPolicies {
   const lifecycle = policyParam(raw, env, 'repo-lifecycle-policy', 'lifecycle', cwd, readFile);
   let repository = policyParam(raw, env, 'repo-policy', 'repository', cwd, readFile);
   const pullText = stringParam(raw, env, 'repo-pull-account-ids');

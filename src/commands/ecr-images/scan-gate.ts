@@ -3,7 +3,7 @@
 // with counts per severity, and fail when any is at or above the chosen severity. Off by default.
 // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html
 import { OrbError } from '../../lib/errors.ts';
-import { boolParam, enumParam, intParam, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, enumParam, intParam, type Env, type ParamSource } from '../../lib/params.ts';
 import type { ScanFinding, ScanReport } from '../../lib/aws/ecr-images.ts';
 
 /** Severities from the most to the least severe, as ECR names them. */
@@ -14,7 +14,7 @@ type Threshold = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
 export interface ScanGateParams { enabled: boolean; timeoutSeconds: number; failOn: Threshold }
 
 /** scan-gate (default false), scan-timeout (30-3600 s, default 600) and scan-fail-on-severity (default HIGH). */
-export function parseScanGate(raw: RawParams, env: Env): ScanGateParams {
+export function parseScanGate(raw: ParamSource, env: Env): ScanGateParams {
   return {
     enabled: boolParam(raw, env, 'scan-gate', false),
     timeoutSeconds: intParam(raw, env, 'scan-timeout', 30, 3600, 600),

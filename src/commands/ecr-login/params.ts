@@ -1,6 +1,6 @@
 // The ecr-login parameters, typed and checked before anything is called or written.
 import { ParamError } from '../../lib/errors.ts';
-import { boolParam, kindListParam, profileNameParam, regionParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { boolParam, checkedRegion, kindListParam, profileNameParam, regionParam, retryParams, stringParam, type Env, type ParamSource } from '../../lib/params.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
 
 export interface EcrLoginParams {
@@ -18,7 +18,7 @@ export interface EcrLoginParams {
 }
 
 /** Reads the parameters; every refusal names the parameter, the value and the fix. `profileRegion` reads a profile's region from the AWS config file, the fallback for an empty region with profile-name. */
-export function parseParams(raw: RawParams, env: Env, profileRegion: (profile: string) => string | undefined = () => undefined): EcrLoginParams {
+export function parseParams(raw: ParamSource, env: Env, profileRegion: (profile: string) => string | undefined = () => undefined): EcrLoginParams {
   const idsText = stringParam(raw, env, 'account-id');
   const accountIds = kindListParam(raw, env, 'account-id', 'accountId', 'list registry account ids, e.g. 123456789012 or 123456789012,210987654321');
   if (accountIds.length > 10) throw new ParamError('account-id', idsText, 'lists more than 10 registries, which one ECR call cannot cover', 'split them over two ecr-login steps');
@@ -27,7 +27,7 @@ export function parseParams(raw: RawParams, env: Env, profileRegion: (profile: s
   // ECR Public lives in us-east-1 only; a region is needed only for private registries.
   const fromProfile = profileName && !stringParam(raw, env, 'region') ? profileRegion(profileName) : undefined;
   const region = publicRegistry && !stringParam(raw, env, 'region') && !env.AWS_REGION && !env.AWS_DEFAULT_REGION ? 'us-east-1'
-    : fromProfile ? regionParam({ ORB_PARAM_REGION: fromProfile }, env) : regionParam(raw, env);
+    : fromProfile ? checkedRegion('region', fromProfile, env) : regionParam(raw, env);
   if (publicRegistry && accountIds.length > 0) {
     throw new ParamError('account-id', idsText, 'cannot be used with public-registry: true (ECR Public has one registry, public.ecr.aws)', 'use two ecr-login steps, one for ECR Public and one for the private registries');
   }

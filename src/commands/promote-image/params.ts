@@ -1,9 +1,9 @@
 // The promote-image parameters, typed and checked before anything is called: the source image (repository,
 // tag or digest, registry, region, identity) and the target (repository, tags, registry, region, identity).
 import { ParamError } from '../../lib/errors.ts';
-import { expandVars, paramEnvName, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { checkedRegion, expandVars, kindParam, rawParam, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, type Env, type ParamSource } from '../../lib/params.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
-import { isKind } from '../../lib/grammar.ts';
+import { isKind, KINDS } from '../../lib/grammar.ts';
 
 /** One side of a promotion: where the repository is and who reads or writes it. */
 export interface PromoteSide {
@@ -22,16 +22,11 @@ export interface PromoteImageParams {
   retry: RetryPolicy;
 }
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-const PROFILE_NAME = /^[A-Za-z0-9_.+@-]{1,64}$/;
-
 /** A repository name parameter; `fallback` when empty (the target defaults to the source's name). */
-function repoParam(raw: RawParams, env: Env, param: string, fallback = ''): string {
+function repoParam(raw: ParamSource, env: Env, param: string, fallback = ''): string {
   const repo = stringParam(raw, env, param) || fallback;
   if (!repo) throw new ParamError(param, repo, 'is required', 'name the ECR repository, e.g. webapp or team/api');
-  if (repo.length < 2 || repo.length > 256 || !isKind('repository', repo)) {
-    throw new ParamError(param, repo, 'is not an ECR repository name (lower-case letters, digits, and . _ - / between them, 2-256 characters)', 'use a name such as webapp or team/api');
-  }
+  if (!isKind('repository', repo)) throw new ParamError(param, repo, `is not ${KINDS.repository.what}`, 'use a name such as webapp or team/api');
   return repo;
 }
 
@@ -39,22 +34,16 @@ function repoParam(raw: RawParams, env: Env, param: string, fallback = ''): stri
 export type ProfileRegion = (profile: string) => string | undefined;
 
 /** A side's region: its parameter, else its profile's region, else `fallback` (regionParam's order for the target). */
-function sideRegion(raw: RawParams, env: Env, param: string, profileName: string, profileRegion: ProfileRegion, fallback: () => string): string {
+function sideRegion(raw: ParamSource, env: Env, param: string, profileName: string, profileRegion: ProfileRegion, fallback: () => string): string {
   if (stringParam(raw, env, param)) return regionParam(raw, env, param);
   const fromProfile = profileName ? profileRegion(profileName) : undefined;
-  return fromProfile ? regionParam({ [paramEnvName(param)]: fromProfile }, env, param) : fallback();
+  return fromProfile ? checkedRegion(param, fromProfile, env) : fallback();
 }
 
 /** The source side's identity parameters, checked like their target counterparts. */
-function sourceIdentity(raw: RawParams, env: Env, targetRegion: string, profileRegion: ProfileRegion): Omit<PromoteSide, 'repo'> {
-  const accountId = stringParam(raw, env, 'source-account-id');
-  if (accountId && !/^\d{12}$/.test(accountId)) {
-    throw new ParamError('source-account-id', accountId, 'is not a 12-digit AWS account id', 'give the source registry\'s account id, or leave it empty for the source identity\'s own account');
-  }
-  const profileName = stringParam(raw, env, 'source-profile-name');
-  if (profileName && !PROFILE_NAME.test(profileName)) {
-    throw new ParamError('source-profile-name', profileName, 'is not a profile name (1-64 letters, digits and _.+@-)', 'use the profile-name you gave assume-role-with-oidc for the source account');
-  }
+function sourceIdentity(raw: ParamSource, env: Env, targetRegion: string, profileRegion: ProfileRegion): Omit<PromoteSide, 'repo'> {
+  const accountId = kindParam(raw, env, 'source-account-id', 'accountId', 'give the source registry\'s account id, or leave it empty for the source identity\'s own account');
+  const profileName = kindParam(raw, env, 'source-profile-name', 'profileName', 'use the profile-name you gave assume-role-with-oidc for the source account');
   const region = sideRegion(raw, env, 'source-region', profileName, profileRegion, () => targetRegion);
   return { accountId, region, profileName };
 }
@@ -64,7 +53,7 @@ function sourceIdentity(raw: RawParams, env: Env, targetRegion: string, profileR
  * profile's region (profile-name), else AWS_REGION, else AWS_DEFAULT_REGION; an empty source-region the
  * source profile's region, else the target's.
  */
-export function parseParams(raw: RawParams, env: Env, profileRegion: ProfileRegion = () => undefined): PromoteImageParams {
+export function parseParams(raw: ParamSource, env: Env, profileRegion: ProfileRegion = () => undefined): PromoteImageParams {
   const sourceRepo = repoParam(raw, env, 'source-repo');
   const tag = stringParam(raw, env, 'source-tag');
   const digest = stringParam(raw, env, 'source-digest');
@@ -72,13 +61,13 @@ export function parseParams(raw: RawParams, env: Env, profileRegion: ProfileRegi
     throw new ParamError('source-digest', digest, 'is given together with source-tag, which names the image another way', 'give source-digest (the exact image) or source-tag, not both');
   }
   if (!tag && !digest) throw new ParamError('source-tag', '', 'is required when source-digest is empty', 'name the image to promote, e.g. source-tag: ${CIRCLE_SHA1} or source-digest: ${AWS_ECR_IMAGE_DIGEST}');
-  if (tag && !isKind('tag', tag)) throw new ParamError('source-tag', tag, 'is not a docker tag (letters, digits, _ . -, not starting with . or -, at most 128)', 'use a tag such as v1.2.3 or ${CIRCLE_SHA1}');
-  if (digest && !DIGEST.test(digest)) throw new ParamError('source-digest', digest, 'is not an image digest (sha256: and 64 lower-case hex digits)', 'give the digest build-and-push exported, e.g. ${AWS_ECR_IMAGE_DIGEST}');
-  const tagText = (raw[paramEnvName('tag')] ?? '').trim();
+  if (tag && !isKind('tag', tag)) throw new ParamError('source-tag', tag, `is not ${KINDS.tag.what}`, 'use a tag such as v1.2.3 or ${CIRCLE_SHA1}');
+  if (digest && !isKind('digest', digest)) throw new ParamError('source-digest', digest, `is not ${KINDS.digest.what}`, 'give the digest build-and-push exported, e.g. ${AWS_ECR_IMAGE_DIGEST}');
+  const tagText = rawParam(raw, 'tag');
   const tags = tagText.split(/[\s,]+/).filter(Boolean).map((t) => expandVars('tag', t, env));
   if (tags.length === 0) throw new ParamError('tag', tagText, 'names no tag', 'give the target tag(s), e.g. production or ${CIRCLE_SHA1}');
   for (const t of tags) {
-    if (!isKind('tag', t)) throw new ParamError('tag', t, 'is not a docker tag (letters, digits, _ . -, not starting with . or -, at most 128)', 'use tags such as production, v1.2.3 or ${CIRCLE_SHA1}');
+    if (!isKind('tag', t)) throw new ParamError('tag', t, `is not ${KINDS.tag.what}`, 'use tags such as production, v1.2.3 or ${CIRCLE_SHA1}');
   }
   if (new Set(tags).size !== tags.length) throw new ParamError('tag', tagText, 'names a tag twice', 'list each tag once');
   const profileName = profileNameParam(raw, env);

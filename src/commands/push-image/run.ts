@@ -2,7 +2,7 @@
 // the tests), then read the digest back from ECR, export it as build-and-push does, and gate on the scan.
 import { OrbError, ParamError } from '../../lib/errors.ts';
 import type { Log } from '../../lib/log.ts';
-import { expandVars, paramEnvName, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, type Env, type RawParams } from '../../lib/params.ts';
+import { expandVars, rawParam, profileNameParam, regionParam, registryAccountParam, retryParams, stringParam, type Env, type ParamSource } from '../../lib/params.ts';
 import type { RetryPolicy } from '../../lib/retry.ts';
 import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
 import type { RepositoryInfo } from '../../lib/aws/ecr.ts';
@@ -15,12 +15,12 @@ import { parseScanGate, type ScanGateParams } from '../ecr-images/scan-gate.ts';
 export interface PushImageParams { repo: string; tags: string[]; accountId: string; region: string; profileName: string; retry: RetryPolicy; scanGate: ScanGateParams }
 
 /** Reads the parameters; every refusal names the parameter, the value and the fix. */
-export function parseParams(raw: RawParams, env: Env): PushImageParams {
+export function parseParams(raw: ParamSource, env: Env): PushImageParams {
   const repo = stringParam(raw, env, 'repo');
   if (repo.length < 2 || repo.length > 256 || !isKind('repository', repo)) {
     throw new ParamError('repo', repo, repo ? 'is not an ECR repository name' : 'is required', 'give the repo build-and-push built, e.g. webapp or team/api');
   }
-  const text = (raw[paramEnvName('tag')] ?? '').trim() || '${CIRCLE_SHA1}';
+  const text = rawParam(raw, 'tag') || '${CIRCLE_SHA1}';
   const tags = text.split(/[\s,]+/).filter(Boolean).map((t) => expandVars('tag', t, env));
   for (const t of tags) if (!isKind('tag', t)) throw new ParamError('tag', t, 'is not a docker tag', 'give the tag(s) build-and-push built, e.g. ${CIRCLE_SHA1}');
   if (tags.length === 0 || new Set(tags).size !== tags.length) throw new ParamError('tag', text, 'names no tag, or one twice', 'list each tag once');

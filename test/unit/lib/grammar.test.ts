@@ -5,6 +5,10 @@ import { parseParams as parseAssume } from '../../../src/commands/assume-role-wi
 import { parseParams as parseEcrLogin } from '../../../src/commands/ecr-login/params.ts';
 import { parseParams as parseBuild } from '../../../src/commands/build-and-push/params.ts';
 import { parseParams as parseStitch } from '../../../src/commands/create-manifest-list/params.ts';
+import { parseParams as parsePromote } from '../../../src/commands/promote-image/params.ts';
+import { parseParams as parsePush } from '../../../src/commands/push-image/run.ts';
+import { parseAssumeFlags } from '../../../src/commands/assume-from-file/run.ts';
+import { orbParams } from '../../support/params.ts';
 
 const TABLE: [KindName, string[], string[]][] = [
   ['profileName', ['default', 'staging-deploy', 'prj-prd-admin', 'ci=prod', 'a.b@c+d,e_f', 'x'.repeat(64)], ['', 'a b', 'a/b', 'a]b', 'x'.repeat(65), 'ä']],
@@ -44,15 +48,20 @@ describe('the three list grammars', () => {
 });
 
 describe('every command takes a value of a kind the same way (the profile name ci=prod was taken by one step and refused by the next)', () => {
-  const base = { ORB_PARAM_REGION: 'us-east-1', ORB_PARAM_ROLE_ARN: 'arn:aws:iam::123456789012:role/deploy', ORB_PARAM_REPO: 'webapp', ORB_PARAM_TAG: 'v1', ORB_PARAM_SOURCES: 'v1-amd64 v1-arm64' };
-  const parsers: [string, (raw: Record<string, string>) => { profileName: string }][] = [
-    ['assume-role-with-oidc', (raw) => parseAssume(raw, raw)],
-    ['ecr-login', (raw) => parseEcrLogin(raw, raw)],
-    ['build-and-push', (raw) => parseBuild(raw, raw, process.cwd())],
-    ['create-manifest-list', (raw) => parseStitch(raw, raw)],
+  const base = { region: 'us-east-1', 'role-arn': 'arn:aws:iam::123456789012:role/deploy', repo: 'webapp', tag: 'v1', sources: 'v1-amd64 v1-arm64', 'source-repo': 'webapp', 'source-tag': 'v1' };
+  const env = { AWS_REGION: 'us-east-1' };
+  const parsers: [string, (p: Record<string, string>) => { profileName: string }][] = [
+    ['assume-role-with-oidc', (p) => parseAssume(orbParams(p), env)],
+    ['ecr-login', (p) => parseEcrLogin(orbParams(p), env)],
+    ['build-and-push', (p) => parseBuild(orbParams(p), env, process.cwd())],
+    ['create-manifest-list', (p) => parseStitch(orbParams(p), env)],
+    ['promote-image', (p) => parsePromote(orbParams(p), env).target],
+    ['promote-image (source side)', (p) => parsePromote(orbParams({ ...p, 'source-profile-name': p['profile-name'] ?? '' }), env).source],
+    ['push-image', (p) => parsePush(orbParams(p), env)],
+    ['the CLI (aws-oidc assume-role)', (p) => parseAssumeFlags(p, false, env)],
   ];
   it.each(parsers)('%s accepts ci=prod and refuses "ci prod" with the same words', (_command, parse) => {
-    expect(parse({ ...base, ORB_PARAM_PROFILE_NAME: 'ci=prod' }).profileName).toBe('ci=prod');
-    expect(() => parse({ ...base, ORB_PARAM_PROFILE_NAME: 'ci prod' })).toThrow(`parameter profile-name: is not ${KINDS.profileName.what} (got "ci prod")`);
+    expect(parse({ ...base, 'profile-name': 'ci=prod' }).profileName).toBe('ci=prod');
+    expect(() => parse({ ...base, 'profile-name': 'ci prod' })).toThrow(new RegExp(`parameter (source-)?profile-name: is not ${KINDS.profileName.what.replace(/[()+]/g, '\\$&')} \\(got "ci prod"\\)`));
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSessionName, parseParams } from '../../../../src/commands/assume-role-with-oidc/params.ts';
+import { defaultSessionName, parseParams as parseSource } from '../../../../src/commands/assume-role-with-oidc/params.ts';
+import { stepParams, type Env } from '../../../../src/lib/params.ts';
+
+/** The parser, fed a step's ORB_PARAM_* variables. */
+const parseParams = (raw: Env, ...rest: Parameters<typeof parseSource> extends [unknown, ...infer R] ? R : never) => parseSource(stepParams(raw), ...rest);
 
 const ARN = 'arn:aws:iam::123456789012:role/deploy';
 const base = { ORB_PARAM_ROLE_ARN: ARN, ORB_PARAM_REGION: 'us-east-1' };

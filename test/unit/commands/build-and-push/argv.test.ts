@@ -3,12 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildArgv, buildxOnly, chooseBuilder, imageLabels, pushArgvs } from '../../../../src/commands/build-and-push/argv.ts';
 import { parseParams } from '../../../../src/commands/build-and-push/params.ts';
-import { paramEnvName } from '../../../../src/lib/params.ts';
+import { orbParams } from '../../../support/params.ts';
 
 const URI = '111111111111.dkr.ecr.ap-northeast-1.amazonaws.com/webapp';
 const ENV = { CIRCLE_SHA1: 'abc1234', AWS_REGION: 'ap-northeast-1', NPM_TOKEN: 'tok', CIRCLE_REPOSITORY_URL: 'git@github.com:acme/webapp.git' };
 const params = (p: Record<string, string>) =>
-  parseParams(Object.fromEntries(Object.entries({ repo: 'webapp', ...p }).map(([k, v]) => [paramEnvName(k), v])), ENV, '/project');
+  parseParams(orbParams({ repo: 'webapp', ...p }), ENV, '/project');
 
 describe('buildArgv', () => {
   it.each<[string, Record<string, string>, 'buildx' | 'docker', string[]]>([

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseParams as parseStitchParams } from '../../../../src/commands/create-manifest-list/params.ts';
 import { ParamError } from '../../../../src/lib/errors.ts';
-import { paramEnvName } from '../../../../src/lib/params.ts';
+import { orbParams } from '../../../support/params.ts';
 
 const ENV = { CIRCLE_SHA1: 'abc1234', AWS_REGION: 'ap-northeast-1' };
-const raw = (p: Record<string, string>) => Object.fromEntries(Object.entries(p).map(([k, v]) => [paramEnvName(k), v]));
+const raw = orbParams;
 
 describe('create-manifest-list parameters', () => {
   const stitch = (p: Record<string, string>) => parseStitchParams(raw({ repo: 'webapp', sources: 'a-amd64 a-arm64', ...p }), ENV);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyPolicies, parseRepoPolicies, pullPolicy } from '../../../../src/commands/ecr-images/policies.ts';
 import type { ParamError } from '../../../../src/lib/errors.ts';
+import { orbParams } from '../../../support/params.ts';
 
-const raw = (p: Record<string, string>) => Object.fromEntries(Object.entries(p).map(([k, v]) => [`ORB_PARAM_${k.toUpperCase().replace(/-/g, '_')}`, v]));
+const raw = orbParams;
 const LIFECYCLE = '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}';
 const files: Record<string, string> = { '/w/lc.json': `${LIFECYCLE}\n`, '/w/bad.json': '{"rules": ' };
 const read = (f: string) => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findingsTable, parseScanGate, scanGate, type ScanPort } from '../../../../src/commands/ecr-images/scan-gate.ts';
 import type { ScanReport } from '../../../../src/lib/aws/ecr-images.ts';
 import { OrbError } from '../../../../src/lib/errors.ts';
+import { orbParams } from '../../../support/params.ts';
 
 const D = `sha256:${'c'.repeat(64)}`;
 const gate = { enabled: true, timeoutSeconds: 30, failOn: 'HIGH' as const };
@@ -25,8 +26,8 @@ const running: ScanReport = { status: 'IN_PROGRESS', description: '', counts: {}
 
 describe('scan gate', () => {
   it('defaults: off, 600 s, HIGH; refuses an unknown severity', () => {
-    expect(parseScanGate({}, {})).toEqual({ enabled: false, timeoutSeconds: 600, failOn: 'HIGH' });
-    expect(() => parseScanGate({ ORB_PARAM_SCAN_FAIL_ON_SEVERITY: 'SEVERE' }, {})).toThrow(/parameter scan-fail-on-severity: must be one of CRITICAL, HIGH/);
+    expect(parseScanGate(orbParams(), {})).toEqual({ enabled: false, timeoutSeconds: 600, failOn: 'HIGH' });
+    expect(() => parseScanGate(orbParams({ 'scan-fail-on-severity': 'SEVERE' }), {})).toThrow(/parameter scan-fail-on-severity: must be one of CRITICAL, HIGH/);
   });
 
   it('starts a scan when none exists and the repository does not scan on push, waits, passes below the threshold', async () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseParams } from '../../../../src/commands/ecr-login/params.ts';
+import { parseParams as parseSource } from '../../../../src/commands/ecr-login/params.ts';
+import { stepParams, type Env } from '../../../../src/lib/params.ts';
+
+/** The parser, fed a step's ORB_PARAM_* variables. */
+const parseParams = (raw: Env, ...rest: Parameters<typeof parseSource> extends [unknown, ...infer R] ? R : never) => parseSource(stepParams(raw), ...rest);
 import { ParamError } from '../../../../src/lib/errors.ts';
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => String(100000000000 + i));

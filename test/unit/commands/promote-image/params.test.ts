@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseParams } from '../../../../src/commands/promote-image/params.ts';
 import { planTags } from '../../../../src/commands/promote-image/explain.ts';
 import { ParamError } from '../../../../src/lib/errors.ts';
+import { orbParams } from '../../../support/params.ts';
 
 const D1 = `sha256:${'a'.repeat(64)}`;
 const D2 = `sha256:${'b'.repeat(64)}`;
-const raw = (p: Record<string, string>) => Object.fromEntries(Object.entries(p).map(([k, v]) => [`ORB_PARAM_${k.toUpperCase().replace(/-/g, '_')}`, v]));
+const raw = orbParams;
 const env = { AWS_REGION: 'eu-west-1', SHA: 'abc123' };
 const refusal = (p: Record<string, string>) => {
   try {
