@@ -13,3 +13,15 @@ export async function rejection<E extends Error = Error>(p: Promise<unknown>, ty
   expect(err).toBeInstanceOf(type);
   return err as E;
 }
+
+/** Calls `fn` and returns what it throws, checked to be an instance of `type` (default Error); fails the test when it returns. */
+export function thrown<E extends Error = Error>(fn: () => unknown, type: ErrorClass<E> = Error as unknown as ErrorClass<E>): E {
+  let err: unknown = new Error('expected the call to throw, but it returned');
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(type);
+  return err as E;
+}

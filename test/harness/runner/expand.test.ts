@@ -1,21 +1,13 @@
 // Fidelity: interpolation, escaping, when/unless, step forms.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, expandJob, loadConfig } from './index.ts';
+import { DOCKER_LINE, oneJob, stepCommands, VERSION_LINE } from './test-jobs.ts';
 
-const HEAD = `version: 2.1\n`;
-const DOCKER = `    docker: [{image: cimg/base:stable}]\n`;
 
-function job(steps: string, extra = ''): string {
-  return `${HEAD}${extra}jobs:\n  j:\n${DOCKER}    steps:\n${steps}`;
-}
-
-function commands(of: string, opts?: Parameters<typeof loadConfig>[1]): (string | undefined)[] {
-  return expandJob(loadConfig(of, opts), 'j').steps.map((s) => s.command);
-}
 
 describe('escaping << like CircleCI 2.1', () => {
   it('refuses an unescaped heredoc with CircleCI\'s message', () => {
-    const yaml = job(`      - run: |\n          cat <<EOF\n          hi\n          EOF\n`);
+    const yaml = oneJob(`      - run: |\n          cat <<EOF\n          hi\n          EOF\n`);
     try {
       expandJob(loadConfig(yaml), 'j');
       throw new Error('expected a refusal');
@@ -28,36 +20,36 @@ describe('escaping << like CircleCI 2.1', () => {
   });
 
   it('refuses an unpacked <<include()>>, which only the orb packer understands', () => {
-    expect(() => commands(job(`      - run: <<include(scripts/x.sh)>>\n`))).toThrow("Unclosed '<<' tag");
+    expect(() => stepCommands(oneJob(`      - run: <<include(scripts/x.sh)>>\n`))).toThrow("Unclosed '<<' tag");
   });
 
   it('turns \\<< into << and leaves other text alone', () => {
-    const yaml = job(`      - run: |\n          cat \\<<EOF > out\n          a \\<<< b << pipeline.git.branch >> $HOME\n          EOF\n`);
-    expect(commands(yaml)).toEqual(['cat <<EOF > out\na <<< b main $HOME\nEOF\n']);
+    const yaml = oneJob(`      - run: |\n          cat \\<<EOF > out\n          a \\<<< b << pipeline.git.branch >> $HOME\n          EOF\n`);
+    expect(stepCommands(yaml)).toEqual(['cat <<EOF > out\na <<< b main $HOME\nEOF\n']);
   });
 
   it('does not interpolate again what came out of a parameter', () => {
-    const yaml = `${HEAD}commands:
+    const yaml = `${VERSION_LINE}commands:
   c:
     parameters: {text: {type: string}}
     steps: [run: echo << parameters.text >>]
 jobs:
   j:
-${DOCKER}    steps:
+${DOCKER_LINE}    steps:
       - c: {text: "\\\\<< parameters.text >>"}
 `;
-    expect(commands(yaml)).toEqual(['echo << parameters.text >>']);
+    expect(stepCommands(yaml)).toEqual(['echo << parameters.text >>']);
   });
 });
 
 describe('interpolation', () => {
   it('fills pipeline values and pipeline parameters, keeping types when the whole value is one reference', () => {
-    const yaml = `${HEAD}parameters:
+    const yaml = `${VERSION_LINE}parameters:
   deploy: {type: boolean, default: false}
   target: {type: string, default: staging}
 jobs:
   j:
-${DOCKER}    environment:
+${DOCKER_LINE}    environment:
       DEPLOY: << pipeline.parameters.deploy >>
       NUM: << pipeline.number >>
     steps:
@@ -76,27 +68,27 @@ ${DOCKER}    environment:
   });
 
   it('refuses an unknown pipeline value and an undeclared pipeline parameter', () => {
-    expect(() => commands(job(`      - run: echo << pipeline.nope >>\n`))).toThrow('Unknown pipeline value: pipeline.nope');
-    expect(() => commands(job(`      - run: echo << pipeline.parameters.nope >>\n`))).toThrow(
+    expect(() => stepCommands(oneJob(`      - run: echo << pipeline.nope >>\n`))).toThrow('Unknown pipeline value: pipeline.nope');
+    expect(() => stepCommands(oneJob(`      - run: echo << pipeline.parameters.nope >>\n`))).toThrow(
       'Arguments referenced without declared parameters: pipeline.parameters.nope',
     );
   });
 
   it('supports mustache sections on a parameter', () => {
-    const yaml = `${HEAD}commands:
+    const yaml = `${VERSION_LINE}commands:
   c:
     parameters: {v: {type: boolean, default: false}}
     steps: [run: "x<<# parameters.v >> -v<</ parameters.v >><<^ parameters.v >> -q<</ parameters.v >>"]
 jobs:
   j:
-${DOCKER}    steps: [c, {c: {v: true}}]
+${DOCKER_LINE}    steps: [c, {c: {v: true}}]
 `;
-    expect(commands(yaml)).toEqual(['x -q', 'x -v']);
+    expect(stepCommands(yaml)).toEqual(['x -q', 'x -v']);
   });
 });
 
 describe('when / unless', () => {
-  const cfg = `${HEAD}commands:
+  const cfg = `${VERSION_LINE}commands:
   c:
     parameters:
       flag: {type: boolean, default: false}
@@ -123,7 +115,7 @@ describe('when / unless', () => {
       - when: {condition: 0, steps: [run: zero]}
 jobs:
   j:
-${DOCKER}    steps:
+${DOCKER_LINE}    steps:
       - c
       - c: {flag: true, env: prod}
       - c: {env: prod}
@@ -131,13 +123,13 @@ ${DOCKER}    steps:
 `;
 
   it('evaluates literals, parameters and logic statements (matches is a whole-value match)', () => {
-    expect(commands(cfg)).toEqual(['flag-off', 'release-or-dev', 'flag-on', 'flag-off', 'prod-quiet', 'flag-off', 'release-or-dev']);
+    expect(stepCommands(cfg)).toEqual(['flag-off', 'release-or-dev', 'flag-on', 'flag-off', 'prod-quiet', 'flag-off', 'release-or-dev']);
   });
 });
 
 describe('step forms', () => {
   it('reads run shorthand and map form, and the built-in steps', () => {
-    const yaml = job(`      - checkout
+    const yaml = oneJob(`      - checkout
       - run: echo short
       - run:
           command: |
@@ -175,13 +167,13 @@ describe('step forms', () => {
   });
 
   it('refuses unknown run keys, a step with two keys, and a job without an executor', () => {
-    expect(() => commands(job(`      - run: {command: x, colour: red}\n`))).toThrow('extraneous key [colour] is not permitted');
-    expect(() => commands(job(`      - run:\n        name: mis-indented\n`))).toThrow('A step must have exactly one key');
-    expect(() => expandJob(loadConfig(`${HEAD}jobs:\n  j:\n    steps: [run: x]\n`), 'j')).toThrow('exactly one of docker, machine, macos or executor');
+    expect(() => stepCommands(oneJob(`      - run: {command: x, colour: red}\n`))).toThrow('extraneous key [colour] is not permitted');
+    expect(() => stepCommands(oneJob(`      - run:\n        name: mis-indented\n`))).toThrow('A step must have exactly one key');
+    expect(() => expandJob(loadConfig(`${VERSION_LINE}jobs:\n  j:\n    steps: [run: x]\n`), 'j')).toThrow('exactly one of docker, machine, macos or executor');
   });
 
   it('defaults the working directory, parallelism and applies the job shell', () => {
-    const j = expandJob(loadConfig(`${HEAD}jobs:\n  j:\n${DOCKER}    shell: /bin/sh -eu\n    parallelism: 3\n    steps: [run: x]\n`), 'j');
+    const j = expandJob(loadConfig(`${VERSION_LINE}jobs:\n  j:\n${DOCKER_LINE}    shell: /bin/sh -eu\n    parallelism: 3\n    steps: [run: x]\n`), 'j');
     expect(j.workingDirectory).toBe('~/project');
     expect(j.parallelism).toBe(3);
     expect(j.steps[0]?.shell).toBe('/bin/sh -eu');

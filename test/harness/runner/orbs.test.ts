@@ -2,17 +2,9 @@
 // commands calling commands, recursion.
 import { describe, expect, it } from 'vitest';
 import { expandJob, loadConfig } from './index.ts';
+import { DOCKER_LINE, oneJob, stepCommands, VERSION_LINE } from './test-jobs.ts';
 
-const HEAD = `version: 2.1\n`;
-const DOCKER = `    docker: [{image: cimg/base:stable}]\n`;
 
-function job(steps: string, extra = ''): string {
-  return `${HEAD}${extra}jobs:\n  j:\n${DOCKER}    steps:\n${steps}`;
-}
-
-function commands(of: string, opts?: Parameters<typeof loadConfig>[1]): (string | undefined)[] {
-  return expandJob(loadConfig(of, opts), 'j').steps.map((s) => s.command);
-}
 
 describe('steps parameters, orbs and commands', () => {
   const orb = `version: 2.1
@@ -41,20 +33,20 @@ jobs:
 `;
 
   it('splices a steps parameter, expanding it in the scope it was written in', () => {
-    const yaml = `${HEAD}orbs: {my-orb: acme/my-orb@1.0.0}
+    const yaml = `${VERSION_LINE}orbs: {my-orb: acme/my-orb@1.0.0}
 commands:
   helper: {steps: [run: user-helper]}
 jobs:
   j:
-${DOCKER}    steps:
+${DOCKER_LINE}    steps:
       - my-orb/outer:
           after: [helper, run: "<< pipeline.git.branch >>"]
 `;
-    expect(commands(yaml, { orbs: { 'acme/my-orb@1.0.0': orb } })).toEqual(['orb-helper', 'inner x', 'user-helper', 'main']);
+    expect(stepCommands(yaml, { orbs: { 'acme/my-orb@1.0.0': orb } })).toEqual(['orb-helper', 'inner x', 'user-helper', 'main']);
   });
 
   it('expands an orb job with its executor, merging executor and job environment', () => {
-    const cfg = loadConfig(`${HEAD}orbs: {o: acme/my-orb@1.0.0}\n`, { orbs: { o: orb } });
+    const cfg = loadConfig(`${VERSION_LINE}orbs: {o: acme/my-orb@1.0.0}\n`, { orbs: { o: orb } });
     const j = expandJob(cfg, 'o/build');
     expect(j.executor).toEqual({ type: 'docker', image: 'cimg/node:lts' });
     expect(j.environment).toEqual({ FROM_EXECUTOR: 'e', SHARED: 'job' });
@@ -64,7 +56,7 @@ ${DOCKER}    steps:
 
   it('resolves an executor argument in the caller\'s scope', () => {
     const cfg = loadConfig(
-      `${HEAD}orbs: {o: acme/my-orb@1.0.0}
+      `${VERSION_LINE}orbs: {o: acme/my-orb@1.0.0}
 executors:
   mine: {machine: {image: ubuntu-2404:current}, resource_class: large}
 `,
@@ -76,18 +68,18 @@ executors:
   });
 
   it('accepts an inline orb and refuses an orb with no source', () => {
-    expect(commands(job(`      - o/helper\n`, `orbs:\n  o:\n    commands: {helper: {steps: [run: inline]}}\n`))).toEqual(['inline']);
-    expect(() => loadConfig(`${HEAD}orbs: {o: acme/none@1.0.0}\n`)).toThrow("Cannot find orb 'acme/none@1.0.0'");
+    expect(stepCommands(oneJob(`      - o/helper\n`, { top: `orbs:\n  o:\n    commands: {helper: {steps: [run: inline]}}\n` }))).toEqual(['inline']);
+    expect(() => loadConfig(`${VERSION_LINE}orbs: {o: acme/none@1.0.0}\n`)).toThrow("Cannot find orb 'acme/none@1.0.0'");
   });
 
   it('refuses recursion between commands', () => {
-    const yaml = `${HEAD}commands:
+    const yaml = `${VERSION_LINE}commands:
   a: {steps: [b]}
   b: {steps: [run: x, a]}
 jobs:
   j:
-${DOCKER}    steps: [a]
+${DOCKER_LINE}    steps: [a]
 `;
-    expect(() => commands(yaml)).toThrow(/Error calling command: 'a'\nError calling command: 'b'\nError calling command: 'a'\nCircular command reference: a -> b -> a/);
+    expect(() => stepCommands(yaml)).toThrow(/Error calling command: 'a'\nError calling command: 'b'\nError calling command: 'a'\nCircular command reference: a -> b -> a/);
   });
 });

@@ -2,14 +2,11 @@
 // isolation from the host environment, masking, built-in steps).
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expandJob, loadConfig, MASK, runJob } from './index.ts';
-import type { JobIdentity, RunOptions } from './index.ts';
-
-const identity: JobIdentity = {
-  orgId: 'org-1', projectId: 'proj-1', userId: 'user-1', vcsOrigin: 'github.com/acme/app', vcsRef: 'refs/heads/main',
-};
+import { MASK } from './index.ts';
+import type { RunOptions } from './index.ts';
+import { jobRunner, oneJob, TEST_IDENTITY } from './test-jobs.ts';
 
 const made: string[] = [];
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -20,12 +17,9 @@ function tempDir(prefix: string): string {
   return d;
 }
 
-async function run(steps: string, opts: Partial<RunOptions> = {}, jobExtra = ''): Promise<Awaited<ReturnType<typeof runJob>>> {
-  const yaml = `version: 2.1\njobs:\n  j:\n    docker: [{image: cimg/base:stable}]\n${jobExtra}    steps:\n${steps}`;
-  const r = await runJob(expandJob(loadConfig(yaml), 'j'), { identity, ...opts });
-  made.push(dirname(r.home));
-  return r;
-}
+const runConfig = jobRunner();
+/** Runs job j of these steps; `jobExtra` goes into the job before its steps. */
+const run = (steps: string, opts: Partial<RunOptions> = {}, jobExtra = '') => runConfig(oneJob(steps, { job: jobExtra }), opts);
 
 describe('runJob', () => {
   it('sources $BASH_ENV in every later step: step 3 sees an export from step 2, step 1 did not', async () => {
@@ -121,7 +115,7 @@ describe('runJob', () => {
   });
 
   it('exposes a tag build as CIRCLE_TAG without CIRCLE_BRANCH', async () => {
-    const r = await run(`      - run: echo "tag=$CIRCLE_TAG branch=\${CIRCLE_BRANCH:-none}"\n`, { identity: { ...identity, vcsRef: 'refs/tags/v1.2.3' } });
+    const r = await run(`      - run: echo "tag=$CIRCLE_TAG branch=\${CIRCLE_BRANCH:-none}"\n`, { identity: { ...TEST_IDENTITY, vcsRef: 'refs/tags/v1.2.3' } });
     expect(r.steps[0]?.output).toBe('tag=v1.2.3 branch=none\n');
   });
 

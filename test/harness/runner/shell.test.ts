@@ -1,20 +1,13 @@
 // The shell a run step gets: its own `shell:`, else its job's, else its executor's, else the image's default
 // (bash, or a POSIX sh for an image without bash). Steps in sh do not source $BASH_ENV, as on CircleCI.
-import { existsSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { expandJob, loadConfig, runJob } from './index.ts';
-import type { JobIdentity, RunOptions } from './index.ts';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { RunOptions } from './index.ts';
+import { jobRunner, VERSION_LINE } from './test-jobs.ts';
 
-const identity: JobIdentity = { orgId: 'org-1', projectId: 'proj-1', userId: 'user-1', vcsOrigin: 'github.com/acme/app', vcsRef: 'refs/heads/main' };
-const made: string[] = [];
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-async function run(yaml: string, opts: Partial<RunOptions> = {}) {
-  const r = await runJob(expandJob(loadConfig(`version: 2.1\n${yaml}`), 'j'), { identity, ...opts });
-  made.push(dirname(r.home));
-  return r;
-}
+const runConfig = jobRunner();
+/** Runs job j of a config given without its version line. */
+const run = (yaml: string, opts: Partial<RunOptions> = {}) => runConfig(`${VERSION_LINE}${yaml}`, opts);
 
 // Which shell ran (bash sets BASH_VERSION, dash and busybox ash do not), and whether it sourced $BASH_ENV.
 const WHICH = 'if [ -n "${BASH_VERSION:-}" ]; then s=bash; else s=sh; fi; echo "$s X=${X:-unset}"';

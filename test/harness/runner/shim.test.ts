@@ -2,11 +2,9 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandJob, loadConfig, runJob } from './index.ts';
 import type { JobIdentity, OidcMinter, RunOptions } from './index.ts';
+import { jobRunner, oneJob } from './test-jobs.ts';
 
 const identity: JobIdentity = {
   orgId: 'org-9', projectId: 'proj-9', userId: 'user-9', vcsOrigin: 'github.com/acme/app', vcsRef: 'refs/heads/main', contextIds: ['ctx-1'],
@@ -19,7 +17,6 @@ function fakeToken(r: MintRequest): string {
   return `tok.v${r.version ?? 1}.${r.job.orgId}.${r.audience ?? 'default'}`;
 }
 
-const made: string[] = [];
 let server: Server;
 let minter: OidcMinter;
 const requests: MintRequest[] = [];
@@ -47,16 +44,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  made.forEach((d) => rmSync(d, { recursive: true, force: true }));
   await new Promise<void>((ok) => server.close(() => ok()));
 });
 
-async function run(steps: string, opts: Partial<RunOptions> = {}): Promise<Awaited<ReturnType<typeof runJob>>> {
-  const yaml = `version: 2.1\njobs:\n  j:\n    docker: [{image: cimg/base:stable}]\n    steps:\n${steps}`;
-  const r = await runJob(expandJob(loadConfig(yaml), 'j'), { identity, oidc: minter, ...opts });
-  made.push(dirname(r.home));
-  return r;
-}
+const runConfig = jobRunner();
+/** Runs job j of these steps as `identity`, with the fake minter. */
+const run = (steps: string, opts: Partial<RunOptions> = {}) => runConfig(oneJob(steps), { identity, oidc: minter, ...opts });
 
 describe('OIDC in a job', () => {
   it('mints CIRCLE_OIDC_TOKEN (v1) and CIRCLE_OIDC_TOKEN_V2 at job start', async () => {
@@ -85,9 +78,7 @@ describe('OIDC in a job', () => {
     expect(r.steps[0]?.output).toBe('Error: claim "sub" cannot be customized (only "aud" can)\n');
     expect(r.steps[1]?.output).toContain('Error: --claims is not valid JSON');
     expect(r.steps[2]?.output).toContain('Error: failed to get an OIDC token: HTTP 403');
-    const yaml = `version: 2.1\njobs:\n  j:\n    docker: [{image: cimg/base:stable}]\n    steps: [run: circleci run oidc get]\n`;
-    const none = await runJob(expandJob(loadConfig(yaml), 'j'), { identity });
-    made.push(dirname(none.home));
+    const none = await runConfig(oneJob('      - run: circleci run oidc get\n'), { identity });
     expect(none.env.CIRCLE_OIDC_TOKEN).toBeUndefined();
     expect(none.steps[0]).toMatchObject({ exitCode: 1 });
     expect(none.steps[0]?.output).toContain('Error: OIDC tokens are not available in this job');

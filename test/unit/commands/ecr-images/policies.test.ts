@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyPolicies, parseRepoPolicies, pullPolicy } from '../../../../src/commands/ecr-images/policies.ts';
-import type { ParamError } from '../../../../src/lib/errors.ts';
+import { ParamError } from '../../../../src/lib/errors.ts';
 import { orbParams } from '../../../support/params.ts';
+import { thrown } from '../../../support/rejection.ts';
 
 const raw = orbParams;
 const LIFECYCLE = '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}';
@@ -12,14 +13,7 @@ const read = (f: string) => {
   return text;
 };
 const parse = (p: Record<string, string>, createRepo = true) => parseRepoPolicies(raw(p), {}, '/w', 'us-east-1', createRepo, read);
-const refusal = (p: Record<string, string>, createRepo = true) => {
-  try {
-    parse(p, createRepo);
-  } catch (err) {
-    return err as ParamError;
-  }
-  throw new Error('no refusal');
-};
+const refusal = (p: Record<string, string>, createRepo = true) => thrown(() => parse(p, createRepo), ParamError);
 
 describe('repository policy parameters', () => {
   it('reads a file or inline JSON, compacted; the pull shortcut writes the policy for the accounts\' root principals', () => {

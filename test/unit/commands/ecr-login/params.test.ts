@@ -5,19 +5,12 @@ import { stepParams, type Env } from '../../../../src/lib/params.ts';
 /** The parser, fed a step's ORB_PARAM_* variables. */
 const parseParams = (raw: Env, ...rest: Parameters<typeof parseSource> extends [unknown, ...infer R] ? R : never) => parseSource(stepParams(raw), ...rest);
 import { ParamError } from '../../../../src/lib/errors.ts';
+import { thrown } from '../../../support/rejection.ts';
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => String(100000000000 + i));
 const baseEnv = { HOME: '/home/ci', AWS_REGION: 'eu-west-1' };
 
-function refusal(raw: Record<string, string>, env: Record<string, string> = baseEnv): ParamError {
-  try {
-    parseParams(raw, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ParamError);
-    return err as ParamError;
-  }
-  throw new Error('parseParams accepted the parameters');
-}
+const refusal = (raw: Record<string, string>, env: Record<string, string> = baseEnv) => thrown(() => parseParams(raw, env), ParamError);
 
 describe('ecr-login parseParams refusals', () => {
   it.each([

@@ -3,19 +3,13 @@ import { parseParams } from '../../../../src/commands/promote-image/params.ts';
 import { planTags } from '../../../../src/commands/promote-image/explain.ts';
 import { ParamError } from '../../../../src/lib/errors.ts';
 import { orbParams } from '../../../support/params.ts';
+import { thrown } from '../../../support/rejection.ts';
 
 const D1 = `sha256:${'a'.repeat(64)}`;
 const D2 = `sha256:${'b'.repeat(64)}`;
 const raw = orbParams;
 const env = { AWS_REGION: 'eu-west-1', SHA: 'abc123' };
-const refusal = (p: Record<string, string>) => {
-  try {
-    parseParams(raw(p), env, () => undefined);
-  } catch (err) {
-    return err as ParamError;
-  }
-  throw new Error('no refusal');
-};
+const refusal = (p: Record<string, string>) => thrown(() => parseParams(raw(p), env, () => undefined), ParamError);
 
 describe('promote-image parameters', () => {
   it('reads both sides; the target repository defaults to the source, each region to its profile, then the target region', () => {
