@@ -1,7 +1,8 @@
 // The docker command lines of build-and-push, built by pure functions so that every form, including
 // the buildx ones a machine without buildx cannot run, is tested by a table.
 import { OrbError } from '../../lib/errors.ts';
-import { cacheSpec, type BuildAndPushParams } from './params.ts';
+import type { BuildAndPushParams } from './params.ts';
+import { cacheSpec } from './cache.ts';
 
 /** What the builder can do. */
 export type ResolvedBuilder = 'buildx' | 'docker';

@@ -7,6 +7,7 @@ import { shellWords } from '../../lib/shell-words.ts';
 import { isKind, KINDS, lineList, wordList } from '../../lib/grammar.ts';
 import type { RepoPolicies } from '../ecr-images/policies.ts';
 import type { ScanGateParams } from '../ecr-images/scan-gate.ts';
+import { cacheLines } from './cache.ts';
 
 export type Builder = 'auto' | 'buildx' | 'docker';
 
@@ -48,7 +49,7 @@ export interface BuildAndPushParams {
   scanGate?: ScanGateParams;
 }
 
-/** An ECR repository name and a docker tag, as ECR and docker define them. */
+/** A platform (os/arch[/variant]), a build arg name and a label key, as docker takes them. */
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
@@ -57,8 +58,6 @@ const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 const lines = lineList;
 /** Items of a list parameter: comma-, space- or line-separated. */
 const items = wordList;
-
-/** The raw text of a parameter, not expanded (for the ones expanded per item). */
 
 /** A path parameter: relative to the working directory and inside it, so `../` cannot reach the rest of the machine. */
 function insidePath(param: string, value: string, cwd: string): string {
@@ -87,34 +86,8 @@ function pairs(raw: ParamSource, env: Env, param: string, key: RegExp, keyWord: 
   });
 }
 
-/** An image reference: [registry[:port]/]name[:tag][@sha256:digest]. */
-const IMAGE_REF = /^(?:[A-Za-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._-]|__|\/)[a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
-/** A buildx cache spec: type=<kind> and comma-separated key=value attributes, with no spaces. */
-const CACHE_SPEC = /^(?:[a-z0-9_-]+=[^,\s]*,)*type=[a-z]+(?:,[a-z0-9_-]+=[^,\s]*)*$/;
 /** A KMS key: a key id, or an ARN or alias of a key. */
 const KMS_KEY = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]{1,250}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[A-Za-z0-9-]{1,64}|alias\/[A-Za-z0-9/_-]{1,250}))$/;
-
-/** The lines of cache-from or cache-to, each a tag of this repository, an image reference or a buildx cache spec. */
-function cacheLines(raw: ParamSource, env: Env, param: 'cache-from' | 'cache-to'): string[] {
-  const values = lines(stringParam(raw, env, param));
-  for (const v of values) {
-    if (v.includes('type=') ? !CACHE_SPEC.test(v) : !(isKind('tag', v) || IMAGE_REF.test(v))) {
-      throw new ParamError(param, v, 'is not a tag of this repository, an image reference or a buildx cache spec (type=..., no spaces)',
-        'give one per line, e.g. cache, 123456789012.dkr.ecr.us-east-1.amazonaws.com/webapp:cache or type=registry,ref=<image>');
-    }
-  }
-  return values;
-}
-
-/** A cache spec: a full buildx spec (type=...) as given, or a tag of this repository for the registry cache. */
-export function cacheSpec(param: 'cache-from' | 'cache-to', value: string, repositoryUri: string): string {
-  if (value.includes('type=')) {
-    if (param === 'cache-to' && /type=registry/.test(value) && !/image-manifest=/.test(value)) return `${value},image-manifest=true,oci-mediatypes=true`;
-    return value;
-  }
-  const ref = value.includes('/') || value.includes(':') && !isKind('tag', value) ? value : `${repositoryUri}:${value}`;
-  return param === 'cache-to' ? `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true` : `type=registry,ref=${ref}`;
-}
 
 /**
  * The step's parameters as one typed object (pure: the environment is passed in for `${VAR}` tags and

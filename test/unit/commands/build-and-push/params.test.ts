@@ -1,6 +1,7 @@
 // build-and-push and create-manifest-list parameters: each refusal names the parameter, the value and the fix.
 import { describe, expect, it } from 'vitest';
-import { parseParams, cacheSpec } from '../../../../src/commands/build-and-push/params.ts';
+import { parseParams } from '../../../../src/commands/build-and-push/params.ts';
+import { cacheSpec } from '../../../../src/commands/build-and-push/cache.ts';
 import { ParamError } from '../../../../src/lib/errors.ts';
 import { orbParams } from '../../../support/params.ts';
 
