@@ -9,6 +9,7 @@ import type { RegistryEntry } from '../../../../src/commands/ecr-login/docker-co
 import type { ResolvedKeys } from '../../../../src/lib/aws/credentials.ts';
 import type { RegistryLogin } from '../../../../src/lib/aws/ecr.ts';
 import { OrbError } from '../../../../src/lib/errors.ts';
+import { Log, Secrets } from '../../../../src/lib/log.ts';
 
 const HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 const ROLE = 'arn:aws:sts::123456789012:assumed-role/deploy';
@@ -27,6 +28,7 @@ function fakeDeps(map: Record<string, RegistryEntry>, over: Partial<HelperDeps> 
   const calls: string[] = [];
   const deps: HelperDeps = {
     env: {},
+    log: new Log(() => {}, { secrets: new Secrets() }),
     registries: () => map,
     resolveKeys: async (profile) => { calls.push(`resolveKeys(${profile})`); return KEYS; },
     callerIdentity: async (_k, region) => { calls.push(`callerIdentity(${region})`); return { arn: `${ROLE}/s2`, account: '123456789012' }; },
@@ -222,6 +224,15 @@ describe('helperAnswer: the docker-credential-helpers protocol, one row per case
     expect(await helperAnswer('get', () => HOST, f.deps)).toEqual({ code: 1, stdout: 'aws-oidc: profile p has no keys; run assume-role-with-oidc\n' });
     const g = fakeDeps({ [HOST]: entry({ profile: 'p' }) }, { getTokens: async () => { throw new Error('socket hang up'); } });
     expect(await helperAnswer('get', () => HOST, g.deps)).toEqual({ code: 1, stdout: 'aws-oidc: ECR login failed: socket hang up\n' });
+  });
+
+  it('never prints the keys it resolved in a refusal, even when ECR echoes them, whole or in part', async () => {
+    const token = 'IQoJb3JpZ2luX2VjEAYaCXVzLWVhc3QtMSJHMEUCIQD';
+    const keys: ResolvedKeys = { accessKeyId: 'ASIAPROFILEKEY424242', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKEY', sessionToken: token, source: 'profile p' };
+    const echo = `the key ${keys.secretAccessKey} (url-safe ${keys.secretAccessKey.replace(/\+/g, '-').replace(/\//g, '_')}), token part ${token.slice(4, 24)}, key id ${keys.accessKeyId}`;
+    const f = fakeDeps({ [HOST]: entry({ profile: 'p' }) }, { resolveKeys: async () => keys, getTokens: async () => { throw new Error(echo); } });
+    const answer = await helperAnswer('get', () => HOST, f.deps);
+    expect(answer).toEqual({ code: 1, stdout: 'aws-oidc: ECR login failed: the key **** (url-safe ****), token part ****, key id ****\n' });
   });
 
   it('NOT_FOUND is docker\'s literal, which docker turns into "no credentials" rather than an error', () => {
