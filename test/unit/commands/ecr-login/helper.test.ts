@@ -9,6 +9,7 @@ import type { RegistryEntry } from '../../../../src/commands/ecr-login/docker-co
 import type { ResolvedKeys } from '../../../../src/lib/aws/credentials.ts';
 import type { RegistryLogin } from '../../../../src/lib/aws/ecr.ts';
 import { OrbError } from '../../../../src/lib/errors.ts';
+import { Log, Secrets } from '../../../../src/lib/log.ts';
 
 const HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 /**
@@ -32,6 +33,7 @@ function fakeDeps(map: Record<string, RegistryEntry>, over: Partial<HelperDeps> 
   const calls: string[] = [];
   const deps: HelperDeps = {
     env: {},
+    log: new Log(() => {}, { secrets: new Secrets() }),
     registries: () => map,
     resolveKeys: async (profile) => { calls.push(`resolveKeys(${profile})`); return KEYS; },
     callerIdentity: async (_k, region) => { calls.push(`callerIdentity(${region})`); return { arn: `${ROLE}/s2`, account: '123456789012' }; },
@@ -235,4 +237,13 @@ describe('helperAnswer: the docker-credential-helpers protocol, one row per case
       expect(await helperAnswer('get', () => `${input}\n`, f.deps)).toEqual({ code: 1, stdout: 'credentials not found in native keychain\n' });
       expect(f.calls).toEqual([]);
     });
+
+  it('never prints the keys it resolved in a refusal, even when ECR echoes them, whole or in part', async () => {
+    const token = 'IQoJb3JpZ2luX2VjEAYaCXVzLWVhc3QtMSJHMEUCIQD';
+    const keys: ResolvedKeys = { accessKeyId: 'ASIAPROFILEKEY424242', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKEY', sessionToken: token, source: 'profile p' };
+    const echo = `the key ${keys.secretAccessKey} (url-safe ${keys.secretAccessKey.replace(/\+/g, '-').replace(/\//g, '_')}), token part ${token.slice(4, 24)}, key id ${keys.accessKeyId}`;
+    const f = fakeDeps({ [HOST]: entry({ profile: 'p' }) }, { resolveKeys: async () => keys, getTokens: async () => { throw new Error(echo); } });
+    const answer = await helperAnswer('get', () => HOST, f.deps);
+    expect(answer).toEqual({ code: 1, stdout: 'aws-oidc: ECR login failed: the key **** (url-safe ****), token part ****, key id ****\n' });
+  });
 });
