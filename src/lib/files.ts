@@ -81,8 +81,3 @@ function removeStaleTemps(dir: string, base: string): void {
     }
   }
 }
-
-/** Appends `text` to `path` atomically (read, then replace whole). */
-export function appendFileAtomic(path: string, text: string): void {
-  writeFileAtomic(path, readIfExists(path) + text);
-}
