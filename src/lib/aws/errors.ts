@@ -3,6 +3,7 @@
 // Every message that describes an AWS failure reads it through awsErrorInfo, so what a server sent is
 // always quoted on one line and cut short, and a reply the SDK could not read has a name of its own.
 import { OrbError } from '../errors.ts';
+import { processSecrets } from '../log.ts';
 
 /** An AWS error as the SDK shapes it: AWS's code (without the SDK's Exception suffix), message and HTTP status. */
 export interface AwsErrorInfo { code: string; message: string; status: number | undefined }
@@ -41,11 +42,18 @@ export class InvalidResponseError extends OrbError {
 /** `value` from a server as a message quotes a short field: JSON-quoted serverText, at most 100 characters. */
 export const quoted = (value: string): string => JSON.stringify(serverText(value).slice(0, 100));
 
-/** Text a server sent, as a message quotes it: on one line (control, bidi and line-break characters and runs of white space as one space), at most MAX_QUOTED_CHARS characters, then "...". */
+/**
+ * Text a server sent, as a message quotes it: on one line (control, bidi and line-break characters and runs
+ * of white space as one space), at most MAX_QUOTED_CHARS characters, cut at a space when there is one, then
+ * "...". The process's secrets (src/lib/log.ts) are masked before the cut, so a cut never leaves a piece of
+ * one too short for the log to recognise (a server may echo a token back).
+ */
 export function serverText(text: string): string {
   // eslint-disable-next-line no-control-regex
-  const line = text.replace(/[\s\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
-  return line.length > MAX_QUOTED_CHARS ? `${line.slice(0, MAX_QUOTED_CHARS)}...` : line;
+  const line = processSecrets.redact(text).replace(/[\s\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
+  if (line.length <= MAX_QUOTED_CHARS) return line;
+  const space = line.lastIndexOf(' ', MAX_QUOTED_CHARS);
+  return `${line.slice(0, space > 0 ? space : MAX_QUOTED_CHARS)}...`;
 }
 
 /** The line the SDK adds to an error it threw while reading a reply (its deserializer middleware). */

@@ -10,6 +10,7 @@ import { getAuthorizationTokens } from '../../../../src/lib/aws/ecr.ts';
 import { createSts } from '../../../../src/lib/aws/sts.ts';
 import { retryReason, retrySummary, withRetry } from '../../../../src/lib/retry.ts';
 import { describeFailure } from '../../../../src/lib/report.ts';
+import { processSecrets } from '../../../../src/lib/log.ts';
 import { allClosed, listen, type Running } from './http-rig.ts';
 import { rejection } from '../../../support/rejection.ts';
 
@@ -34,8 +35,17 @@ const IDENTITY = '<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:a
 describe('serverText', () => {
   it('puts server text on one line without control or bidi characters, and cuts it', () => {
     expect(serverText('a\r\nb\tc\u0000d\u001b[31me\u202ef  ')).toBe('a b c d [31me f');
-    const long = serverText('x'.repeat(5000));
-    expect(long).toBe(`${'x'.repeat(MAX_QUOTED_CHARS)}...`);
+    expect(serverText('x'.repeat(5000))).toBe(`${'x'.repeat(MAX_QUOTED_CHARS)}...`);
+    expect(serverText(`${'word '.repeat(59)}wordy tail`)).toBe(`${'word '.repeat(59)}wordy...`);
+  });
+
+  it('masks the process\'s secrets before it cuts, so no piece of one is left at the cut', () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvcmcvcmVwbGllcyJ9.c2lnbmF0dXJlLW9mLXRoZS1yZXBsaWVzLXRlc3Q';
+    processSecrets.add(token, '$CIRCLE_OIDC_TOKEN_V2');
+    const echoed = `${'x '.repeat(140)}Token ${token}\n  is not valid`;
+    const quoted = serverText(echoed);
+    expect(quoted).toBe(`${'x '.repeat(140)}Token **** is not...`);
+    for (let i = 0; i + 6 <= token.length; i++) expect(quoted).not.toContain(token.slice(i, i + 6));
   });
 });
 
@@ -45,7 +55,7 @@ describe('awsErrorInfo reads what the SDK makes of a bad reply', () => {
     ['a 200 nested 100,000 deep', send(200, `${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`), 'InvalidResponse', /could not be read: it is nested too deep$/],
     ['a 403 with no body', send(403, ''), 'NoErrorCode', /^the HTTP 403 reply to GetCallerIdentity from http:\/\/127\.0\.0\.1:\d+ names no AWS error code$/],
     ['a 400 whose error has a message and no code', send(400, '<ErrorResponse><Error><Message>boom\nsecond line</Message></Error></ErrorResponse>'), 'NoErrorCode', /names no AWS error code: boom second line$/],
-    ['a 400 whose message runs for 5000 characters over lines', send(400, `<ErrorResponse><Error><Code>ValidationError</Code><Message>${'bad\n'.repeat(1250)}</Message></Error></ErrorResponse>`), 'ValidationError', /^(bad ){75}\.\.\.$/],
+    ['a 400 whose message runs for 5000 characters over lines', send(400, `<ErrorResponse><Error><Code>ValidationError</Code><Message>${'bad\n'.repeat(1250)}</Message></Error></ErrorResponse>`), 'ValidationError', /^(bad ){74}bad\.\.\.$/],
   ])('%s: one line, with a code of its own', async (_title, answer, code, message) => {
     const { url } = await answering(answer);
     const err = await rejected(whoAmI(url));
