@@ -40,9 +40,9 @@ export function saveRefreshState(paths: { config: string; cache: string }, p: As
 /**
  * The whole-run deadline of one refresh, in ms, and the one line that says it ran out. The AWS CLI and SDKs wait
  * for a credential_process without a limit of their own. Each STS call gives up after the HTTP deadline `callMs`
- * (AWS_OIDC_HTTP_TIMEOUT_MS) and each call's retries after retry-max-seconds, but a chain's hops each had their
- * own retry time and `circleci run oidc get` none: the refresh as a whole gets retry-max-seconds, plus one HTTP
- * deadline for the call that starts just before that time is up and one for minting a token.
+ * (AWS_OIDC_HTTP_TIMEOUT_MS) and each call's retries after retry-max-seconds, but each hop of a chain has its
+ * own retry time and `circleci run oidc get` has no limit: the refresh as a whole gets retry-max-seconds, plus one
+ * HTTP deadline for the call that starts just before that time is up and one for minting a token.
  */
 export function refreshDeadline(p: AssumeRoleParams, callMs: number): { ms: number; line: string } {
   const ms = p.retry.totalSeconds * 1000 + 2 * callMs;
