@@ -54,10 +54,14 @@ export function expandVars(param: string, value: string, env: Env): string {
   });
 }
 
-/** The text of parameter `param` (kebab-case, e.g. role-arn) as given, trimmed, not expanded; '' when absent. */
+/** The text of parameter `param` (kebab-case, e.g. role-arn) exactly as given, not expanded; '' when absent. */
+export function paramText(src: ParamSource, param: string): string {
+  return (src.from === 'step' ? src.env[paramEnvName(param)] : src.flags[param]) ?? '';
+}
+
+/** The text of parameter `param` as given, trimmed, not expanded; '' when absent. */
 export function rawParam(src: ParamSource, param: string): string {
-  const text = src.from === 'step' ? src.env[paramEnvName(param)] : src.flags[param];
-  return (text ?? '').trim();
+  return paramText(src, param).trim();
 }
 
 /** A string parameter, expanded; '' when absent. */

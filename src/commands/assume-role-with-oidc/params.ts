@@ -1,6 +1,6 @@
 // assume-role-with-oidc's parameters: their raw text (a step's ORB_PARAM_* variables or the CLI's flags) -> one validated object.
 import { ParamError } from '../../lib/errors.ts';
-import { boolParam, enumParam, intParam, profileNameParam, rawParam, regionParam, retryParams, stringParam, type Env, type ParamSource } from '../../lib/params.ts';
+import { boolParam, enumParam, intParam, paramText, profileNameParam, regionParam, retryParams, stringParam, type Env, type ParamSource } from '../../lib/params.ts';
 import type { TokenSourceKind } from '../../lib/oidc-token.ts';
 import { parseChain, type ChainHop } from './chain.ts';
 import { isKind, KINDS } from '../../lib/grammar.ts';
@@ -107,6 +107,6 @@ export function parseParams(raw: ParamSource, env: Env): AssumeRoleParams {
     region: regionParam(raw, env),
     tokenSource: enumParam(raw, env, 'token-source', ['v2', 'v1', 'mint'] as const, 'v2'),
     audience: parseAudience(raw, env),
-    chain: parseChain(rawParam(raw, 'role-chain'), env),
+    chain: parseChain(paramText(raw, 'role-chain'), env),
   };
 }

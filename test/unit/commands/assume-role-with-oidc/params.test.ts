@@ -71,4 +71,9 @@ describe('assume-role-with-oidc params', () => {
     expect(p.controls.transitiveTagKeys).toEqual(['team']);
     expect(parseParams({ ...base, ORB_PARAM_CIRCLECI_SESSION_TAGS: 'false' }, env).controls.tags).toEqual([]);
   });
+
+  it('numbers role-chain lines as written: a leading blank line counts (the text is not trimmed first)', () => {
+    expect(() => parseParams({ ...base, ORB_PARAM_ROLE_CHAIN: '\narn:aws:iam::123456789012:role/next externalid=x' }, {}))
+      .toThrow(/parameter role-chain \(line 2\): has an unknown option externalid/);
+  });
 });
