@@ -9,13 +9,16 @@ import { writeExports } from '../../../../src/lib/bash-env.ts';
 import { writeProfile } from '../../../../src/lib/aws/files.ts';
 import { resultWriter } from '../../../../src/lib/main.ts';
 import { ACCOUNT, job, startStack, type Stack } from '../../../harness/aws/fixture.ts';
+import { parseParams } from '../../../../src/commands/assume-role-with-oidc/params.ts';
+import { orbParams } from '../../../support/params.ts';
 
 // The real STS client against the rig's strict local AWS (trust policies, JWTs and SigV4 checked).
 let s: Stack;
 beforeAll(async () => { s = await startStack(); });
 afterAll(() => s.close());
 
-const params = () => ({ roleArn: s.deployRole, sessionName: 'circleci-x-1', durationSeconds: 900, region: 'us-east-1', tokenSource: 'v2' as const, audience: '', chain: [], profileName: '', exportTo: 'env' as const, retry: { maxAttempts: 1, totalSeconds: 1 }, controls: { policyArns: [] as string[], allowedAccountIds: [] as string[], tags: [], transitiveTagKeys: [] as string[] }, selfRefresh: false, stsEndpoint: '' });
+/** The step's parameters as its parser gives them (every default included). */
+const params = () => parseParams(orbParams({ 'role-arn': s.deployRole, 'role-session-name': 'circleci-x-1', 'session-duration': '900', region: 'us-east-1', 'retry-max-attempts': '1', 'retry-max-seconds': '1', 'circleci-session-tags': 'false' }), {});
 
 /** The value of one `export NAME='value'` line. */
 const exported = (text: string, name: string) => new RegExp(`export ${name}='([^']*)'`).exec(text)?.[1] ?? '';

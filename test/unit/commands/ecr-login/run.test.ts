@@ -8,6 +8,8 @@ import type { RegistryLogin } from '../../../../src/lib/aws/ecr.ts';
 import { OrbError } from '../../../../src/lib/errors.ts';
 import { Log } from '../../../../src/lib/log.ts';
 import { ECRServiceException } from '@aws-sdk/client-ecr';
+import { parseParams } from '../../../../src/commands/ecr-login/params.ts';
+import { orbParams } from '../../../support/params.ts';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 const ACCOUNT = '123456789012';
@@ -18,8 +20,9 @@ const HOME = '/home/ci';
 const HELPER_DIR = '/home/ci/.aws-oidc/bin';
 const ctx = { endpoint: 'https://api.ecr.eu-west-1.amazonaws.com' };
 
+/** The step's parameters as its parser gives them (every default included), then `over`. */
 function params(over: Partial<EcrLoginParams> = {}): EcrLoginParams {
-  return { accountIds: [], region: 'eu-west-1', profileName: '', publicRegistry: false, credentialHelper: true, dockerConfig: `${HOME}/.docker`, retry: { maxAttempts: 1, totalSeconds: 1 }, ...over };
+  return { ...parseParams(orbParams({ region: 'eu-west-1', 'retry-max-attempts': '1', 'retry-max-seconds': '1' }), { HOME }), ...over };
 }
 
 function login(id: string, over: Partial<RegistryLogin> = {}): RegistryLogin {
