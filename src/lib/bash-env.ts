@@ -49,6 +49,9 @@ function openForAppend(path: string): number {
 function checkOwn(fd: number, path: string): void {
   const st = fstatSync(fd);
   if (!st.isFile()) throw new OrbError(`refusing to write BASH_ENV ${path}: it is not a regular file`, 'point BASH_ENV at a regular file and run the step again');
+  if (st.nlink > 1) {
+    throw new OrbError(`refusing to write BASH_ENV ${path}: it has ${st.nlink} hard links, so the exports would also land in another file`, 'point BASH_ENV at a file of its own (one link) and run the step again');
+  }
   const uid = process.getuid?.() ?? st.uid;
   if (st.uid !== uid) {
     throw new OrbError(`refusing to write BASH_ENV ${path}: it belongs to uid ${st.uid}, not to this step's user (uid ${uid}), and its owner could read the exports`, 'point BASH_ENV at a file of the job\'s user and run the step again');
@@ -62,7 +65,7 @@ function checkOwn(fd: number, path: string): void {
  * end, then write), so lines other writers append (a background `echo >> "$BASH_ENV"`) are never lost or spliced
  * into ours; there is no temp file. A later block's exports win over earlier ones when bash sources the file.
  * Errors: OrbError when BASH_ENV is unset, a symlink, not a regular file, another user's, not writable, the block is
- * over MAX_BLOCK_BYTES, or the write was short (disk full).
+ * hard-linked elsewhere, over MAX_BLOCK_BYTES, or the write was short (disk full).
  */
 export function writeExports(bashEnv: string | undefined, entries: Readonly<Record<string, string | null>>): void {
   if (!bashEnv) {

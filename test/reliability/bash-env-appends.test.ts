@@ -1,6 +1,6 @@
 // Appends to $BASH_ENV: a background `echo >> "$BASH_ENV"` while the step's writer appends hundreds of blocks; writes that fail on another user's BASH_ENV, credentials file and docker config.json in a sticky directory; a symlinked BASH_ENV given to the wrapper's sh (dash, busybox) and to the runtime; two processes writing profiles into one credentials file at once
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -158,6 +158,18 @@ describe('a symlinked BASH_ENV', () => {
     const ok = spawnSync(cmd, [...args, '-c', piece('export X=1')], { env, encoding: 'utf8' });
     expect(ok.status, ok.stderr).toBe(0);
     expect(readFileSync(join(dir, 'bash_env'), 'utf8')).toBe('export X=1\n');
+  });
+
+  it.each(Object.keys(shells) as (keyof typeof shells)[])('a FIFO is refused by the wrapper\'s sh under %s (the runtime\'s words for a file that is not regular) instead of blocking', (shell) => {
+    const dir = mkdtempSync(join(work, 'fifo-'));
+    mkdirSync(join(dir, 'home'));
+    execFileSync('mkfifo', [join(dir, 'bash_env')]);
+    const [cmd, ...args] = shells[shell];
+    const env = { PATH: process.env.PATH ?? '', HOME: join(dir, 'home'), BASH_ENV: join(dir, 'bash_env') };
+    // A blocked append would hang until this timeout; the refusal comes at once.
+    const r = spawnSync(cmd, [...args, '-c', piece('export X=1')], { env, encoding: 'utf8', timeout: 20_000 });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toBe(`aws-oidc/assume-role-with-oidc: refusing to write BASH_ENV ${join(dir, 'bash_env')}: it is not a regular file\n  fix: point BASH_ENV at a regular file and run the step again\n`);
   });
 
   it('is refused by the runtime with the same words, and no secret is written anywhere', async () => {

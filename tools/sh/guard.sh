@@ -15,6 +15,9 @@ ao_bash_env() {
   if [ -L "$BASH_ENV" ]; then
     ao_fail "refusing to write BASH_ENV $BASH_ENV: it is a symbolic link" "fix: point BASH_ENV at a regular file (not a link) and run the step again"
   fi
+  if [ -e "$BASH_ENV" ] && [ ! -f "$BASH_ENV" ]; then
+    ao_fail "refusing to write BASH_ENV $BASH_ENV: it is not a regular file" "fix: point BASH_ENV at a regular file and run the step again"
+  fi
   printf '%s\n' "$1" >>"$BASH_ENV"
 }
 ao_os=$(uname -s 2>/dev/null || echo unknown)

@@ -11,6 +11,7 @@ import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Env } from '../params.ts';
 import { OrbError } from '../errors.ts';
 import { requestHandler } from './http-handler.ts';
+import { isLoopback } from './no-proxy.ts';
 
 /** Keys that sign a request; a session key travels with its token. */
 export interface AwsKeys { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined }
@@ -48,8 +49,7 @@ export { endpointOf } from './errors.ts';
 
 type Stack = STSClient['middlewareStack'] | ECRClient['middlewareStack'] | ECRPUBLICClient['middlewareStack'];
 
-/** Whether `hostname` is this machine: 127.0.0.0/8, ::1 or localhost. */
-export const isLoopback = (hostname: string): boolean => /^127(\.\d{1,3}){3}$/.test(hostname) || ['::1', '[::1]', 'localhost'].includes(hostname.toLowerCase());
+export { isLoopback };
 
 /**
  * Refuses an endpoint that is not https, unless it is plain http to this machine (local stand-ins): the

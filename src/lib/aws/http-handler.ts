@@ -8,7 +8,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { OrbError } from '../errors.ts';
 import type { Env } from '../params.ts';
 import { retryTimeLeft } from '../retry.ts';
-import { noProxyExempts } from './no-proxy.ts';
+import { isLoopback, noProxyExempts } from './no-proxy.ts';
 import { netError, RoutingAgent, seconds, type TlsTrust } from './proxy-agent.ts';
 
 /** The deadlines of one request, in whole milliseconds: `connectMs` for the TCP connection (through a proxy: and its answer to CONNECT), `callMs` for the whole call, from sending to the last byte of the answer. */
@@ -67,7 +67,7 @@ function parseProxy(name: string, raw: string): URL {
  * The proxy for a request to `target`, or undefined to go direct. https targets use `https_proxy`, else
  * `HTTPS_PROXY`; http targets `http_proxy`, else `HTTP_PROXY` (lower case first, empty read as unset: curl's
  * libcurl-env(3); curl takes http_proxy in lower case only). `no_proxy`, else `NO_PROXY`, exempts targets
- * (noProxyExempts: curl's rules). A proxy without a scheme gets `http://`; any other than http: throws an
+ * (noProxyExempts: curl's rules). A plain-http target on this machine goes direct unless the proxy is on this machine too. A proxy without a scheme gets `http://`; any other than http: throws an
  * OrbError naming the variable and the value, never the user or password in it. Other schemes go direct.
  */
 export function proxyFor(target: URL, env: Env): URL | undefined {
@@ -77,7 +77,11 @@ export function proxyFor(target: URL, env: Env): URL | undefined {
   if (!proxy) return undefined;
   const noProxy = firstSet(env, ['no_proxy', 'NO_PROXY']);
   if (noProxy && noProxyExempts(noProxy[1], target)) return undefined;
-  return parseProxy(proxy[0], proxy[1]);
+  const url = parseProxy(proxy[0], proxy[1]);
+  // A plain-http target is allowed only on this machine (checkEndpoint); through a proxy elsewhere its
+  // request, a web-identity token or a signed call included, would leave the machine in clear text.
+  if (scheme === 'http' && isLoopback(target.hostname) && !isLoopback(url.hostname)) return undefined;
+  return url;
 }
 
 type Handle = NodeHttpHandler['handle'];

@@ -1,6 +1,9 @@
 // NO_PROXY matching as curl does it (lib/noproxy.c, CURLOPT_NOPROXY(3)), plus `*.` prefixes and `:port`.
 import { BlockList, isIP } from 'node:net';
 
+/** Whether `hostname` is this machine: 127.0.0.0/8, ::1 or localhost. */
+export const isLoopback = (hostname: string): boolean => /^127(\.\d{1,3}){3}$/.test(hostname) || ['::1', '[::1]', 'localhost'].includes(hostname.toLowerCase());
+
 /** Whether the IP literal `host` is `entry` or inside its CIDR range, of the same family only; a bad prefix never matches. */
 function inRange(entry: string, host: string, type: 'ipv4' | 'ipv6'): boolean {
   const slash = entry.indexOf('/');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_BLOCK_BYTES, renderExports, writeExports } from '../../../src/lib/bash-env.ts';
@@ -35,6 +35,17 @@ describe('bash-env', () => {
     symlinkSync(target, link);
     expect(() => writeExports(link, { A: 'x' })).toThrow(/symbolic link/);
     expect(readFileSync(target, 'utf8')).toBe('orig\n');
+  });
+
+  it('refuses a BASH_ENV hard-linked to another file, and writes nothing into either name', () => {
+    const dir = tmp();
+    const script = join(dir, 'deploy.sh');
+    writeFileSync(script, '#!/bin/sh\necho deploy\n', { mode: 0o755 });
+    const env = join(dir, 'env');
+    linkSync(script, env);
+    expect(() => writeExports(env, { AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) })).toThrow(/has 2 hard links/);
+    expect(readFileSync(script, 'utf8')).toBe('#!/bin/sh\necho deploy\n');
+    expect(statSync(script).mode & 0o777).toBe(0o755);
   });
 
   it(`refuses a block over ${MAX_BLOCK_BYTES} bytes (one write carries it whole), and writes nothing`, () => {

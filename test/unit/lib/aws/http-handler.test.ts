@@ -19,6 +19,12 @@ describe('proxyFor: which variable, by scheme', () => {
     ['https://a.test', { HTTPS_PROXY: 'bare.test:8080' }, 'bare.test:8080'],
     ['https://a.test', { HTTPS_PROXY: PROXY, no_proxy: 'other.test', NO_PROXY: 'a.test' }, 'proxy.test:3128'],
     ['ftp://a.test', { HTTPS_PROXY: PROXY, HTTP_PROXY: PROXY }, undefined],
+    // A plain-http target on this machine never goes through a proxy elsewhere: it would see it in clear text.
+    ['http://127.0.0.1:4566', { http_proxy: 'http://10.9.9.9:3128', HTTP_PROXY: PROXY }, undefined],
+    ['http://localhost:9/', { HTTP_PROXY: PROXY }, undefined],
+    ['http://[::1]:9000', { HTTP_PROXY: PROXY }, undefined],
+    ['http://127.0.0.1:4566', { HTTP_PROXY: 'http://127.0.0.1:3128' }, '127.0.0.1:3128'],
+    ['https://127.0.0.1:4566', { HTTPS_PROXY: PROXY }, 'proxy.test:3128'],
   ])('%s with %j -> %s', (target, env, proxy) => {
     expect(proxyFor(new URL(target), env)?.host).toBe(proxy);
   });
