@@ -19,7 +19,7 @@ function profileWriter(env: Env) {
     const runtime = env.AWS_OIDC_RUNTIME;
     if (!runtime) throw new OrbError('self-refresh needs the runtime the orb leaves in the job home, and AWS_OIDC_RUNTIME is not set', 'run this step through the orb command');
     const paths = refreshPaths(env, p.profileName);
-    saveRefreshState(paths, p, creds);
+    saveRefreshState(env, paths, p, creds);
     return writeProfile(env, p.profileName, { credentialProcess: credentialProcessLine(runtime, paths.config, process.execPath) }, p.region);
   };
 }

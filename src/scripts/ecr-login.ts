@@ -84,13 +84,13 @@ if (mode === '--credential-helper') {
         if (!runtime) throw new OrbError('the credential helper needs the runtime the orb leaves in the job home, and AWS_OIDC_RUNTIME is not set', 'run this step through the orb command');
         const helperDir = installHelperProgram(env, process.execPath, runtime);
         const changed = saveRegistryEntries(env, entries);
-        registerHelper(p.dockerConfig, entries.map((e) => e.host));
+        registerHelper(env, p.dockerConfig, entries.map((e) => e.host));
         return { changed, helperDir };
       },
       dockerLogin: async (logins) => {
         // Each login writes its own config dir, so parallel logins cannot lose each other's update.
         const entries = await Promise.all(logins.map((l) => dockerLoginOne(env, l, log)));
-        mergeAuths(p.dockerConfig, Object.fromEntries(entries));
+        mergeAuths(env, p.dockerConfig, Object.fromEntries(entries));
       },
       plainLoginHosts: () => new Set(Object.keys((readDockerConfig(p.dockerConfig).auths ?? {}) as object)),
       loginRecords: () => readLoginRecords(env),

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { OrbError } from '../errors.ts';
 import { readIfExists, writeFileAtomic } from '../files.ts';
+import { recordWritten } from '../job-manifest.ts';
 import type { Env } from '../params.ts';
 
 /** Where the two files are: AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE, else ~/.aws/. */
@@ -67,15 +68,16 @@ export type ProfileSource = { accessKeyId: string; secretAccessKey: string; sess
 /**
  * Writes one profile into the two files, each atomically and 0600. Keys go to the credentials file;
  * a credential_process goes to the config file, and the profile's keys are then emptied, since
- * keys in the credentials file would win over it.
+ * keys in the credentials file would win over it. Both sections go in the job's manifest (for clean-up).
  */
 export function writeProfile(env: Env, profile: string, source: ProfileSource, region: string): { credentials: string; config: string } {
   const paths = awsFilePaths(env);
   const keys = 'credentialProcess' in source ? {} : {
     aws_access_key_id: source.accessKeyId, aws_secret_access_key: source.secretAccessKey, aws_session_token: source.sessionToken,
   };
-  writeFileAtomic(paths.credentials, setIniSection(readIfExists(paths.credentials), profile, keys));
   const configHeader = configSection(profile);
+  recordWritten(env, [['ini', paths.credentials, profile], ['ini', paths.config, configHeader]]);
+  writeFileAtomic(paths.credentials, setIniSection(readIfExists(paths.credentials), profile, keys));
   const config = 'credentialProcess' in source ? { region, credential_process: source.credentialProcess } : { region };
   writeFileAtomic(paths.config, setIniSection(readIfExists(paths.config), configHeader, config));
   return paths;
