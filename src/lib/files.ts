@@ -24,7 +24,8 @@ export function readIfExists(path: string): string {
 
 /**
  * Replaces `path` with `content` atomically: a temp file (0600, O_EXCL) in the same directory,
- * fsync, then rename. A reader sees the old file or the new one, never half of either.
+ * fsync, then rename. A reader sees the old file or the new one, never half of either. On any
+ * failure (write, fsync, close or the rename itself, e.g. onto a directory) the temp file is removed.
  */
 export function writeFileAtomic(path: string, content: string): void {
   refuseSymlink(path);
@@ -33,18 +34,34 @@ export function writeFileAtomic(path: string, content: string): void {
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    // write(2) may write less than asked: loop until every byte is in, so a short write never becomes the file.
-    const data = Buffer.from(content, 'utf8');
-    for (let off = 0; off < data.length;) off += writeSync(fd, data, off, data.length - off);
-    fsyncSync(fd);
+    try {
+      // write(2) may write less than asked: loop until every byte is in, so a short write never becomes the file.
+      const data = Buffer.from(content, 'utf8');
+      for (let off = 0; off < data.length;) off += writeSync(fd, data, off, data.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      renameSync(tmp, path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new OrbError(`cannot replace ${path}: ${code}`, 'let the job\'s user own that file, in a directory it may write, and run the step again', { cause: err });
+    }
   } catch (err) {
-    closeSync(fd);
-    unlinkSync(tmp);
+    unlinkQuietly(tmp);
     throw err;
   }
-  closeSync(fd);
-  renameSync(tmp, path);
   removeStaleTemps(dir, basename(path));
+}
+
+/** Removes a file, ignoring any failure (it may be gone already). */
+export function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already, or not ours to remove
+  }
 }
 
 /** A writer killed between open and rename leaves its temp file (0600); the next write of that file removes it. */
@@ -63,9 +80,4 @@ function removeStaleTemps(dir: string, base: string): void {
       // gone already
     }
   }
-}
-
-/** Appends `text` to `path` atomically (read, then replace whole). */
-export function appendFileAtomic(path: string, text: string): void {
-  writeFileAtomic(path, readIfExists(path) + text);
 }

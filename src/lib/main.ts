@@ -1,7 +1,7 @@
 // The one place that reads process.env and prints failures: message, hint, stack only with ORB_DEBUG=1.
 import { join, normalize } from 'node:path';
 import { failureLines } from './report.ts';
-import { Log } from './log.ts';
+import { Log, processSecrets } from './log.ts';
 import { writeFileAtomic } from './files.ts';
 import { recordWritten, type Written } from './job-manifest.ts';
 import type { Env } from './params.ts';
@@ -34,12 +34,27 @@ export function runsOn(env: Env, step: string, node: string): Written[] {
   return out;
 }
 
-/** Runs a step body with a snapshot of the environment and reports its failure cleanly; first records what it runs on (runsOn). */
-export function main(step: string, body: (env: Env, log: Log) => Promise<void>): void {
+/**
+ * The one Log of this process, knowing the secret variables of `env` from the start and every secret
+ * registered later: notes to `notesTo`, failures to stderr. Every runtime entry prints through it (a step
+ * through main, the docker credential helper and the CLI directly); only answers that are secret by design
+ * (credential_process JSON, the helper's password, the CLI's --print-exports) go to stdout unredacted.
+ */
+export function processLog(env: Env, notesTo: 'stdout' | 'stderr' = 'stdout'): Log {
+  processSecrets.addEnv(env);
+  const stderr = (text: string) => void process.stderr.write(text);
+  return new Log(notesTo === 'stdout' ? (text) => void process.stdout.write(text) : stderr, { error: stderr });
+}
+
+/**
+ * Runs a step body with a snapshot of the environment and its Log (notes on `notesTo`), and reports its failure
+ * cleanly; first records what the step runs on (runsOn) in the job's manifest.
+ */
+export function main(step: string, body: (env: Env, log: Log) => Promise<void>, notesTo: 'stdout' | 'stderr' = 'stdout'): void {
   const env: Env = { ...process.env };
-  const log = new Log((text) => process.stdout.write(text));
+  const log = processLog(env, notesTo);
   Promise.resolve().then(() => recordWritten(env, runsOn(env, step, process.execPath))).then(() => body(env, log)).catch((err: unknown) => {
-    for (const line of failureLines(`aws-oidc/${step}`, err, env.ORB_DEBUG === '1')) process.stderr.write(log.redact(line) + '\n');
+    for (const line of failureLines(`aws-oidc/${step}`, err, env.ORB_DEBUG === '1')) log.error(line);
     process.exitCode = 1;
   });
 }

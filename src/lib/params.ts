@@ -1,6 +1,8 @@
 // Turning a command's raw parameter text (a step's ORB_PARAM_* variables or the CLI's --flags) into typed
-// values. Pure: no process.env here.
+// values. Pure: no process.env here; the one effect is that expandVars registers secret variables' values
+// with the process's secrets (src/lib/log.ts), so no message quotes them.
 import { ParamError } from './errors.ts';
+import { isSecretName, processSecrets } from './log.ts';
 import { isKind, KINDS, wordList, type KindName } from './grammar.ts';
 import type { RetryPolicy } from './retry.ts';
 
@@ -35,6 +37,9 @@ const VAR_REF = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 /**
  * Expands $VAR and ${VAR} from the job's environment, without eval: CircleCI passes
  * `environment:` values through unexpanded, and users write role-arn: ${PROD_ROLE_ARN}.
+ * The value of a secret variable (src/lib/log.ts isSecretName: AWS_SECRET_ACCESS_KEY, CIRCLE_OIDC_TOKEN_V2,
+ * GITHUB_TOKEN...) is registered with the process's secrets as $NAME, so a ParamError about the result
+ * names the variable instead of quoting it, and no output shows it.
  */
 export function expandVars(param: string, value: string, env: Env): string {
   return value.replace(VAR_REF, (_m, braced: string | undefined, bare: string | undefined) => {
@@ -44,6 +49,7 @@ export function expandVars(param: string, value: string, env: Env): string {
       throw new ParamError(param, value, `refers to $${name}, which is not set in this job`,
         `set ${name} in a context or the project's environment variables, or pass the value itself`);
     }
+    if (isSecretName(name)) processSecrets.add(found, `$${name}`);
     return found;
   });
 }

@@ -31,16 +31,16 @@ function stsFor(p: AssumeRoleParams, env: Env, log: Log): StsPort {
 
 const [mode, configPath] = process.argv.slice(2);
 if (mode === '--credential-process' && configPath) {
-  // stdout carries only the credentials JSON; notes go to stderr.
-  main('credential-process', async (env) => {
-    const log = new Log((text) => process.stderr.write(text));
+  // stdout carries only the credentials JSON (secret by design, for the AWS SDK or CLI); notes and failures
+  // go to stderr through the process's one Log.
+  main('credential-process', async (env, log) => {
     const json = await credentialProcess(configPath, {
       env, now: () => Date.now(), runProgram, note: (line) => log.info(line),
       sts: (p) => stsFor(p, env, log),
       assume: (p, token, sts) => assumeAll(p, token, sts, log),
     });
     process.stdout.write(json + '\n');
-  });
+  }, 'stderr');
 } else {
   main('assume-role-with-oidc', async (env, log) => {
     const params = parseParams(stepParams(env), env);

@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { runCli } from '../commands/cli/program.ts';
 import { createSts, retryingSts } from '../lib/aws/sts.ts';
 import { realRetryDeps } from '../lib/retry.ts';
+import { processLog } from '../lib/main.ts';
 
 /** All of stdin, as text. */
 async function readStdin(): Promise<string> {
@@ -14,15 +15,17 @@ async function readStdin(): Promise<string> {
 }
 
 const env = { ...process.env };
+// stdout is the CLI's answer (with --print-exports, secret by request); stderr passes the process's one Log.
+const errors = processLog(env, 'stderr');
 runCli(hideBin(process.argv), {
   env,
   stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stderr: (text) => errors.error(text),
   now: () => Date.now(),
   readFile: (path) => readFileSync(path, 'utf8'),
   readStdin,
   sts: (p, log) => retryingSts(createSts(p.region, p.stsEndpoint, env), p.retry, realRetryDeps((line) => log.info(line))),
 }).then((code) => { process.exitCode = code; }, (err: unknown) => {
-  process.stderr.write(`aws-oidc: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+  errors.error(`aws-oidc: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 });

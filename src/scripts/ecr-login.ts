@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, resultWriter } from '../lib/main.ts';
+import { main, processLog, resultWriter } from '../lib/main.ts';
 import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { OrbError } from '../lib/errors.ts';
 import { Log } from '../lib/log.ts';
@@ -63,10 +63,11 @@ function dockerLoginOne(env: Env, l: RegistryLogin, log: Log): Promise<[string, 
 
 const [mode, action] = process.argv.slice(2);
 if (mode === '--credential-helper') {
-  // docker reads the answer (or the refusal) on stdout.
+  // docker reads the answer (or the refusal, redacted by the helper) on stdout; retry notes go to stderr.
   const env: Env = { ...process.env };
-  const calls = awsCalls(env, { maxAttempts: 3, totalSeconds: 20 }, (line) => process.stderr.write(line + '\n'));
-  const deps = { env, registries: () => readRegistryMap(env), resolveKeys: (profile: string) => resolveKeys(profile, env), ...calls };
+  const log = processLog(env, 'stderr');
+  const calls = awsCalls(env, { maxAttempts: 3, totalSeconds: 20 }, (line) => log.info(line));
+  const deps = { env, log, registries: () => readRegistryMap(env), resolveKeys: (profile: string) => resolveKeys(profile, env), ...calls };
   void helperAnswer(action, () => readFileSync(0, 'utf8'), deps).then(({ code, stdout }) => {
     process.stdout.write(stdout);
     process.exitCode = code;

@@ -1,8 +1,6 @@
 // docs/benchmarks.md, written by `npm run bench` from its results: what is measured and how, the run's
 // commit and machine, the tables, and what made release 0.1.0 (the reference column) small and fast.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus, release, totalmem, type } from 'node:os';
+import { headCommit as recordCommit, machineLine } from '../support/record.ts';
 import { renderTables, type Results } from './report.ts';
 
 /** Where and when the run happened. */
@@ -11,36 +9,6 @@ export interface RunInfo {
   /** The 1-minute load average when the run started: other work on the machine moves the medians. */
   load: number;
   refLabel: string; refCommit: string; refOrigin: string;
-}
-
-/** HEAD's commit id, marked when the working tree has changes that are not in it. */
-export function headCommit(): string {
-  const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
-  // This page itself is left out: it is what a run changes.
-  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!docs/benchmarks.md'], { encoding: 'utf8' }).stdout.trim() !== '';
-  return dirty ? `${head} (with uncommitted changes)` : head;
-}
-
-function osName(): string {
-  try {
-    const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1];
-    if (pretty) return `${pretty}, ${type()} ${release()}`;
-  } catch { /* not Linux, or no os-release: the kernel line alone */ }
-  return `${type()} ${release()}`;
-}
-
-function dockerEngine(): string {
-  try {
-    return `docker engine ${execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()}`;
-  } catch {
-    return 'no docker engine';
-  }
-}
-
-/** Cores, CPU, memory, OS, Node and the docker engine. */
-export function machineLine(): string {
-  const cpu = cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
-  return `${cpus().length} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${osName()}, Node ${process.version}, ${dockerEngine()}`;
 }
 
 function howMeasured(ref: string): string[] {
@@ -127,3 +95,8 @@ export function renderPage(r: Results, info: RunInfo): string {
     '',
   ].join('\n');
 }
+
+/** HEAD's commit id, marked when the working tree has changes other than this page. */
+export const headCommit = (): string => recordCommit('docs/benchmarks.md');
+
+export { machineLine };

@@ -7,6 +7,7 @@ import { consumerConfig, pushScratchImageStep, type ConsumerStep } from '../harn
 import { ACCOUNT, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
 import { useRig } from '../harness/use-rig.ts';
 import { useRegistries } from '../harness/use-registries.ts';
+import { loginProblems } from '../harness/registry.ts';
 
 const rig = useRig();
 const registries = useRegistries(rig, [ACCOUNT, PROD_ACCOUNT]);
@@ -34,6 +35,7 @@ const imageId = (text: string) => /image-id (sha256:[0-9a-f]{64})/.exec(text)?.[
 
 describe('ecr-login', () => {
   it('logs in with OIDC session keys through the credential helper: push, then pull the same image back', async () => {
+    const before = registries.get(ACCOUNT)!.requests.length;
     const r = await rig.run(consumerConfig(rig.orbText, [
       assume(DEPLOY),
       { orb: 'ecr-login' },
@@ -48,10 +50,14 @@ describe('ecr-login', () => {
     expect(pushed).toMatch(/^sha256:/);
     expect(imageId(stepOut(r, 'Pull back'))).toBe(pushed);
     const reg = registries.get(ACCOUNT)!;
-    // The registry saw the push as the assumed role's session, and nothing got in without a login.
+    // The registry saw the push as the assumed role's session; docker's only refusals were its credential-less
+    // first requests, and every credential it presented was this account's ECR password for that session.
+    const deploySession = new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/deploy/`);
     const pushes = reg.requests.filter((q) => q.method === 'PUT' && q.path.includes('/manifests/'));
-    expect(pushes.at(-1)?.identityArn).toMatch(new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/deploy/`));
-    expect(reg.requests.filter((q) => q.status < 400 && !q.identityArn)).toEqual([]);
+    expect(pushes.at(-1)?.identityArn).toMatch(deploySession);
+    const seen = reg.requests.slice(before);
+    expect(seen.filter((q) => q.credential.kind !== 'none').length).toBeGreaterThan(0);
+    expect(loginProblems(seen, ACCOUNT, deploySession)).toEqual([]);
     // Nothing secret in docker's config: the hosts point at the helper.
     const cfg = JSON.parse(readFileSync(`${r.home}/.docker/config.json`, 'utf8')) as { auths?: object; credHelpers?: Record<string, string> };
     expect(cfg.credHelpers).toEqual({ [reg.host]: 'aws-oidc' });

@@ -18,6 +18,7 @@ import { RemoteDocker, remoteDockerSkipReason } from '../harness/remote-docker.t
 import { ACCOUNT, REGION } from '../harness/rig.ts';
 import { useRig } from '../harness/use-rig.ts';
 import { useRegistries } from '../harness/use-registries.ts';
+import { loginProblems } from '../harness/registry.ts';
 
 const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;
 const SETUP: ConsumerStep = { setupRemoteDocker: true };
@@ -90,12 +91,17 @@ describe.skipIf(skip !== undefined)('remote docker: TCP with TLS and client cert
   });
 
   it('ecr-login with the credential helper: the helper runs on the job\'s side, the remote engine pushes as the role', async () => {
+    const before = registries.get(ACCOUNT)!.requests.length;
     const r = await run([SETUP, assume, { orb: 'ecr-login' }, buildAndPush('remote-helper')]);
     expect(r.success, all(r)).toBe(true);
     const reg = registries.get(ACCOUNT)!;
     const sha = r.env.CIRCLE_SHA1 ?? '';
-    expect(manifestPuts('remote-helper', sha).map((q) => [q.status, q.identityArn])).toEqual([[201, expect.stringMatching(new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/deploy/`))]]);
-    expect(reg.requests.filter((q) => q.status < 400 && !q.identityArn)).toEqual([]);
+    const deploySession = new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/deploy/`);
+    expect(manifestPuts('remote-helper', sha).map((q) => [q.status, q.identityArn])).toEqual([[201, expect.stringMatching(deploySession)]]);
+    // The engine presented the helper's login on every request after docker's credential-less first one, and none was refused.
+    const seen = reg.requests.slice(before);
+    expect(seen.filter((q) => q.credential.kind !== 'none').length).toBeGreaterThan(0);
+    expect(loginProblems(seen, ACCOUNT, deploySession)).toEqual([]);
     const cfg = JSON.parse(readFileSync(`${r.home}/.docker/config.json`, 'utf8')) as { auths?: object; credHelpers?: Record<string, string> };
     expect(cfg.credHelpers).toEqual({ [reg.host]: 'aws-oidc' });
     expect(Object.keys(cfg.auths ?? {})).toEqual([]);

@@ -16,8 +16,28 @@ import type { ImageId, ImageRecord, LocalAws } from './aws/index.ts';
 import { defaultRegistryEndpoint } from './aws/ecr-state.ts';
 import { ensureDocker } from './docker.ts';
 
-/** One request the front saw: who (by ECR identity), what, and the answer. */
-export interface RegistryRequest { method: string; path: string; status: number; identityArn: string | undefined }
+/**
+ * What a request's Authorization header held, whatever the front made of it: nothing; user AWS with an
+ * unexpired password the local ECR issued (for `account`'s registry, to `identityArn`); or anything else.
+ */
+export type PresentedCredential = { kind: 'none' } | { kind: 'ecr-password'; account: string; identityArn: string } | { kind: 'other' };
+
+/** One request the front saw: what it presented, whom the front admitted (undefined: refused with 401), what, and the answer. */
+export interface RegistryRequest { method: string; path: string; status: number; identityArn: string | undefined; credential: PresentedCredential }
+
+/**
+ * The requests that stray from docker's auth flow as a login of `account` as `identity` makes it: only a request
+ * without a credential may be refused (the 401 that asks docker for its login), and every credential presented must
+ * be an unexpired ECR password issued for `account` to an identity `identity` matches. Judged by what each request
+ * presented, not by what the front admitted, so it also holds when the front's own check is wrong.
+ */
+export function loginProblems(requests: readonly RegistryRequest[], account: string, identity: RegExp): RegistryRequest[] {
+  return requests.filter((q) => {
+    const c = q.credential;
+    if (c.kind === 'none') return false;
+    return q.status === 401 || c.kind !== 'ecr-password' || c.account !== account || !identity.test(c.identityArn);
+  });
+}
 
 /** A fault the front answers with instead of forwarding, for the next `times` matching requests. */
 export interface RegistryFault { status: number; times: number; method?: string; pathIncludes?: string }
@@ -134,20 +154,28 @@ export class LocalRegistry {
     this.faults.length = 0;
   }
 
-  private identity(req: IncomingMessage): string | undefined {
-    const m = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
-    if (!m?.[1]) return undefined;
+  private credential(req: IncomingMessage): PresentedCredential {
+    const header = req.headers.authorization;
+    if (header === undefined) return { kind: 'none' };
+    const m = /^Basic (.+)$/i.exec(header);
+    if (!m?.[1]) return { kind: 'other' };
     const text = Buffer.from(m[1], 'base64').toString('utf8');
     const colon = text.indexOf(':');
-    if (colon < 0 || text.slice(0, colon) !== 'AWS') return undefined;
+    if (colon < 0 || text.slice(0, colon) !== 'AWS') return { kind: 'other' };
     const who = this.aws.validEcrPassword(text.slice(colon + 1));
-    return who?.account === this.account ? who.identityArn : undefined;
+    return who ? { kind: 'ecr-password', ...who } : { kind: 'other' };
+  }
+
+  /** The identity admitted: only an unexpired ECR password issued for this registry's account gets in. */
+  private admitted(c: PresentedCredential): string | undefined {
+    return c.kind === 'ecr-password' && c.account === this.account ? c.identityArn : undefined;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = req.url ?? '/';
-    const identityArn = this.identity(req);
-    const record = (status: number) => this.requests.push({ method: req.method ?? '', path, status, identityArn });
+    const credential = this.credential(req);
+    const identityArn = this.admitted(credential);
+    const record = (status: number) => this.requests.push({ method: req.method ?? '', path, status, identityArn, credential });
     if (!identityArn) {
       record(401);
       req.resume();

@@ -1,4 +1,4 @@
-// Atomic writes under a kill: $BASH_ENV, ~/.aws/credentials and ~/.aws/config, and docker's config.json, rewritten by the orb's own writers in a child process SIGKILLed at a random moment (and the real assume-role-with-oidc runtime killed the same way in a job), are afterwards whole, 0600, with no temp file wider than 0600
+// Atomic writes under a kill: $BASH_ENV appended to, ~/.aws/credentials and ~/.aws/config and docker's config.json rewritten, by the orb's own writers in a child process SIGKILLed at a random moment (and the real assume-role-with-oidc runtime killed the same way in a job), are afterwards whole (whole blocks of exports in $BASH_ENV), 0600, with no temp file wider than 0600 (none at all for $BASH_ENV)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,18 +15,18 @@ import { seed, write, WRITTEN, type WriterKind } from './hostile-writer.ts';
 const rig = useRig();
 
 const KINDS: WriterKind[] = ['bash-env', 'aws-files', 'docker-config'];
-/** Writes per child run, and kills per kind. */
-const WRITES = 6;
+/** Writes per child run (many appends to $BASH_ENV, each quick, so that kills land between and inside them), and kills per kind. */
+const WRITES: Record<WriterKind, number> = { 'bash-env': 300, 'aws-files': 6, 'docker-config': 6 };
 const KILLS = 25;
 
 const work = mkdtempSync(join(tmpdir(), 'atomic-writes-'));
 const bundle = join(work, 'writer.cjs');
-/** Per kind and written file: the SHA-256 of every state a run may leave (the seed, then after each write). */
-const states = new Map<string, Set<string>>();
+/** Per kind and written file: the SHA-256 of every state a run may leave, in order (the seed, then after each write). */
+const states = new Map<string, string[]>();
 /** Per kind: how long one unkilled run of WRITES writes took (ms), to spread the kills over it. */
 const runMs = new Map<WriterKind, number>();
-/** Per kind: kills that left a temp file behind (the kill landed inside a write), and kills before the run ended. */
-const landed = new Map<WriterKind, { inWrite: number; beforeEnd: number }>();
+/** Per kind: kills that left a temp file behind (inside a replace), that left a state between the seed and the last write, and before the run ended. */
+const landed = new Map<WriterKind, { inWrite: number; midway: number; beforeEnd: number }>();
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -41,7 +41,7 @@ function killAt(kind: WriterKind, k: number): number {
 /** Runs the bundled writer; kills it `afterMs` after it reports that it started (never, when undefined). */
 function runWriter(kind: WriterKind, dir: string, afterMs?: number): Promise<{ ms: number; finished: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, dir, String(WRITES)], { env: { ...process.env, HOSTILE_WRITER: kind }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [bundle, dir, String(WRITES[kind])], { env: { ...process.env, HOSTILE_WRITER: kind }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     let started = 0;
     child.stdout.on('data', (d: Buffer) => {
@@ -69,9 +69,9 @@ beforeAll(async () => {
     // Every state a run can leave, computed with the same writers in this process.
     const dir = mkdtempSync(join(work, `states-${kind}-`));
     seed(kind, dir);
-    const record = () => { for (const f of WRITTEN[kind]) { const key = `${kind} ${f}`; states.set(key, (states.get(key) ?? new Set()).add(sha(join(dir, f)))); } };
+    const record = () => { for (const f of WRITTEN[kind]) { const key = `${kind} ${f}`; states.set(key, [...(states.get(key) ?? []), sha(join(dir, f))]); } };
     record();
-    for (let i = 0; i < WRITES; i++) { write(kind, dir, i); record(); }
+    for (let i = 0; i < WRITES[kind]; i++) { write(kind, dir, i); record(); }
     // One unkilled run of the child, timed (printed, not asserted), which must end in the last state.
     const timed = mkdtempSync(join(work, `timed-${kind}-`));
     seed(kind, timed);
@@ -79,13 +79,13 @@ beforeAll(async () => {
     expect(finished).toBe(true);
     for (const f of WRITTEN[kind]) expect(sha(join(timed, f))).toBe(sha(join(dir, f)));
     runMs.set(kind, ms);
-    landed.set(kind, { inWrite: 0, beforeEnd: 0 });
-    console.log(`atomic writes: ${kind}: ${WRITES} writes of ${WRITTEN[kind].join(' and ')} take ${ms.toFixed(0)} ms unkilled; ${KILLS} kills spread over that time`);
+    landed.set(kind, { inWrite: 0, midway: 0, beforeEnd: 0 });
+    console.log(`atomic writes: ${kind}: ${WRITES[kind]} writes of ${WRITTEN[kind].join(' and ')} take ${ms.toFixed(0)} ms unkilled; ${KILLS} kills spread over that time`);
   }
 }, 120_000);
 
 afterAll(() => {
-  for (const [kind, n] of landed) console.log(`atomic writes: ${kind}: ${n.beforeEnd} of ${KILLS} kills landed before the run ended, ${n.inWrite} inside a write (a temp file was left)`);
+  for (const [kind, n] of landed) console.log(`atomic writes: ${kind}: ${n.beforeEnd} of ${KILLS} kills landed before the run ended, ${n.midway} amid the writes (a state between the seed and the last), ${n.inWrite} inside a replace (a temp file was left)`);
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -95,16 +95,22 @@ describe('a SIGKILL at any moment leaves each file old or new, never half-writte
     const dir = mkdtempSync(join(work, `kill-${kind}-${k}-`));
     seed(kind, dir);
     const { finished } = await runWriter(kind, dir, killAt(kind, k));
+    let midway = false;
     for (const f of WRITTEN[kind]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
-      expect(states.get(`${kind} ${f}`)?.has(sha(join(dir, f))), `${f} is one of the ${WRITES + 1} whole states`).toBe(true);
+      const [all, now] = [states.get(`${kind} ${f}`) ?? [], sha(join(dir, f))];
+      expect(all.includes(now), `${f} is one of the ${WRITES[kind] + 1} whole states`).toBe(true);
+      midway ||= now !== all[0] && now !== all.at(-1);
       expect(statSync(join(dir, f)).mode & 0o077, `${f} is 0600`).toBe(0);
     }
     const temps = tempFiles(kind, dir);
     for (const t of temps) expect(t.mode & 0o077, `temp file ${t.name} is 0600`).toBe(0);
+    // $BASH_ENV is appended to in place: no temp file, ever.
+    if (kind === 'bash-env') expect(temps).toEqual([]);
     const n = landed.get(kind);
     if (n && !finished) n.beforeEnd++;
     if (n && temps.length > 0) n.inWrite++;
+    if (n && midway) n.midway++;
     rmSync(dir, { recursive: true, force: true });
   });
 });

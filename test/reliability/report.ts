@@ -5,9 +5,9 @@
 // (failed, or a file that did not run). Exits 1 when anything was lost.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem, type } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { headCommit, machineLine } from '../support/record.ts';
 
 const DIR = 'test/reliability';
 const JSON_OUT = '.tmp/reliability.json';
@@ -97,11 +97,6 @@ export function render(rows: Row[], info: { machine: string; date: string; commi
   return lines.join('\n');
 }
 
-function machine(): string {
-  const cpu = cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
-  return `${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${type()} ${release()}, Node ${process.version}`;
-}
-
 function main(): number {
   mkdirSync(path.dirname(JSON_OUT), { recursive: true });
   const files = readdirSync(DIR).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(DIR, f));
@@ -117,8 +112,8 @@ function main(): number {
     return 1;
   }
   const rows = rowsOf(report, files.map((file) => ({ file, source: readFileSync(file, 'utf8') })));
-  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
-  writeFileSync(DOC, render(rows, { machine: machine(), date: new Date().toISOString().slice(0, 10), commit, seconds }));
+  const commit = headCommit(DOC);
+  writeFileSync(DOC, render(rows, { machine: machineLine(), date: new Date().toISOString().slice(0, 10), commit, seconds }));
   const total = (k: 'cases' | 'held' | 'lost') => rows.reduce((n, r) => n + r[k], 0);
   for (const r of rows) console.log(`${r.title}: ${r.cases} cases, ${r.held} held, ${r.lost} lost${r.skipped ? `, ${r.skipped} skipped` : ''}`);
   console.log(`total: ${total('cases')} cases, ${total('held')} held, ${total('lost')} lost; wrote ${DOC}`);

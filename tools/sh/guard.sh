@@ -9,6 +9,14 @@ ao_fail() {
   ao_say "$@"
   exit 1
 }
+# Appends line $1 to $BASH_ENV with one printf (one write), refusing a symlinked BASH_ENV as the runtime does
+# (src/lib/bash-env.ts, symlinkRefusal: the same two lines).
+ao_bash_env() {
+  if [ -L "$BASH_ENV" ]; then
+    ao_fail "refusing to write BASH_ENV $BASH_ENV: it is a symbolic link" "fix: point BASH_ENV at a regular file (not a link) and run the step again"
+  fi
+  printf '%s\n' "$1" >>"$BASH_ENV"
+}
 ao_os=$(uname -s 2>/dev/null || echo unknown)
 case "${OS:-}/$ao_os" in
   Windows_NT/* | */MINGW* | */MSYS* | */CYGWIN*)

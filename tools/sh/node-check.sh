@@ -32,7 +32,7 @@ elif [ -n "${ORB_PARAM_INSTALL_NODE:-}" ]; then
   export PATH
   if [ -n "${BASH_ENV:-}" ]; then
     ao_q=$(printf '%s' "${node%/node}" | sed "s/'/'\\\\''/g")
-    printf "export PATH='%s':\"\$PATH\"\n" "$ao_q" >>"$BASH_ENV"
+    ao_bash_env "export PATH='$ao_q':\"\$PATH\""
   fi
   if [ "$AWS_OIDC_SHELL" = sh ]; then
     ao_say "note: later sh steps do not read \$BASH_ENV: there, orb steps find this Node.js again with the same install-node, others after: export PATH=\"\$HOME/.aws-oidc/node/$ao_v/bin:\$PATH\""

@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { OrbError } from '../../lib/errors.ts';
 import { failureLine } from '../../lib/report.ts';
-import { NODE_DEBUG_OFF } from '../../lib/log.ts';
+import { NODE_DEBUG_OFF, type Log } from '../../lib/log.ts';
 import { writeFileAtomic } from '../../lib/files.ts';
 import { recordWritten } from '../../lib/job-manifest.ts';
 import { shellQuote } from '../../lib/bash-env.ts';
@@ -35,9 +35,10 @@ export function installHelperProgram(env: Env, nodePath: string, runtime: string
   return dir;
 }
 
-/** What the helper needs from outside. */
+/** What the helper needs from outside; `log` is the process's one Log, which learns the keys and passwords. */
 export interface HelperDeps {
   env: Env;
+  log: Log;
   registries(): Record<string, RegistryEntry>;
   resolveKeys(profile: string): Promise<ResolvedKeys>;
   callerIdentity(keys: AwsKeys, region: string): Promise<{ arn: string; account: string }>;
@@ -61,6 +62,7 @@ export async function helperGet(input: string, deps: HelperDeps): Promise<string
   const e = deps.registries()[host];
   if (!e) throw new OrbError(NOT_FOUND);
   const keys = await deps.resolveKeys(e.profile);
+  deps.log.secret(keys.accessKeyId, keys.secretAccessKey, keys.sessionToken);
   if (e.public) {
     const l = await deps.getPublicToken(keys);
     return JSON.stringify({ ServerURL: host, Username: l.username, Secret: l.password });
@@ -117,6 +119,7 @@ export async function helperAnswer(action: string | undefined, readInput: () => 
       default: return { code: 1, stdout: `aws-oidc: unknown credential helper action ${JSON.stringify(action ?? '')}; docker calls get, store, erase or list\n` };
     }
   } catch (err) {
-    return { code: 1, stdout: `${refusal(err)}\n` };
+    // docker prints the refusal: ECR's text in it may echo a key, so it passes the Log's redaction.
+    return { code: 1, stdout: `${deps.log.redact(refusal(err))}\n` };
   }
 }

@@ -1,8 +1,10 @@
 // Named profiles in the AWS shared config and credentials files, as the AWS CLI and SDKs read them.
 // https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
-import { join } from 'node:path';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { OrbError } from '../errors.ts';
-import { readIfExists, writeFileAtomic } from '../files.ts';
+import { readIfExists, unlinkQuietly, writeFileAtomic } from '../files.ts';
 import { recordWritten } from '../job-manifest.ts';
 import type { Env } from '../params.ts';
 
@@ -66,7 +68,8 @@ export function setIniSection(text: string, header: string, values: Readonly<Rec
 export type ProfileSource = { accessKeyId: string; secretAccessKey: string; sessionToken: string } | { credentialProcess: string };
 
 /**
- * Writes one profile into the two files, each atomically and 0600. Keys go to the credentials file;
+ * Writes one profile into the two files, each atomically and 0600, each under its lock (withFileLock), so
+ * steps writing other profiles at the same moment keep theirs. Keys go to the credentials file;
  * a credential_process goes to the config file, and the profile's keys are then emptied, since
  * keys in the credentials file would win over it. Both sections go in the job's manifest (for clean-up).
  */
@@ -75,10 +78,94 @@ export function writeProfile(env: Env, profile: string, source: ProfileSource, r
   const keys = 'credentialProcess' in source ? {} : {
     aws_access_key_id: source.accessKeyId, aws_secret_access_key: source.secretAccessKey, aws_session_token: source.sessionToken,
   };
-  const configHeader = configSection(profile);
-  recordWritten(env, [['ini', paths.credentials, profile], ['ini', paths.config, configHeader]]);
-  writeFileAtomic(paths.credentials, setIniSection(readIfExists(paths.credentials), profile, keys));
-  const config = 'credentialProcess' in source ? { region, credential_process: source.credentialProcess } : { region };
-  writeFileAtomic(paths.config, setIniSection(readIfExists(paths.config), configHeader, config));
+  const update = (path: string, header: string, values: Record<string, string>) =>
+    withFileLock(path, () => writeFileAtomic(path, setIniSection(readIfExists(path), header, values)));
+  recordWritten(env, [['ini', paths.credentials, profile], ['ini', paths.config, configSection(profile)]]);
+  update(paths.credentials, profile, keys);
+  update(paths.config, configSection(profile), 'credentialProcess' in source ? { region, credential_process: source.credentialProcess } : { region });
   return paths;
+}
+
+/** A lock older than this (ms) was left by a writer that died: one profile write takes milliseconds. */
+export const LOCK_STALE_MS = 10_000;
+/** How long a writer waits for a lock (ms): past LOCK_STALE_MS, so a dead writer's lock is taken over first. */
+const LOCK_WAIT_MS = 15_000;
+const LOCK_POLL_MS = 10;
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** Whether process `pid` of this host runs (EPERM: it does, as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes `lock` when its writer is gone (its pid on this host not running) or it is older than LOCK_STALE_MS; true when it is gone. */
+function removeIfStale(lock: string): boolean {
+  let st;
+  let text = '';
+  try {
+    st = lstatSync(lock, { bigint: true });
+    if (st.isFile()) text = readFileSync(lock, 'utf8');
+  } catch {
+    return true;
+  }
+  const [pid, host] = text.trim().split(' ');
+  const dead = host === hostname() && /^[1-9]\d*$/.test(pid ?? '') && !running(Number(pid));
+  if (!dead && Date.now() - Number(st.mtimeMs) < LOCK_STALE_MS) return false;
+  // Only the lock judged stale: a writer that took over a moment ago has a new inode.
+  try {
+    if (lstatSync(lock, { bigint: true }).ino === st.ino) unlinkQuietly(lock);
+  } catch {
+    // gone already
+  }
+  return true;
+}
+
+/**
+ * Runs `update` (a read-modify-write of `path`) holding `<path>.lock`: a file created with
+ * O_CREAT|O_EXCL|O_NOFOLLOW (0600) holding "<pid> <hostname>", removed afterwards. Writers of one file
+ * take turns, so each reads what the previous one wrote. A lock left by a dead writer (its pid no longer
+ * runs on this host, or the lock is older than LOCK_STALE_MS) is removed; the wait is at most LOCK_WAIT_MS.
+ * Errors: OrbError when the lock cannot be made or is still held after the wait.
+ */
+export function withFileLock<T>(path: string, update: () => T): T {
+  const lock = `${path}.lock`;
+  mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let fd: number | undefined;
+  while (fd === undefined) {
+    try {
+      fd = openSync(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new OrbError(`cannot create the lock ${lock}: ${code ?? String(err)}`, `let the job's user write ${dirname(lock)}`, { cause: err });
+      if (removeIfStale(lock)) continue;
+      if (Date.now() > deadline) throw new OrbError(`${lock} was held for more than ${LOCK_WAIT_MS / 1000} s: another step is writing ${path}`, `if no step is writing profiles now, remove ${lock} and run the step again`);
+      sleep(LOCK_POLL_MS);
+    }
+  }
+  const ino = fstatSync(fd, { bigint: true }).ino;
+  const release = () => {
+    // Our own lock only: one held past LOCK_STALE_MS may have been taken over.
+    try {
+      if (lstatSync(lock, { bigint: true }).ino === ino) unlinkQuietly(lock);
+    } catch {
+      // gone already
+    }
+  };
+  try {
+    try {
+      writeSync(fd, `${process.pid} ${hostname()}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    return update();
+  } finally {
+    release();
+  }
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderExports, writeExports } from '../../../src/lib/bash-env.ts';
+import { MAX_BLOCK_BYTES, renderExports, writeExports } from '../../../src/lib/bash-env.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'bash-env-'));
 
@@ -35,6 +35,20 @@ describe('bash-env', () => {
     symlinkSync(target, link);
     expect(() => writeExports(link, { A: 'x' })).toThrow(/symbolic link/);
     expect(readFileSync(target, 'utf8')).toBe('orig\n');
+  });
+
+  it(`refuses a block over ${MAX_BLOCK_BYTES} bytes (one write carries it whole), and writes nothing`, () => {
+    const file = join(tmp(), 'env');
+    writeFileSync(file, 'export EARLIER=1\n');
+    expect(() => writeExports(file, { A: 'x'.repeat(MAX_BLOCK_BYTES) })).toThrow(`more than the ${MAX_BLOCK_BYTES} one write appends whole`);
+    expect(readFileSync(file, 'utf8')).toBe('export EARLIER=1\n');
+  });
+
+  it('says that a BASH_ENV that is a directory is one, and one in a missing directory', () => {
+    const dir = join(tmp(), 'env');
+    mkdirSync(dir);
+    expect(() => writeExports(dir, { A: 'x' })).toThrow(`cannot write BASH_ENV ${dir}: it is a directory`);
+    expect(() => writeExports(join(dir, 'no', 'env'), { A: 'x' })).toThrow(`cannot write BASH_ENV ${join(dir, 'no', 'env')}: its directory does not exist`);
   });
 
   it('explains a missing BASH_ENV', () => {

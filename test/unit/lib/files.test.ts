@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../src/lib/files.ts';
@@ -42,5 +42,13 @@ describe('writeFileAtomic', () => {
     symlinkSync(join(dir, 'target'), join(dir, 'link'));
     expect(() => writeFileAtomic(join(dir, 'link'), 'secret')).toThrow(/symbolic link/);
     expect(readFileSync(join(dir, 'target'), 'utf8')).toBe('keep');
+  });
+
+  it('removes its temp file when the rename fails (here onto a directory), and says which file it could not replace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'files-'));
+    mkdirSync(join(dir, 'config.json'));
+    expect(() => writeFileAtomic(join(dir, 'config.json'), 'secret')).toThrow(`cannot replace ${join(dir, 'config.json')}: EISDIR`);
+    expect(readdirSync(dir)).toEqual(['config.json']);
+    expect(readdirSync(join(dir, 'config.json'))).toEqual([]);
   });
 });

@@ -4,13 +4,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NOT_FOUND, helperAnswer, helperDir, helperGet, helperList, installHelperProgram, normaliseHost, type HelperDeps } from '../../../../src/commands/ecr-login/helper.ts';
+import { helperAnswer, helperDir, helperGet, helperList, installHelperProgram, normaliseHost, type HelperDeps } from '../../../../src/commands/ecr-login/helper.ts';
 import type { RegistryEntry } from '../../../../src/commands/ecr-login/docker-config.ts';
 import type { ResolvedKeys } from '../../../../src/lib/aws/credentials.ts';
 import type { RegistryLogin } from '../../../../src/lib/aws/ecr.ts';
 import { OrbError } from '../../../../src/lib/errors.ts';
+import { Log, Secrets } from '../../../../src/lib/log.ts';
 
 const HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+/**
+ * docker-credential-helpers' ErrCredentialsNotFound text, written out here and never imported: docker's CLI compares
+ * a failing helper's stdout (trimmed) with exactly this, and only then reads the failure as "no credentials".
+ */
+const NOT_FOUND_LITERAL = 'credentials not found in native keychain';
 const ROLE = 'arn:aws:sts::123456789012:assumed-role/deploy';
 const KEYS: ResolvedKeys = { accessKeyId: 'ASIAKEY', secretAccessKey: 'secret', sessionToken: 'token', source: 'the environment' };
 
@@ -27,6 +33,7 @@ function fakeDeps(map: Record<string, RegistryEntry>, over: Partial<HelperDeps> 
   const calls: string[] = [];
   const deps: HelperDeps = {
     env: {},
+    log: new Log(() => {}, { secrets: new Secrets() }),
     registries: () => map,
     resolveKeys: async (profile) => { calls.push(`resolveKeys(${profile})`); return KEYS; },
     callerIdentity: async (_k, region) => { calls.push(`callerIdentity(${region})`); return { arn: `${ROLE}/s2`, account: '123456789012' }; },
@@ -54,11 +61,11 @@ describe('normaliseHost', () => {
 });
 
 describe('helperGet', () => {
-  it('answers NOT_FOUND for a host the map does not know, calling nothing', async () => {
+  it('answers docker\'s not-found text for a host the map does not know, calling nothing', async () => {
     const f = fakeDeps({ [HOST]: entry() });
     const err = await rejection(helperGet('ghcr.io', f.deps));
     expect(err).toBeInstanceOf(OrbError);
-    expect(err.message).toBe(NOT_FOUND);
+    expect(err.message).toBe(NOT_FOUND_LITERAL);
     expect(f.calls).toEqual([]);
   });
 
@@ -224,7 +231,19 @@ describe('helperAnswer: the docker-credential-helpers protocol, one row per case
     expect(await helperAnswer('get', () => HOST, g.deps)).toEqual({ code: 1, stdout: 'aws-oidc: ECR login failed: socket hang up\n' });
   });
 
-  it('NOT_FOUND is docker\'s literal, which docker turns into "no credentials" rather than an error', () => {
-    expect(NOT_FOUND).toBe('credentials not found in native keychain');
+  it.each(['ghcr.io', 'https://ghcr.io', 'https://210987654321.dkr.ecr.eu-west-1.amazonaws.com/v2/', '127.0.0.1:5000\r\n', 'https://index.docker.io/v1/'])(
+    'get %j, a host the map does not know: exit 1 and exactly docker\'s not-found line on stdout, calling nothing', async (input) => {
+      const f = fakeDeps({ [HOST]: entry({ profile: 'p' }) });
+      expect(await helperAnswer('get', () => `${input}\n`, f.deps)).toEqual({ code: 1, stdout: 'credentials not found in native keychain\n' });
+      expect(f.calls).toEqual([]);
+    });
+
+  it('never prints the keys it resolved in a refusal, even when ECR echoes them, whole or in part', async () => {
+    const token = 'IQoJb3JpZ2luX2VjEAYaCXVzLWVhc3QtMSJHMEUCIQD';
+    const keys: ResolvedKeys = { accessKeyId: 'ASIAPROFILEKEY424242', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKEY', sessionToken: token, source: 'profile p' };
+    const echo = `the key ${keys.secretAccessKey} (url-safe ${keys.secretAccessKey.replace(/\+/g, '-').replace(/\//g, '_')}), token part ${token.slice(4, 24)}, key id ${keys.accessKeyId}`;
+    const f = fakeDeps({ [HOST]: entry({ profile: 'p' }) }, { resolveKeys: async () => keys, getTokens: async () => { throw new Error(echo); } });
+    const answer = await helperAnswer('get', () => HOST, f.deps);
+    expect(answer).toEqual({ code: 1, stdout: 'aws-oidc: ECR login failed: the key **** (url-safe ****), token part ****, key id ****\n' });
   });
 });

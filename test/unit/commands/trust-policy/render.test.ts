@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { trustPolicy } from '../../../../src/commands/trust-policy/generate.ts';
-import { CFN_PROVIDER_ID, TF_PROVIDER_REF, render, renderCloudFormation, renderJson, renderTerraform, type Generated } from '../../../../src/commands/trust-policy/render.ts';
+import { render, renderCloudFormation, renderJson, renderTerraform, type Generated } from '../../../../src/commands/trust-policy/render.ts';
+
+// The names below are written out, not imported: they are the Terraform resource addresses and CloudFormation logical
+// ids of users' state, so renaming them would replace the provider and the role on the next apply or stack update.
+// That every reference resolves to what the output declares is checked by a parser in references.test.ts.
+const TF_PROVIDER_REF = 'aws_iam_openid_connect_provider.circleci.arn';
+const CFN_PROVIDER_ID = 'CircleCIOidcProvider';
 
 const ORG = 'b9c3e0a2-4f1d-4c4e-9a57-0c3f5e2d1a10';
 const PROJ = '5d2a7c1e-8b3f-4e6a-9c0d-7f1e2b3a4c5d';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsFilePaths, setIniSection, writeProfile } from '../../../../src/lib/aws/files.ts';
+import { awsFilePaths, LOCK_STALE_MS, setIniSection, writeProfile } from '../../../../src/lib/aws/files.ts';
 
 const creds = (n: string) => ({ accessKeyId: `ASIA${n}`, secretAccessKey: `secret${n}`, sessionToken: `token${n}` });
 
@@ -41,5 +42,35 @@ describe('AWS shared files', () => {
     expect(f).toContain('[profile mine]\noutput = json');
     expect(statSync(credentials).mode & 0o777).toBe(0o600);
     expect(statSync(config).mode & 0o777).toBe(0o600);
+  });
+
+  describe('the lock beside each file (<file>.lock)', () => {
+    const locked = (text: string, ageMs = 0) => {
+      const home = mkdtempSync(join(tmpdir(), 'awsfiles-lock-'));
+      mkdirSync(join(home, '.aws'));
+      const lock = join(home, '.aws', 'credentials.lock');
+      writeFileSync(lock, text);
+      const then = new Date(Date.now() - ageMs);
+      utimesSync(lock, then, then);
+      return { home, lock };
+    };
+
+    it('is taken over at once when its writer is gone (its pid, on this host, no longer runs), and removed after the write', () => {
+      const gone = spawnSync(process.execPath, ['-e', '']).pid;
+      const { home, lock } = locked(`${gone} ${hostname()}\n`);
+      writeProfile({ HOME: home }, 'deploy', creds('1'), 'eu-west-1');
+      expect(readFileSync(join(home, '.aws', 'credentials'), 'utf8')).toContain('[deploy]\naws_access_key_id = ASIA1');
+      expect(existsSync(lock)).toBe(false);
+      expect(readdirSync(join(home, '.aws')).sort()).toEqual(['config', 'credentials']);
+    });
+
+    it(`is taken over when older than ${LOCK_STALE_MS} ms, even with a pid that runs (or one of another host)`, () => {
+      for (const text of [`${process.pid} ${hostname()}\n`, '1 another-host\n', '']) {
+        const { home, lock } = locked(text, LOCK_STALE_MS + 60_000);
+        writeProfile({ HOME: home }, 'deploy', creds('2'), 'eu-west-1');
+        expect(readFileSync(join(home, '.aws', 'credentials'), 'utf8')).toContain('aws_access_key_id = ASIA2');
+        expect(existsSync(lock)).toBe(false);
+      }
+    });
   });
 });

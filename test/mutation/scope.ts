@@ -1,0 +1,37 @@
+// What `npm run mutation` mutates, and which files count as security-relevant (their own, higher goal).
+
+/** The shipped runtime (src/, without the generated orb scripts and the thin entry files) and the rig's refusal logic. */
+export const MUTATE_ALL = [
+  'src/lib/**/*.ts',
+  'src/commands/**/*.ts',
+  // The rig's refusals: trust-policy evaluation, SigV4 verification, web-identity token checks, ECR
+  // passwords and the registry front that admits only them. A mutant that survives here is a rig that
+  // would accept what AWS refuses.
+  'test/harness/aws/policy.ts',
+  'test/harness/aws/sigv4.ts',
+  'test/harness/aws/web-identity.ts',
+  'test/harness/aws/ecr-state.ts',
+  'test/harness/registry.ts',
+];
+
+/**
+ * The security-relevant files: where credentials are resolved and written, where exports reach later
+ * steps, the docker credential helper, log redaction and parameter checking. Goal 90%; `.ci/run` checks
+ * these on every run.
+ */
+export const SECURITY_FILES = [
+  'src/lib/aws/credentials.ts',
+  'src/lib/aws/files.ts',
+  'src/lib/files.ts',
+  'src/lib/bash-env.ts',
+  'src/lib/sh-steps.ts',
+  'src/commands/ecr-login/helper.ts',
+  'src/commands/ecr-login/helper-input.ts',
+  'src/commands/ecr-login/docker-config.ts',
+  'src/lib/log.ts',
+  'src/lib/params.ts',
+  'src/lib/grammar.ts',
+];
+
+/** Mutation score goals, in percent (issue: at least 85 over src/, at least 90 over the security files). */
+export const GOALS = { all: 85, security: 90 } as const;

@@ -1,0 +1,69 @@
+// Mutation scores from Stryker's results: per file, per folder, over a set of files, and the surviving
+// mutants of the security-relevant files that no entry of explained.ts accounts for. Pure.
+import path from 'node:path';
+
+/** The part of a Stryker mutant result this module reads. */
+export interface Mutant {
+  fileName: string;
+  mutatorName: string;
+  replacement: string;
+  status: string;
+  location: { start: { line: number; column: number } };
+}
+
+/** A surviving mutant that is equivalent to the code (no test can tell them apart), and why. */
+export interface Explained { file: string; line: number; mutator: string; replacement: string; why: string }
+
+/** Counts of one group of mutants; `score` is Stryker's: detected / (detected + undetected), in percent. */
+export interface Tally { killed: number; timeout: number; survived: number; noCoverage: number; errors: number; score: number }
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+
+/** The tally of `mutants`; compile and runtime errors and ignored mutants are not counted in the score (Stryker's rule). */
+export function tally(mutants: readonly Mutant[]): Tally {
+  const n = (s: string) => mutants.filter((m) => m.status === s).length;
+  const detected = mutants.filter((m) => DETECTED.has(m.status)).length;
+  const undetected = mutants.filter((m) => UNDETECTED.has(m.status)).length;
+  return {
+    killed: n('Killed'), timeout: n('Timeout'), survived: n('Survived'), noCoverage: n('NoCoverage'),
+    errors: n('CompileError') + n('RuntimeError'),
+    score: detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected),
+  };
+}
+
+/** The path of a mutant's file relative to `root`, with forward slashes. */
+export function relativeFile(fileName: string, root: string): string {
+  return path.relative(root, path.resolve(root, fileName)).split(path.sep).join('/');
+}
+
+/** Mutants grouped by folder (src/lib/aws, src/commands/ecr-login, ...), folders sorted. */
+export function byFolder(mutants: readonly Mutant[]): [string, Mutant[]][] {
+  const groups = new Map<string, Mutant[]>();
+  for (const m of mutants) {
+    const folder = path.posix.dirname(m.fileName);
+    groups.set(folder, [...(groups.get(folder) ?? []), m]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Whether `e` accounts for surviving mutant `m` (same file, line, mutator and replacement). */
+function explains(e: Explained, m: Mutant): boolean {
+  return e.file === m.fileName && e.line === m.location.start.line && e.mutator === m.mutatorName && e.replacement === m.replacement;
+}
+
+/** The undetected mutants of `files` that no explanation accounts for. */
+export function unexplained(mutants: readonly Mutant[], files: readonly string[], explained: readonly Explained[]): Mutant[] {
+  return mutants.filter((m) => files.includes(m.fileName) && UNDETECTED.has(m.status) && !explained.some((e) => explains(e, m)));
+}
+
+/** Explanations that match no surviving mutant any more (the code or the tests changed): to be removed. */
+export function staleExplanations(mutants: readonly Mutant[], explained: readonly Explained[]): Explained[] {
+  return explained.filter((e) => !mutants.some((m) => UNDETECTED.has(m.status) && explains(e, m)));
+}
+
+/** One line for a mutant: `file:line:column Mutator -> replacement`. */
+export function mutantLine(m: Mutant): string {
+  const replacement = m.replacement.replace(/\s+/g, ' ').slice(0, 100);
+  return `${m.fileName}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} -> ${replacement}`;
+}

@@ -1,0 +1,32 @@
+// The mutation scores and the survivor bookkeeping that `npm run mutation` fails on.
+import { describe, expect, it } from 'vitest';
+import { byFolder, relativeFile, staleExplanations, tally, unexplained, type Explained, type Mutant } from '../../mutation/score.ts';
+
+const m = (fileName: string, status: string, line = 1, replacement = 'false'): Mutant =>
+  ({ fileName, status, mutatorName: 'ConditionalExpression', replacement, location: { start: { line, column: 3 } } });
+
+describe('mutation score', () => {
+  it('counts killed and timed-out mutants as detected, survived and uncovered as not, and leaves errors out', () => {
+    const t = tally([m('a.ts', 'Killed'), m('a.ts', 'Timeout'), m('a.ts', 'Survived'), m('a.ts', 'NoCoverage'), m('a.ts', 'CompileError'), m('a.ts', 'Ignored')]);
+    expect(t).toEqual({ killed: 1, timeout: 1, survived: 1, noCoverage: 1, errors: 1, score: 50 });
+    expect(tally([m('a.ts', 'Killed'), m('a.ts', 'Killed'), m('a.ts', 'Killed'), m('a.ts', 'Survived')]).score).toBe(75);
+    expect(tally([]).score).toBe(100);
+  });
+
+  it('groups by folder and names files relative to the project', () => {
+    expect(byFolder([m('src/lib/log.ts', 'Killed'), m('src/lib/aws/files.ts', 'Killed'), m('src/lib/params.ts', 'Survived')]).map(([f, ms]) => [f, ms.length]))
+      .toEqual([['src/lib', 2], ['src/lib/aws', 1]]);
+    expect(relativeFile('/p/src/lib/log.ts', '/p')).toBe('src/lib/log.ts');
+    expect(relativeFile('src/lib/log.ts', '/p')).toBe('src/lib/log.ts');
+  });
+
+  it('fails a survivor of a security file that no entry explains, and an entry that explains nothing', () => {
+    const mutants = [m('src/lib/log.ts', 'Survived', 10, '>'), m('src/lib/log.ts', 'NoCoverage', 12), m('src/lib/log.ts', 'Killed', 14), m('src/other.ts', 'Survived')];
+    const explained: Explained[] = [
+      { file: 'src/lib/log.ts', line: 10, mutator: 'ConditionalExpression', replacement: '>', why: 'equivalent' },
+      { file: 'src/lib/log.ts', line: 14, mutator: 'ConditionalExpression', replacement: 'false', why: 'killed now' },
+    ];
+    expect(unexplained(mutants, ['src/lib/log.ts'], explained).map((x) => x.location.start.line)).toEqual([12]);
+    expect(staleExplanations(mutants, explained).map((e) => e.line)).toEqual([14]);
+  });
+});
