@@ -1,6 +1,7 @@
 // Taking the orb's entries out of files it shares with others: [sections] of the AWS config and credentials
 // files, entries of docker's config.json, keys of the orb's JSON maps. Everything else in them is kept as it was.
 import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import { withFileLock } from '../../lib/aws/files.ts';
 import { writeFileAtomic } from '../../lib/files.ts';
 import { Refused } from './places.ts';
 
@@ -44,13 +45,20 @@ export function removeIniSections(text: string, headers: readonly string[]): { t
   return { text: lines.length === 0 ? '' : `${lines.join('\n')}\n`, removed };
 }
 
-/** Removes the sections `headers` from the AWS config or credentials file `path`; the file goes when nothing is left in it. */
+/**
+ * Removes the sections `headers` from the AWS config or credentials file `path`, holding the file's lock as the
+ * profile writers do (withFileLock), so a step writing another profile at the same moment keeps it; the file goes
+ * when nothing is left in it.
+ */
 export function cleanIniFile(path: string, headers: readonly string[]): string[] {
-  const text = readRegular(path);
-  if (text === undefined) return [];
-  const out = removeIniSections(text, headers);
-  if (out.removed.length > 0) writeBack(path, out.text, out.text.trim() === '');
-  return out.removed;
+  if (readRegular(path) === undefined) return [];
+  return withFileLock(path, () => {
+    const text = readRegular(path);
+    if (text === undefined) return [];
+    const out = removeIniSections(text, headers);
+    if (out.removed.length > 0) writeBack(path, out.text, out.text.trim() === '');
+    return out.removed;
+  });
 }
 
 type Json = Record<string, unknown>;

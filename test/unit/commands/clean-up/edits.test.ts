@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { build } from 'esbuild';
 import { setIniSection } from '../../../../src/lib/aws/files.ts';
 import { cleanDockerConfig, cleanIniFile, cleanJsonMap, removeIniSections } from '../../../../src/commands/clean-up/edits.ts';
 import { Refused } from '../../../../src/commands/clean-up/places.ts';
@@ -75,5 +77,36 @@ describe('cleanJsonMap', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ b: 2 });
     expect(cleanJsonMap(file, ['b'])).toEqual(['b']);
     expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe('cleanIniFile takes turns with the profile writers', () => {
+  it('waits for a step that holds the file\'s lock mid-write, then removes the orb\'s section from what that step wrote', async () => {
+    const dir = tmp();
+    const file = join(dir, 'config');
+    writeFileSync(file, '[profile ci]\nregion = x\n');
+    // A writer as writeProfile is one: under withFileLock it reads, takes its time, then writes what it read plus its section.
+    const child = join(dir, 'writer.ts');
+    writeFileSync(child, [
+      `import { readFileSync, writeFileSync } from 'node:fs';`,
+      `import { withFileLock } from ${JSON.stringify(resolve('src/lib/aws/files.ts'))};`,
+      `import { writeFileAtomic } from ${JSON.stringify(resolve('src/lib/files.ts'))};`,
+      `const [path, ready] = process.argv.slice(2) as [string, string];`,
+      `withFileLock(path, () => {`,
+      `  const text = readFileSync(path, 'utf8');`,
+      `  writeFileSync(ready, '');`,
+      `  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);`,
+      `  writeFileAtomic(path, text + '\\n[profile late]\\nregion = y\\n');`,
+      `});`,
+    ].join('\n'));
+    const bundle = join(dir, 'writer.cjs');
+    await build({ entryPoints: [child], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'error' });
+    const ready = join(dir, 'ready');
+    const writer = spawn(process.execPath, [bundle, file, ready], { stdio: 'inherit' });
+    const exited = new Promise<number | null>((done) => writer.on('exit', done));
+    while (!existsSync(ready)) await new Promise((r) => setTimeout(r, 5));
+    expect(cleanIniFile(file, ['profile ci'])).toEqual(['profile ci']);
+    expect(await exited).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('[profile late]\nregion = y\n');
   });
 });
