@@ -1,6 +1,7 @@
 // How a command's bundle travels inside its wrapper: brotli-compressed and base64-encoded in the heredoc,
 // and the small loader that `node -e` runs to unpack it into ~/.aws-oidc/runtime/<command>.cjs and run it
-// in the same process, with a V8 code cache beside it for later uses of the command in the job.
+// in the same process, with a V8 code cache beside it for later uses of the command in the job. The docker
+// credential helper and self-refresh's credential_process run the same loader again (src/lib/launch.ts).
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { buildSync, transformSync } from 'esbuild';
@@ -41,24 +42,35 @@ export function packRuntime(js: string): PackedRuntime {
 
 const HASH_MARK = '__AWS_OIDC_BUNDLE_SHA256__';
 const COMMAND_MARK = '__AWS_OIDC_COMMAND__';
+/** Where the loader leaves its own text for the runtime, which writes it into launchers (src/lib/launch.ts reads it). */
+export const LOADER_GLOBAL = 'aws-oidc.loader';
 
 /**
- * The loader's source. In a block, so none of its names reach the global scope the bundle sees. Steps:
- * 1. the runtime directory is made 0700 (its parents by the umask, as before); `<command>.cjs` is used
- *    when its SHA-256 is the bundle's, else stdin (the heredoc) is decoded, decompressed, checked and
- *    written 0600 (temp file + rename);
- * 2. `<command>.cjs.cache` is V8's code cache for it, headed by the bundle's and its own SHA-256, so a
- *    cache of another bundle or a damaged one is never handed to V8 (V8 itself checks little more than
- *    the source length); without a usable cache, or when V8 rejects it, a new one is written at exit;
- * 3. the bundle runs as the CommonJS module `<command>.cjs` would: its own `require`, `module`,
- *    `exports`, `__filename`, `__dirname`, the `process.argv` of `node <file>` and no `-e` leftovers.
+ * The loader's source. In a block, so none of its names reach the global scope the bundle sees. Two modes:
+ * - step (no arguments after `-e`, the heredoc on stdin): the runtime directory is made 0700 (its parents by
+ *   the umask, as before); `<command>.cjs` is used when its SHA-256 is the bundle's, else stdin is decoded,
+ *   decompressed, checked and written 0600 (temp file + rename);
+ * - launch (arguments after `-e ... --`: the docker credential helper and self-refresh's credential_process
+ *   run this same text, src/lib/launch.ts): ~/.aws-oidc and its runtime directory must be this user's and
+ *   not group/other-writable, and `<command>.cjs` must have the bundle's SHA-256; else one line, exit 1
+ *   (on stdout for the credential helper, where docker reads refusals), and stdin is never read.
+ * Then `<command>.cjs.cache` is V8's code cache for it, headed by an HMAC-SHA256 of the bundle's SHA-256,
+ * the Node version and architecture, and the cache bytes. Its key is the job's: CIRCLE_WORKFLOW_JOB_ID and
+ * the job's OIDC tokens, which a restored cache or workspace cannot know, so a planted cache (V8 itself
+ * checks little more than the source length) is never handed to V8; without them no cache is used. A
+ * missing, refused or V8-rejected cache is written anew at exit. The bundle runs as the CommonJS module
+ * `<command>.cjs` would: its own `require`, `module`, `exports`, `__filename`, `__dirname`, the
+ * `process.argv` of `node <file> <arguments>` and no `-e` leftovers. The loader's text has no newline, no
+ * single quote and no `;`/`#` after a blank, so it fits between single quotes on a config-file line.
  * A `vm.Script` has no dynamic `import()` of its own (Node's fallback for it warns that it is
  * experimental, and on Node 20 it is lost when the script comes from the code cache): see dynamicImports.
  */
 const LOADER_SOURCE = `{
 const fs = require("fs"), path = require("path"), vm = require("vm");
 const Module = require("module"), crypto = require("crypto");
-const HASH = "${HASH_MARK}", file = process.env.AWS_OIDC_RUNTIME, dir = path.dirname(file), cacheFile = file + ".cache";
+const HASH = "${HASH_MARK}", env = process.env, file = env.AWS_OIDC_RUNTIME, dir = path.dirname(file), cacheFile = file + ".cache";
+const args = process.argv.slice(1), launched = args.length > 0, NL = Buffer.from([10]).toString();
+const AGAIN = ", so nothing is run: run the step that set it up again after what changed ~/.aws-oidc";
 const sha = (b) => crypto.createHash("sha256").update(b).digest("hex");
 const read = (f) => { try { return fs.readFileSync(f); } catch { return undefined; } };
 const put = (f, data) => {
@@ -67,26 +79,37 @@ const put = (f, data) => {
   fs.writeFileSync(tmp, data, { mode: 0o600, flag: "wx" });
   fs.renameSync(tmp, f);
 };
-fs.mkdirSync(dir, { recursive: true });
-fs.chmodSync(dir, 0o700);
+const refuse = (...lines) => {
+  (args[0] === "--credential-helper" ? process.stdout : process.stderr).write("aws-oidc/${COMMAND_MARK}: " + lines.join(NL + "  ") + NL);
+  process.exit(1);
+};
+globalThis[Symbol.for("${LOADER_GLOBAL}")] = process.execArgv[process.execArgv.indexOf("-e") + 1];
+if (launched) {
+  for (const d of [path.dirname(dir), dir]) {
+    const s = fs.statSync(d, { throwIfNoEntry: false });
+    if (s && (s.uid !== process.getuid() || s.mode & 0o22)) refuse(d + " belongs to another user or others may write to it" + AGAIN);
+  }
+} else {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.chmodSync(dir, 0o700);
+}
 let src = read(file);
 if (!src || sha(src) !== HASH) {
+  if (launched) refuse(file + (src ? " was changed (SHA-256 mismatch)" : " is missing") + AGAIN);
   try { src = require("zlib").brotliDecompressSync(Buffer.from(fs.readFileSync(0, "latin1"), "base64")); } catch { src = undefined; }
-  if (!src || sha(src) !== HASH) {
-    console.error("aws-oidc/${COMMAND_MARK}: the runtime inlined in this step is damaged (SHA-256 mismatch).");
-    console.error("  fix: use the orb as published, unedited.");
-    process.exit(1);
-  }
+  if (!src || sha(src) !== HASH) refuse("the runtime inlined in this step is damaged (SHA-256 mismatch).", "fix: use the orb as published, unedited.");
   put(file, src);
 }
-let cache = read(cacheFile);
-cache = cache && cache.length > 128 && cache.toString("latin1", 0, 128) === HASH + sha(cache.subarray(128)) ? cache.subarray(128) : undefined;
-const script = new vm.Script("(function(exports,require,module,__filename,__dirname){\\n" + src.toString() + "\\n})", {
+const key = [env.CIRCLE_WORKFLOW_JOB_ID, env.CIRCLE_OIDC_TOKEN_V2, env.CIRCLE_OIDC_TOKEN].join(NL);
+const mac = key.length > 2 && ((b) => crypto.createHmac("sha256", key).update([HASH, process.version, process.arch, ""].join(NL)).update(b).digest("hex"));
+let cache = mac && read(cacheFile);
+cache = cache && cache.length > 64 && cache.toString("latin1", 0, 64) === mac(cache.subarray(64)) ? cache.subarray(64) : undefined;
+const script = new vm.Script("(function(exports,require,module,__filename,__dirname){" + NL + src.toString() + NL + "})", {
   filename: file, lineOffset: -1, cachedData: cache,
 });
-if (!cache || script.cachedDataRejected) {
+if (mac && (!cache || script.cachedDataRejected)) {
   process.once("exit", () => {
-    try { const data = script.createCachedData(); put(cacheFile, Buffer.concat([Buffer.from(HASH + sha(data)), data])); } catch {}
+    try { const data = script.createCachedData(); put(cacheFile, Buffer.concat([Buffer.from(mac(data)), data])); } catch {}
   });
 }
 const mod = new Module(file, null), req = Module.createRequire(file);
@@ -95,7 +118,7 @@ mod.paths = Module._nodeModulePaths(dir);
 req.main = mod;
 req.cache[file] = mod;
 for (const name of ["require", "module", "exports", "__filename", "__dirname"]) delete globalThis[name];
-process.argv = [process.execPath, file];
+process.argv = [process.execPath, file, ...args];
 process.execArgv = [];
 script.runInThisContext().call(mod.exports, mod.exports, req, mod, file, dir);
 mod.loaded = true;
@@ -103,11 +126,13 @@ mod.loaded = true;
 
 let minified: string | undefined;
 
-/** The loader that `node -e` runs for one command (minified; it goes between single quotes in bash, so it has none). */
+/** The loader that `node -e` runs for one command, and its launchers later (minified, one line; it goes between single quotes in sh, so it has none). */
 export function loaderScript(command: string, sha256: string): string {
   if (!/^[0-9a-f]{64}$/.test(sha256) || !/^[a-z0-9-]+$/.test(command)) throw new Error(`bad loader inputs: ${command} ${sha256}`);
   minified ??= transformSync(LOADER_SOURCE, { minify: true, target: 'node20', loader: 'js' }).code.trim();
   if (minified.split(HASH_MARK).length !== 2 || minified.split(COMMAND_MARK).length !== 2) throw new Error('the minified loader lost a placeholder');
+  // Launchers put it between single quotes on one line of ~/.aws/config, where the SDKs read ' ;' and ' #' as comments.
+  if (/['\r\n]|\s[;#]/.test(minified)) throw new Error('the minified loader has a quote, a line break or a comment mark');
   return minified.replace(HASH_MARK, sha256).replace(COMMAND_MARK, command);
 }
 

@@ -1,7 +1,7 @@
 // The job's manifest: what the orb's steps wrote in this job, for the clean-up command (src/commands/clean-up/).
 // One JSON array a line in ~/.aws-oidc/jobs/<CIRCLE_WORKFLOW_JOB_ID>, 0600, each record one O_APPEND write,
 // so steps running at the same moment never lose each other's lines. No secrets: names and paths only.
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { OrbError } from './errors.ts';
 import type { Env } from './params.ts';
@@ -39,36 +39,28 @@ export function manifestPath(env: Env): string | undefined {
 
 /**
  * Appends `entries` to this job's manifest in one O_APPEND write, before the step writes them (a crash in
- * between leaves a line for something that is not there, which clean-up passes over). The directory is
- * made 0700 and the file 0600; neither may be a symbolic link, and the file must be this user's and
- * writable by no one else; a refusal is an OrbError. Outside a CircleCI job (no CIRCLE_WORKFLOW_JOB_ID) nothing is recorded.
+ * between leaves a line for something that is not there, which clean-up passes over). The file is made 0600
+ * in a 0700 directory; it must be this user's regular file, not a symbolic link, and writable by no one else,
+ * since its lines say what clean-up removes: else an OrbError. Outside a CircleCI job (no
+ * CIRCLE_WORKFLOW_JOB_ID) nothing is recorded. Every bundle carries this, so it is kept short.
  */
 export function recordWritten(env: Env, entries: readonly Written[]): void {
   const path = manifestPath(env);
   if (!path || entries.length === 0) return;
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (!lstatSync(dir).isDirectory()) throw refusal(dir, 'it is not a directory (a symbolic link?)');
+  const refusal = () => new OrbError(`refusing to record what this step writes in ${path}: it must be a regular file (not a link) that only this user may write`,
+    `remove ${path} and run the step again`);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let fd: number;
   try {
     fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw refusal(path, 'it is a symbolic link');
-    throw err;
+    throw (err as NodeJS.ErrnoException).code === 'ELOOP' ? refusal() : err;
   }
   try {
     const st = fstatSync(fd);
-    // Its lines say what clean-up removes: nobody else may have written them.
-    if (!st.isFile() || (st.mode & 0o022) !== 0 || st.uid !== (process.getuid?.() ?? st.uid)) {
-      throw refusal(path, 'it is not a regular file of this user that only this user may write');
-    }
-    const data = Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8');
-    if (writeSync(fd, data) !== data.length) throw refusal(path, 'a short write');
+    const data = Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    if (!st.isFile() || st.mode & 0o022 || st.uid !== (process.getuid?.() ?? st.uid) || writeSync(fd, data) !== data.length) throw refusal();
   } finally {
     closeSync(fd);
   }
-}
-
-function refusal(path: string, why: string): OrbError {
-  return new OrbError(`refusing to record what this step writes in ${path}: ${why}`, `remove ${path} and run the step again`);
 }

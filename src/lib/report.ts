@@ -1,15 +1,16 @@
 // The one way a failure is put into words, whoever prints it: a step (src/lib/main.ts), the CLI
 // (src/commands/cli/program.ts) or the docker credential helper (one line on stdout, as docker reads it).
 import { OrbError } from './errors.ts';
+import { awsErrorInfo } from './aws/errors.ts';
 import { processSecrets } from './log.ts';
 
 /** A failure as the user reads it: what happened, the fix when known, and whether it was foreseen (an OrbError). */
 export interface Failure { message: string; fix: string | undefined; foreseen: boolean }
 
-/** The message and fix of `err`: an OrbError's own, else "unexpected error: <message>" without a fix. */
+/** The message and fix of `err`: an OrbError's own, else "unexpected error: <message>" without a fix, the message on one line as awsErrorInfo reads any failure (cut, a reply the SDK could not read named as such). */
 export function describeFailure(err: unknown): Failure {
   if (err instanceof OrbError) return { message: err.message, fix: err.hint, foreseen: true };
-  return { message: `unexpected error: ${err instanceof Error ? err.message : String(err)}`, fix: undefined, foreseen: false };
+  return { message: `unexpected error: ${awsErrorInfo(err).message}`, fix: undefined, foreseen: false };
 }
 
 /**

@@ -2,25 +2,25 @@
 import { main, resultWriter } from '../lib/main.ts';
 import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { writeProfile } from '../lib/aws/files.ts';
-import { OrbError } from '../lib/errors.ts';
+import { stepLaunch } from '../lib/launch.ts';
 import { Log } from '../lib/log.ts';
 import { runProgram } from '../lib/oidc-token.ts';
 import { createSts, retryingSts, type SessionCredentials, type StsPort } from '../lib/aws/sts.ts';
+import { httpTimeoutMs } from '../lib/aws/http-handler.ts';
 import { realRetryDeps } from '../lib/retry.ts';
 import { stepParams, type Env } from '../lib/params.ts';
 import { parseParams, type AssumeRoleParams } from '../commands/assume-role-with-oidc/params.ts';
 import { assumeAll, run } from '../commands/assume-role-with-oidc/run.ts';
-import { credentialProcess, credentialProcessLine, refreshPaths, saveRefreshState } from '../commands/assume-role-with-oidc/refresh.ts';
+import { credentialProcess, credentialProcessLine, refreshDeadline, refreshPaths, saveRefreshState } from '../commands/assume-role-with-oidc/refresh.ts';
 
 /** Writes the profile: session keys, or with self-refresh a credential_process that runs this runtime again. */
 function profileWriter(env: Env) {
   return (p: AssumeRoleParams, creds: SessionCredentials) => {
     if (!p.selfRefresh) return writeProfile(env, p.profileName, creds, p.region);
-    const runtime = env.AWS_OIDC_RUNTIME;
-    if (!runtime) throw new OrbError('self-refresh needs the runtime the orb leaves in the job home, and AWS_OIDC_RUNTIME is not set', 'run this step through the orb command');
+    const launch = stepLaunch(env, 'self-refresh');
     const paths = refreshPaths(env, p.profileName);
     saveRefreshState(env, paths, p, creds);
-    return writeProfile(env, p.profileName, { credentialProcess: credentialProcessLine(runtime, paths.config, process.execPath) }, p.region);
+    return writeProfile(env, p.profileName, { credentialProcess: credentialProcessLine(launch, paths.config) }, p.region);
   };
 }
 
@@ -38,6 +38,11 @@ if (mode === '--credential-process' && configPath) {
       env, now: () => Date.now(), runProgram, note: (line) => log.info(line),
       sts: (p) => stsFor(p, env, log),
       assume: (p, token, sts) => assumeAll(p, token, sts, log),
+      // A hung call, child or socket must not keep the AWS CLI waiting: exit whatever is still pending.
+      deadline: (p) => {
+        const { ms, line } = refreshDeadline(p, httpTimeoutMs(env));
+        setTimeout(() => { process.stderr.write(`aws-oidc/credential-process: ${line}\n`); process.exit(1); }, ms).unref();
+      },
     });
     process.stdout.write(json + '\n');
   }, 'stderr');

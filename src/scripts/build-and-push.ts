@@ -1,6 +1,8 @@
 // Entry point of the build-and-push orb command.
 import { stepParams } from '../lib/params.ts';
 import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { main, resultWriter } from '../lib/main.ts';
 import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
@@ -20,6 +22,7 @@ main('build-and-push', async (env, log) => {
     env, log, now: () => new Date(), ...ecrCalls(env, log, p.retry),
     resolveKeys: (profile) => resolveKeys(profile, env, p.region),
     hasBuildx, docker,
+    dockerOutput: async (argv) => (await promisify(execFile)('docker', argv)).stdout,
     writeExports: bashEnvWriter(env, log),
     writeResult: resultWriter(env),
     repository: (keys, region, id, name) => realRepositoryPort(env, log, p.retry, keys, region, id, name),

@@ -7,6 +7,7 @@ import { main, processLog, resultWriter } from '../lib/main.ts';
 import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { OrbError } from '../lib/errors.ts';
 import { Log } from '../lib/log.ts';
+import { stepLaunch } from '../lib/launch.ts';
 import { realRetryDeps, withRetry, type RetryPolicy } from '../lib/retry.ts';
 import { stepParams, type Env } from '../lib/params.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
@@ -81,9 +82,7 @@ if (mode === '--credential-helper') {
       resolveKeys: (profile) => resolveKeys(profile, env, p.region),
       ...calls,
       useHelper: (entries) => {
-        const runtime = env.AWS_OIDC_RUNTIME;
-        if (!runtime) throw new OrbError('the credential helper needs the runtime the orb leaves in the job home, and AWS_OIDC_RUNTIME is not set', 'run this step through the orb command');
-        const helperDir = installHelperProgram(env, process.execPath, runtime);
+        const helperDir = installHelperProgram(env, stepLaunch(env, 'the credential helper'));
         const changed = saveRegistryEntries(env, entries);
         registerHelper(env, p.dockerConfig, entries.map((e) => e.host));
         return { changed, helperDir };

@@ -1,6 +1,7 @@
 // What every section of the bench shares: one rig, one work directory, the job variables both runtimes get,
 // and the two runtimes (the new one built from this checkout, and release 0.1.0 built from git).
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCOUNT, type Rig } from '../harness/rig.ts';
@@ -86,6 +87,8 @@ export async function makeContext(rig: Rig, work: string, scripts: { now: string
   const common = {
     PATH: `${bin}:${process.env.PATH ?? ''}`, AWS_ENDPOINT_URL_STS: rig.aws.url, AWS_ENDPOINT_URL_ECR: rig.aws.url,
     CIRCLE_PROJECT_REPONAME: 'webapp', CIRCLE_BUILD_NUM: '1', CIRCLE_SHA1: 'a'.repeat(40), AWS_PAGER: '',
+    // Every CircleCI step has it; the new runtime keys its code cache by the job (tools/loader.ts).
+    CIRCLE_WORKFLOW_JOB_ID: randomUUID(),
     HOME: join(work, 'home'),
   };
   return {

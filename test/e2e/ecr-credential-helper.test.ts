@@ -26,9 +26,12 @@ beforeAll(() => {
   expect(start).toBeGreaterThan(HEREDOC_DELIMITER.length);
   expect(end).toBeGreaterThan(start);
   home = mkdtempSync(join(tmpdir(), 'credential-helper-'));
-  const runtime = join(home, 'ecr-login.cjs');
+  mkdirSync(join(home, '.aws-oidc', 'runtime'), { recursive: true, mode: 0o700 });
+  const runtime = join(home, '.aws-oidc', 'runtime', 'ecr-login.cjs');
   writeFileSync(runtime, brotliDecompressSync(Buffer.from(script.slice(start, end + 1), 'base64')), { mode: 0o600 });
-  helper = join(installHelperProgram({ HOME: home }, process.execPath, runtime), 'docker-credential-aws-oidc');
+  // The helper runs the runtime through the wrapper's loader (src/lib/launch.ts), as ecr-login writes it.
+  const loader = /-e '([^']+)' <</.exec(script)![1]!;
+  helper = join(installHelperProgram({ HOME: home }, { node: process.execPath, runtime, loader }), 'docker-credential-aws-oidc');
 });
 
 /** Runs the helper as docker does: one action, stdin, then stdout and the exit code. */

@@ -10,6 +10,8 @@ import { ACCOUNT, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
 import type { JobResult } from '../harness/runner/index.ts';
 import { useRig } from '../harness/use-rig.ts';
 import { useRegistries } from '../harness/use-registries.ts';
+import { buildKitDockerCli } from '../harness/docker.ts';
+import { configPlatform } from '../harness/platforms.ts';
 
 const rig = useRig();
 const registries = useRegistries(rig, [ACCOUNT, PROD_ACCOUNT]);
@@ -58,8 +60,8 @@ describe('promote-image', () => {
     expect(runs[0]?.output).toMatch(/through ECR \(PutImage\)/);
     expect(runs[1]?.output).toMatch(/Already at sha256:[0-9a-f]{64} in \S+\/webapp: staging, qa \(nothing to do for them\)/);
     expect(rig.aws.requests.filter((q) => q.action === 'PutImage' && q.status === 200)).toHaveLength(2);
-    // Only build-and-push ran docker (its buildx probe, the build, the push); the promotions ran none.
-    expect(rig.dockerCalls(r).map((c) => c.argv[0])).toEqual(['buildx', 'build', 'push']);
+    // Only build-and-push ran docker (its buildx and BuildKit probes, the build, the push); the promotions ran none.
+    expect(rig.dockerCalls(r).map((c) => c.argv[0])).toEqual(['buildx', 'version', 'build', 'push']);
     const result = JSON.parse(readFileSync(`${r.home}/.aws-oidc/results/promote-image-webapp.json`, 'utf8')) as Record<string, unknown>;
     expect(result).toMatchObject({ digest: built, method: 'none', tagsUnchanged: ['staging', 'qa'] });
   });
@@ -92,10 +94,17 @@ describe('promote-image', () => {
     for (const q of reads) expect(q.identityArn).toMatch(new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/staging-deploy/`));
   });
 
-  it('copies a multi-architecture OCI index whole across accounts, children included; docker pulls it from production', async () => {
+  it('copies a multi-architecture OCI index whole across accounts, children included; docker pulls it from production', async (ctx) => {
+    // The arm64 image is built on BuildKit (no emulation needed for FROM scratch); the classic builder without it
+    // would reuse the amd64 build's layers, and build-and-push refuses to push that image as arm64.
+    const kit = await buildKitDockerCli();
+    if ('reason' in kit) {
+      console.log(`skipped: the arm64 child needs BuildKit: ${kit.reason}`);
+      return ctx.skip();
+    }
     for (const account of [ACCOUNT, PROD_ACCOUNT]) rig.aws.ensureRepository({ account, region: REGION, name: 'webapp' });
     const build = (arch: string): ConsumerStep => ({ orb: 'build-and-push', params: { repo: 'webapp', tag: `multi-\${CIRCLE_BUILD_NUM}-${arch}`, platform: `linux/${arch}`, 'profile-name': 'staging', region: REGION } });
-    const first = await rig.run(consumerConfig(rig.orbText, [...profiles, build('amd64'), build('arm64')]), 'deploy', { checkoutSource: project(), branch: 'main' });
+    const first = await rig.run(consumerConfig(rig.orbText, [...profiles, build('amd64'), build('arm64')]), 'deploy', { checkoutSource: project(), branch: 'main', dockerCli: kit.cli });
     expect(first.success, all(first)).toBe(true);
     // The index, put in the staging registry through the registry API, as a fan-in job would.
     const staging = registries.get(ACCOUNT)!;
@@ -105,6 +114,7 @@ describe('promote-image', () => {
       return { mediaType: img.mediaType, digest: img.digest, size: Buffer.byteLength(img.manifest), platform: { os: 'linux', architecture } };
     }));
     await staging.putManifest('webapp', tag, JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: children }), 'application/vnd.oci.image.index.v1+json');
+    for (const architecture of ['amd64', 'arm64']) expect(await configPlatform(staging, 'webapp', `${tag}-${architecture}`)).toBe(`linux/${architecture}`);
     const index = (await staging.image('webapp', { imageTag: tag }))!;
     const r = await rig.run(consumerConfig(rig.orbText, [
       ...profiles,

@@ -30,7 +30,8 @@ describe('self-refresh profiles', () => {
     const out = (name: string) => r.steps.find((s) => s.name === name)?.output.trim() ?? '';
     expect(out('From the cache')).toMatch(new RegExp(`^arn:aws:sts::${PROD_ACCOUNT}:assumed-role/cfn-deploy/`));
     expect(out('Refreshed')).toMatch(new RegExp(`^arn:aws:sts::${PROD_ACCOUNT}:assumed-role/cfn-deploy/`));
-    expect(out('Config')).toMatch(/^env NODE_DEBUG= NODE_DEBUG_NATIVE= \/\S*\/node \S+\/\.aws-oidc\/runtime\/assume-role-with-oidc\.cjs --credential-process \S+\/long-job\.json$/);
+    // The runtime through the step's loader, which checks its SHA-256 first (src/lib/launch.ts).
+    expect(out('Config')).toMatch(/^env NODE_DEBUG= NODE_DEBUG_NATIVE= AWS_OIDC_RUNTIME=\S+\/\.aws-oidc\/runtime\/assume-role-with-oidc\.cjs \/\S*\/node -e '[^']+' -- --credential-process \S+\/long-job\.json$/);
     // One exchange by the step, none for the cached call, one for the refresh, with a token minted by `circleci run oidc get`.
     expect(ARWWI() - before).toBe(2);
     expect(rig.issuer.issuedTokens.length - mintsBefore).toBe(3); // v1 + v2 at job start, one minted for the refresh

@@ -267,6 +267,12 @@ export class LocalRegistry {
     return fetch(`http://127.0.0.1:${this.backendPort}${path}`, { method, headers: { authorization: this.backendAuth, accept: MANIFEST_ACCEPT } });
   }
 
+  /** A blob of `repo` (an image config or a layer) as its bytes; undefined when the registry has none. */
+  async blob(repo: string, digest: string): Promise<Buffer | undefined> {
+    const r = await this.backendFetch(`/v2/${repo}/blobs/${digest}`);
+    return r.ok ? Buffer.from(await r.arrayBuffer()) : undefined;
+  }
+
   /** Every tag of `repo` (none when the registry has never seen the repository). */
   async tags(repo: string): Promise<string[]> {
     const r = await this.backendFetch(`/v2/${repo}/tags/list`);

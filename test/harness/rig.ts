@@ -1,6 +1,6 @@
 // The whole stand-in for CircleCI + AWS that e2e tests and the demo use: OIDC issuer, local STS,
 // the packed orb, and the job runner; it scans every step's output for the secrets it issued.
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ADVANCE_CLOCK_SCRIPT, RigClock } from './clock.ts';
@@ -103,6 +103,11 @@ export interface RigRunOptions {
   remoteDocker?: Record<string, string>;
   /** The image's shell for steps that name none (RunOptions.defaultShell): a POSIX sh models an image without bash. */
   defaultShell?: string;
+  /**
+   * The docker CLI the job's `docker` runs (an executor with another docker version, e.g. Debian's 20.10 with its
+   * own BuildKit client); default the next docker on the host's PATH. It goes on the job's PATH right after the rig's tools.
+   */
+  dockerCli?: string;
 }
 
 /** A started rig. */
@@ -198,10 +203,12 @@ export class Rig {
     const branch = opts.branch ?? 'main';
     const workdir = mkdtempSync(join(tmpdir(), 'rig-job-'));
     mkdirSync(workdir, { recursive: true });
+    const cliDir = opts.dockerCli === undefined ? [] : [mkdtempSync(join(tmpdir(), 'rig-docker-cli-'))];
+    for (const d of cliDir) symlinkSync(opts.dockerCli ?? '', join(d, 'docker'));
     const runOpts: RunOptions = {
       identity: this.identity(branch, opts.identity), oidc: this.issuer, branch,
       // The rig's tools come first, even before the runner's circleci shim, which the rig's circleci wrapper runs.
-      env: { ...(opts.noEndpointEnv ? {} : this.projectEnv), PATH: [this.toolsDir, SHIM_DIR, process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':'), ...opts.env },
+      env: { ...(opts.noEndpointEnv ? {} : this.projectEnv), PATH: [this.toolsDir, SHIM_DIR, ...cliDir, process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':'), ...opts.env },
       workdir,
       ...(opts.checkoutSource === undefined ? {} : { checkoutSource: opts.checkoutSource }),
       ...(opts.sha === undefined ? {} : { sha: opts.sha }),

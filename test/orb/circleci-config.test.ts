@@ -17,6 +17,11 @@ import { expandJob, expandWorkflow, loadConfig, type ExpandedJob } from '../harn
 const CONFIG = readFileSync('.circleci/config.yml', 'utf8');
 const TEST_DEPLOY = readFileSync('.circleci/test-deploy.yml', 'utf8');
 const ORB = readFileSync(PACKED_ORB, 'utf8');
+/**
+ * A stand-in for circleci/orb-tools@12.3.3, of which the pipeline uses only the default executor (the official
+ * circleci/circleci-cli image): the runner expands jobs from the orbs it is given, and nothing here reaches the registry.
+ */
+const ORB_TOOLS = { 'circleci/orb-tools@12.3.3': 'version: 2.1\nexecutors:\n  default:\n    docker:\n      - image: circleci/circleci-cli:stand-in\n' };
 
 type Entry = { name: string; job: string; requires: string[]; params: Record<string, unknown> };
 type RawEntry = { filters?: { tags?: { only?: string }; branches?: { only?: string; ignore?: string } }; 'post-steps'?: unknown[] };
@@ -42,7 +47,7 @@ function expandAll(text: string, orbs: Record<string, string>): { entry: Entry; 
 const commands = (job: ExpandedJob) => job.steps.map((s) => (s as { command?: string }).command ?? '').join('\n');
 
 describe('.circleci/config.yml', () => {
-  const jobs = expandAll(CONFIG, {});
+  const jobs = expandAll(CONFIG, ORB_TOOLS);
   const byName = (n: string) => jobs.find((j) => j.entry.name === n)!;
 
   it('expands in the runner: every job of every workflow', () => {
@@ -66,19 +71,23 @@ describe('.circleci/config.yml', () => {
     expect((parse(CONFIG) as { setup?: boolean }).setup).toBe(true);
   });
 
-  it('every job also runs for tags, so a release tag reaches test-deploy.yml', () => {
-    for (const { entry, raw } of jobs) expect(raw.filters?.tags?.only, entry.name).toBe('/.*/');
+  it('every job runs for release tags, so a release tag reaches test-deploy.yml; the dev publish and the continuation only on main and release tags', () => {
+    const publishing = ['publish-dev', 'continue-to-test-deploy'];
+    for (const { entry, raw } of jobs) {
+      expect(raw.filters, entry.name).toEqual(publishing.includes(entry.name)
+        ? { branches: { only: 'main' }, tags: { only: '/^v\\d+\\.\\d+\\.\\d+$/' } } : { tags: { only: '/.*/' } });
+    }
   });
 });
 
 describe('.circleci/test-deploy.yml', () => {
-  const jobs = expandAll(TEST_DEPLOY, { 'aws-oidc': ORB });
+  const jobs = expandAll(TEST_DEPLOY, { 'aws-oidc': ORB, ...ORB_TOOLS });
   const tests = jobs.filter((j) => j.job.steps.some((s) => s.name === 'Assume AWS role with CircleCI OIDC'));
   const publish = jobs.filter((j) => j.entry.job === 'publish');
 
   it('expands in the runner against the packed orb: every job of every workflow', () => {
     expect(jobs.map((j) => j.entry.name)).toEqual(['assume-role-v2', 'assume-role-v1', 'assume-role-mint', 'chain-and-profiles', 'image-docker', 'image-machine',
-      'publish-dev-alpha', 'publish-release']);
+      'pack', 'publish-dev-alpha', 'publish-release']);
     console.log(`test-deploy.yml: ${jobs.length} jobs, ${tests.length} of them against AWS with the orb`);
   });
 
@@ -87,7 +96,7 @@ describe('.circleci/test-deploy.yml', () => {
     const usage = parse(TEST_DEPLOY, { merge: true }) as Record<string, unknown>;
     // A config may have keys an example's usage may not: top-level anchor holders (already resolved by the
     // parse) and the config's own commands (the checks below still see every job and workflow).
-    const configOnly = ['filters', 'release-filters', 'cleanup-repo', 'commands'];
+    const configOnly = ['filters', 'dev-filters', 'release-filters', 'cleanup-repo', 'commands'];
     expect(Object.keys(usage).filter((k) => configOnly.includes(k)).sort()).toEqual([...configOnly].sort());
     const data = { description: 'the project\'s test-deploy.yml', usage: Object.fromEntries(Object.entries(usage).filter(([k]) => !configOnly.includes(k))) };
     expect(validateAgainst('example', '.circleci/test-deploy.yml', data).map(formatFinding)).toEqual([]);
@@ -99,14 +108,14 @@ describe('.circleci/test-deploy.yml', () => {
     expect((parse(TEST_DEPLOY) as { orbs: Record<string, string> }).orbs['aws-oidc']).toBe('aws-oidc/aws-oidc@dev:<< pipeline.git.revision >>');
   });
 
-  it('publishes only after every test: dev:alpha on branches, the release on vX.Y.Z tags only', () => {
+  it('publishes only after every test and the pack: dev:alpha on main, the release on vX.Y.Z tags only', () => {
     const testNames = tests.map((j) => j.entry.name);
-    for (const p of publish) expect([...p.entry.requires].sort(), p.entry.name).toEqual([...testNames].sort());
+    for (const p of publish) expect([...p.entry.requires].sort(), p.entry.name).toEqual([...testNames, 'pack'].sort());
     const dev = publish.find((p) => p.entry.name === 'publish-dev-alpha')!;
     const release = publish.find((p) => p.entry.name === 'publish-release')!;
     expect(dev.entry.params['version']).toBe('dev:alpha');
-    expect(dev.raw.filters?.tags).toBeUndefined();
-    expect(release.raw.filters).toEqual({ tags: { only: '/^v[0-9]+\\.[0-9]+\\.[0-9]+$/' }, branches: { ignore: '/.*/' } });
+    expect(dev.raw.filters).toEqual({ branches: { only: 'main' } });
+    expect(release.raw.filters).toEqual({ tags: { only: '/^v\\d+\\.\\d+\\.\\d+$/' }, branches: { ignore: '/.*/' } });
     const semver = new RegExp(release.raw.filters!.tags!.only!.slice(1, -1));
     expect(['v1.2.3', 'v10.0.1'].every((t) => semver.test(t))).toBe(true);
     expect(['v1.2', 'v1.2.3-rc1', '1.2.3'].some((t) => semver.test(t))).toBe(false);
@@ -123,7 +132,7 @@ describe('.circleci/test-deploy.yml', () => {
       const last = job.steps.at(-1) as { name: string; when?: string; command?: string };
       expect(last).toMatchObject({ name: 'Delete the test repository', when: 'always' });
       // The cleanup names the same repository through $CIRCLE_JOB, which is the entry's name.
-      expect(last.command?.replace('$CIRCLE_JOB', entry.name)).toContain(`--repository-name "${repo}"`);
+      expect(last.command?.trimEnd().replace('$CIRCLE_JOB', entry.name)).toMatch(new RegExp(`DeleteRepositoryCommand[\\s\\S]*' "${repo}"$`));
     }
   });
 
@@ -132,6 +141,6 @@ describe('.circleci/test-deploy.yml', () => {
       expect(text).not.toMatch(/--token/);
       expect(text).toMatch(/orb publish/);
     }
-    for (const p of publish) expect(commands(p.job)).toMatch(/"\$HOME\/bin\/circleci" orb publish dist\/orb\.yml "aws-oidc\/aws-oidc@\$\{version\}"$/m);
+    for (const p of publish) expect(commands(p.job)).toMatch(/^circleci orb publish dist\/orb\.yml "aws-oidc\/aws-oidc@\$\{version\}"$/m);
   });
 });

@@ -5,11 +5,12 @@ import { ACCOUNT } from '../harness/rig.ts';
 export type Target = 'assume-role-with-oidc' | 'ecr-login' | 'build-and-push' | 'create-manifest-list' | 'job build-and-push';
 
 /**
- * What must happen: `refused` names the parameter the step's error must name ("parameter <name>:"); `config` names the
- * argument CircleCI's config compiler refuses (a wrong type never reaches the step); `works` means the step succeeds
- * with the value taken literally (the test then checks what arrived where).
+ * What must happen, and who decides: `refused` names the parameter the orb's step must name in its error
+ * ("parameter <name>:", or `message`); `config` names the argument CircleCI's config compiler refuses (a wrong type
+ * never reaches a step; `message`, else "Type error for argument <name>:"); `works` means the step succeeds with the
+ * value taken literally (the test then checks what arrived where).
  */
-export type Expect = { refused: string; message?: RegExp } | { config: string } | { works: 'literally' };
+export type Expect = { refused: string; message?: RegExp } | { config: string; message?: RegExp } | { works: 'literally' };
 
 export interface HostileCase {
   title: string;
@@ -194,7 +195,7 @@ export const CASES: HostileCase[] = [
   job('checkout', 'a word (wrong type)', () => ({ checkout: 'sometimes' }), config('checkout')),
   job('setup-remote-docker', 'a word (wrong type)', (c) => ({ 'setup-remote-docker': sub(c) }), config('setup-remote-docker')),
   job('docker-layer-caching', 'a word (wrong type)', () => ({ 'docker-layer-caching': 'fast' }), config('docker-layer-caching')),
-  job('executor', 'an executor that does not exist', (c) => ({ executor: semi(c) }), config('executor')),
+  job('executor', 'an executor that does not exist', (c) => ({ executor: semi(c) }), { config: 'executor', message: /Cannot find a definition for executor named x; touch / }),
   job('build-args', 'a key that is a command', (c) => ({ 'build-args': `${tick(c)}=1` }), refused('build-args')),
   job('extra-build-args', 'an unclosed quote after $(...)', (c) => ({ 'extra-build-args': `${sub(c)} '` }), refused('extra-build-args')),
 ];

@@ -94,7 +94,7 @@ describe('clean-up on a runner whose home outlives the job', () => {
     ]), CLEAN_UP]));
     expect(step(r, CLEAN)[0]?.exitCode, all(r)).toBe(1);
     // The step stops at its first touch of the manifest: recording its own runtime there.
-    expect(step(r, CLEAN)[0]?.output).toMatch(/refusing to record what this step writes in .*\/jobs\/[0-9a-f-]+: it is a symbolic link/);
+    expect(step(r, CLEAN)[0]?.output).toMatch(/refusing to record what this step writes in .*\/jobs\/[0-9a-f-]+: it must be a regular file \(not a link\)/);
     expect(read(r, 'list')).toMatch(/^\["file",".*\/keep\.txt"\]\n$/);
     expect(read(r, 'keep.txt')).toBe('keep\n');
   });

@@ -2,7 +2,7 @@
 // job's home, which mints a fresh OIDC token when needed and assumes the role (and chain) again.
 import { join } from 'node:path';
 import { OrbError } from '../../lib/errors.ts';
-import { NODE_DEBUG_OFF } from '../../lib/log.ts';
+import { launchWords, type Launch } from '../../lib/launch.ts';
 import { readIfExists, writeFileAtomic } from '../../lib/files.ts';
 import { recordWritten } from '../../lib/job-manifest.ts';
 import { getUsableToken, type RunProgram } from '../../lib/oidc-token.ts';
@@ -20,15 +20,16 @@ export function refreshPaths(env: Env, profile: string): { config: string; cache
 }
 
 /**
- * The credential_process line for the AWS config file. `node` is the Node that ran the step (an absolute
- * path), so the profile works where install-node put Node in the job's home, off PATH.
+ * The credential_process line for the AWS config file: the runtime through its loader (src/lib/launch.ts), which
+ * refuses a runtime file whose SHA-256 is not the bundle's. The node is the one that ran the step (an absolute
+ * path), so the profile works where install-node put Node in the job's home, off PATH. The AWS CLI splits the
+ * line as sh words; other SDKs run it with sh -c; so paths with blanks or quotes are refused.
  */
-export function credentialProcessLine(runtime: string, configPath: string, node = 'node'): string {
-  if (/["\s]/.test(node + runtime + configPath)) {
+export function credentialProcessLine(launch: Launch, configPath: string): string {
+  if (/["'\s\\]/.test(launch.node + launch.runtime + configPath)) {
     throw new OrbError(`cannot write a credential_process for ${configPath}: the path has spaces or quotes`, 'use a HOME without spaces');
   }
-  // env(1) clears Node's debug logging (NODE_DEBUG_OFF) whether a shell or the AWS CLI runs the line.
-  return `env ${NODE_DEBUG_OFF} ${node} ${runtime} --credential-process ${configPath}`;
+  return `${launchWords(launch, (path) => path)} --credential-process ${configPath}`;
 }
 
 /** Saves what a later refresh needs (no secrets) and the first credentials as the cache; both go in the job's manifest (for clean-up). */
@@ -38,9 +39,21 @@ export function saveRefreshState(env: Env, paths: { config: string; cache: strin
   writeFileAtomic(paths.cache, JSON.stringify(creds) + '\n');
 }
 
-/** Everything a refresh touches outside itself. */
+/**
+ * The whole-run deadline of one refresh, in ms, and the one line that says it ran out. The AWS CLI and SDKs wait
+ * for a credential_process without a limit of their own. Each STS call gives up after the HTTP deadline `callMs`
+ * (AWS_OIDC_HTTP_TIMEOUT_MS) and each call's retries after retry-max-seconds, but each hop of a chain has its
+ * own retry time and `circleci run oidc get` has no limit: the refresh as a whole gets retry-max-seconds, plus one
+ * HTTP deadline for the call that starts just before that time is up and one for minting a token.
+ */
+export function refreshDeadline(p: AssumeRoleParams, callMs: number): { ms: number; line: string } {
+  const ms = p.retry.totalSeconds * 1000 + 2 * callMs;
+  return { ms, line: `no credentials for profile ${p.profileName} within ${ms / 1000}s (retry-max-seconds ${p.retry.totalSeconds} plus twice the HTTP deadline of ${callMs / 1000}s, AWS_OIDC_HTTP_TIMEOUT_MS): STS or the OIDC token service did not answer; check the network path to them` };
+}
+
+/** Everything a refresh touches outside itself; `deadline` is armed (refreshDeadline) before a refresh calls anything. */
 export interface RefreshDeps { env: Env; now(): number; runProgram: RunProgram; note(line: string): void; sts(p: AssumeRoleParams): StsPort;
-  assume(p: AssumeRoleParams, token: string, sts: StsPort): Promise<SessionCredentials> }
+  assume(p: AssumeRoleParams, token: string, sts: StsPort): Promise<SessionCredentials>; deadline(p: AssumeRoleParams): void }
 
 /** credential_process: prints the AWS process-credentials JSON, from the cache or from a new exchange. */
 export async function credentialProcess(configPath: string, deps: RefreshDeps): Promise<string> {
@@ -55,6 +68,7 @@ export async function credentialProcess(configPath: string, deps: RefreshDeps): 
     if (Date.parse(c.expiration) - deps.now() > REFRESH_MARGIN_MS) creds = { ...c, expiration: new Date(c.expiration) };
   }
   if (!creds) {
+    deps.deadline(params);
     // The job's token may be long gone by now: refresh with a fresh one unless it still has time.
     const token = await getUsableToken(params.tokenSource, params.audience, deps.env, deps.runProgram, deps.now(), deps.note);
     creds = await deps.assume(params, token, deps.sts(params));

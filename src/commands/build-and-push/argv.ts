@@ -7,28 +7,37 @@ import { cacheSpec } from './cache.ts';
 /** What the builder can do. */
 export type ResolvedBuilder = 'buildx' | 'docker';
 
-/** The features only BuildKit (buildx) has, named as the parameters that ask for them. */
-export function buildxOnly(p: BuildAndPushParams): string[] {
+/**
+ * The features the classic docker build cannot give, named as the parameters that ask for them: several
+ * platforms, cache-to and attestations need buildx; secrets need BuildKit, which the classic build has
+ * when `buildkit` (see classicBuildKit in ./buildkit.ts).
+ */
+export function buildxOnly(p: BuildAndPushParams, buildkit = false): string[] {
   const need: string[] = [];
   if (p.platforms.length > 1) need.push(`platform (${p.platforms.length} platforms)`);
   if (p.cacheTo.length > 0) need.push('cache-to');
-  if (p.secrets.length > 0) need.push('secrets');
+  if (p.secrets.length > 0 && !buildkit) need.push('secrets');
   if (p.provenance) need.push('provenance');
   if (p.sbom) need.push('sbom');
   return need;
 }
 
-/** The builder to use: buildx when asked or available, classic docker build otherwise; refuses buildx-only features without it. */
-export function chooseBuilder(p: BuildAndPushParams, hasBuildx: boolean): ResolvedBuilder {
+/**
+ * The builder to use: buildx when asked or available, classic docker build otherwise (on BuildKit when
+ * `buildkit`); refuses, naming the parameters, what the chosen builder cannot honour.
+ */
+export function chooseBuilder(p: BuildAndPushParams, hasBuildx: boolean, buildkit = false): ResolvedBuilder {
   if (p.builder === 'buildx' && !hasBuildx) {
     throw new OrbError('parameter builder: buildx was asked for, but `docker buildx` is not available on this executor',
       'use an executor with buildx (CircleCI\'s machine images and setup_remote_docker have it), or builder: auto');
   }
   const builder: ResolvedBuilder = p.builder === 'docker' ? 'docker' : hasBuildx ? 'buildx' : 'docker';
-  const need = buildxOnly(p);
+  const need = buildxOnly(p, buildkit);
   if (builder === 'docker' && need.length > 0) {
-    throw new OrbError(`${need.join(', ')} ${need.length > 1 ? 'need' : 'needs'} buildx, and this build uses the classic docker build (${p.builder === 'docker' ? 'builder: docker' : 'no buildx here'})`,
-      'use an executor with docker buildx, or drop those parameters');
+    const why = p.builder === 'docker' ? 'builder: docker' : 'no buildx here';
+    const kitOnly = need.length === 1 && need[0] === 'secrets';
+    throw new OrbError(`${need.join(', ')} ${need.length > 1 ? 'need' : 'needs'} ${kitOnly ? 'BuildKit' : 'buildx'}, and this build uses the classic docker build${kitOnly ? ' without it' : ''} (${why})`,
+      `use an executor with docker buildx${kitOnly ? ' or with a docker CLI 18.09 to 22.x (its docker build runs BuildKit)' : ''}, or drop those parameters`);
   }
   return builder;
 }
@@ -55,9 +64,10 @@ export function buildArgv(p: BuildAndPushParams, builder: ResolvedBuilder, repos
   if (p.target) a.push('--target', p.target);
   if (p.platforms.length > 0) a.push('--platform', p.platforms.join(','));
   for (const c of p.cacheFrom) a.push('--cache-from', builder === 'buildx' ? cacheSpec('cache-from', c, repositoryUri) : classicCacheFrom(c, repositoryUri));
+  if (builder === 'buildx') for (const c of p.cacheTo) a.push('--cache-to', cacheSpec('cache-to', c, repositoryUri));
+  // The classic build gets secrets only on BuildKit: chooseBuilder refused them otherwise.
+  for (const s of p.secrets) a.push('--secret', s);
   if (builder === 'buildx') {
-    for (const c of p.cacheTo) a.push('--cache-to', cacheSpec('cache-to', c, repositoryUri));
-    for (const s of p.secrets) a.push('--secret', s);
     a.push(`--provenance=${p.provenance}`, `--sbom=${p.sbom}`);
     // Several platforms cannot be loaded into the local engine: they are pushed, or only built.
     if (p.push) a.push('--push');

@@ -8,6 +8,7 @@ import type { EcrCalls } from '../../lib/aws/ecr-calls.ts';
 import type { RepositoryInfo } from '../../lib/aws/ecr.ts';
 import type { AwsKeys } from '../../lib/aws/clients.ts';
 import { buildArgv, chooseBuilder, imageLabels, pushArgvs } from './argv.ts';
+import { checkPlatform, classicBuildKit, platformArgv, VERSION_ARGV } from './buildkit.ts';
 import type { BuildAndPushParams } from './params.ts';
 import { gatePushed, pushFailure, repositoryPolicies, type RepositoryPort } from '../ecr-images/after-push.ts';
 import type { ScanVerdict } from '../ecr-images/scan-gate.ts';
@@ -21,6 +22,8 @@ export interface BuildAndPushDeps extends Omit<EcrCalls, 'proxyEndpoint'> {
   hasBuildx(): Promise<boolean>;
   /** Runs docker with `argv`, output to the step's log; `env` adds variables (the build args). Rejects on a non-zero exit. */
   docker(argv: string[], env?: Record<string, string>): Promise<void>;
+  /** Runs docker with `argv` and resolves its stdout (docker version, image inspect). Rejects on a non-zero exit. */
+  dockerOutput(argv: string[]): Promise<string>;
   writeExports(entries: Record<string, string | null>): void;
   writeResult(name: string, result: object): void;
   /** Policies, scans and image reads of one repository; needed only for repository policies and the scan gate. */
@@ -109,14 +112,20 @@ async function existingDigest(p: BuildAndPushParams, deps: BuildAndPushDeps, t: 
 async function buildAndPush(p: BuildAndPushParams, deps: BuildAndPushDeps, t: Target): Promise<Built> {
   const { log } = deps;
   const { port, repo, uri } = t;
-  const builder = chooseBuilder(p, await deps.hasBuildx());
-  log.info(`Builder: ${builder === 'buildx' ? 'docker buildx build' : 'classic docker build'}${p.builder === 'auto' ? ` (auto: buildx ${builder === 'buildx' ? 'found' : 'not found'})` : ''}`);
-  const buildEnv = Object.fromEntries(p.buildArgs);
+  const hasBuildx = await deps.hasBuildx();
+  // The classic build runs on BuildKit (DOCKER_BUILDKIT=1) where this docker has it: secrets and a foreign platform work there.
+  const classic = p.builder === 'docker' || p.builder === 'auto' && !hasBuildx;
+  const buildkit = classic && classicBuildKit(await deps.dockerOutput(VERSION_ARGV).catch(() => ''), hasBuildx, deps.env);
+  const builder = chooseBuilder(p, hasBuildx, buildkit);
+  log.info(`Builder: ${builder === 'buildx' ? 'docker buildx build' : `classic docker build${buildkit ? ' on BuildKit' : ''}`}${p.builder === 'auto' ? ` (auto: buildx ${builder === 'buildx' ? 'found' : 'not found'})` : ''}`);
+  const buildEnv: Record<string, string> = { ...Object.fromEntries(p.buildArgs), ...(buildkit ? { DOCKER_BUILDKIT: '1' } : {}) };
   await deps.docker(buildArgv(p, builder, uri, imageLabels(p, deps.env, deps.now())), buildEnv).catch(async (err: unknown) => {
     const failed = new OrbError(`the build failed: ${(err as Error).message}`, 'see the build output above');
     // buildx pushes in the build, so ECR's refusal of an IMMUTABLE tag ends the build.
     throw builder === 'buildx' && p.push && port ? await pushFailure('build-and-push', repo, p.tags, port, failed) : failed;
   });
+  const image = t.uris[0] ?? uri;
+  if (builder === 'docker' && p.platforms.length === 1) checkPlatform(p.platforms[0] ?? '', await deps.dockerOutput(platformArgv(image)), image);
   for (const argv of pushArgvs(p, builder, uri)) {
     await deps.docker(argv).catch(async (err: unknown) => {
       const fallback = new OrbError(`docker push ${argv[1]} failed: ${(err as Error).message} (docker's reason is in the push output above)`,

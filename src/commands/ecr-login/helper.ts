@@ -7,10 +7,11 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { OrbError } from '../../lib/errors.ts';
 import { failureLine } from '../../lib/report.ts';
-import { NODE_DEBUG_OFF, type Log } from '../../lib/log.ts';
+import type { Log } from '../../lib/log.ts';
 import { writeFileAtomic } from '../../lib/files.ts';
 import { recordWritten } from '../../lib/job-manifest.ts';
 import { shellQuote } from '../../lib/bash-env.ts';
+import { launchWords, type Launch } from '../../lib/launch.ts';
 import type { Env } from '../../lib/params.ts';
 import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
 import type { RegistryLogin } from '../../lib/aws/ecr.ts';
@@ -24,13 +25,17 @@ export const NOT_FOUND = 'credentials not found in native keychain';
 /** The directory put on PATH for later steps, holding docker-credential-aws-oidc. */
 export const helperDir = (env: Env) => join(env.HOME || '.', '.aws-oidc', 'bin');
 
-/** Writes docker-credential-aws-oidc (recorded in the job's manifest): a two-line script that runs this runtime with the node that ran the step. */
-export function installHelperProgram(env: Env, nodePath: string, runtime: string): string {
+/**
+ * Writes docker-credential-aws-oidc: a two-line script that runs this runtime through its loader (src/lib/launch.ts),
+ * with the node that ran the step; the loader refuses a runtime file whose SHA-256 is not the bundle's. Recorded in
+ * the job's manifest.
+ */
+export function installHelperProgram(env: Env, launch: Launch): string {
   const dir = helperDir(env);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `docker-credential-${HELPER_NAME}`);
   recordWritten(env, [['file', file]]);
-  writeFileAtomic(file, `#!/bin/sh\nexec env ${NODE_DEBUG_OFF} ${shellQuote(nodePath)} ${shellQuote(runtime)} --credential-helper "$@"\n`);
+  writeFileAtomic(file, `#!/bin/sh\nexec ${launchWords(launch, shellQuote)} --credential-helper "$@"\n`);
   chmodSync(file, 0o700);
   return dir;
 }

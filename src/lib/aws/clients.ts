@@ -44,15 +44,12 @@ function common(region: string, keys: AwsKeys | undefined, env: Env, now: () => 
   };
 }
 
-/** The endpoint a failed call went to (scheme://host[:port]), set on its error by the client's middleware. */
-export function endpointOf(err: unknown): string | undefined {
-  return (err as { endpoint?: string } | undefined)?.endpoint;
-}
+export { endpointOf } from './errors.ts';
 
 type Stack = STSClient['middlewareStack'] | ECRClient['middlewareStack'] | ECRPUBLICClient['middlewareStack'];
 
 /** Whether `hostname` is this machine: 127.0.0.0/8, ::1 or localhost. */
-const isLoopback = (hostname: string): boolean => /^127(\.\d{1,3}){3}$/.test(hostname) || ['::1', '[::1]', 'localhost'].includes(hostname.toLowerCase());
+export const isLoopback = (hostname: string): boolean => /^127(\.\d{1,3}){3}$/.test(hostname) || ['::1', '[::1]', 'localhost'].includes(hostname.toLowerCase());
 
 /**
  * Refuses an endpoint that is not https, unless it is plain http to this machine (local stand-ins): the
@@ -66,7 +63,7 @@ export function checkEndpoint(protocol: string, hostname: string, port?: number)
     'use an https endpoint in sts-endpoint, AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL (plain http only to 127.0.0.1 or localhost, for local stand-ins)');
 }
 
-/** Checks the endpoint the SDK resolved before anything is signed or sent, and records it on every error of the call, so messages can name where it went. */
+/** Checks the endpoint the SDK resolved before anything is signed or sent, and records it on the output and every error of the call (with the call's name, `call`), so messages and checks can name where it went. */
 function nameEndpointOnError<C extends { middlewareStack: Stack }>(client: C): C {
   const stack = client.middlewareStack as STSClient['middlewareStack'];
   // At the build step the endpoint is resolved and nothing is signed or sent yet.
@@ -75,14 +72,15 @@ function nameEndpointOnError<C extends { middlewareStack: Stack }>(client: C): C
     if (req?.hostname !== undefined) checkEndpoint(req.protocol ?? 'https:', req.hostname, req.port);
     return next(args);
   }, { step: 'build', name: 'awsOidcEndpointCheck' });
-  stack.add((next) => async (args) => {
+  stack.add((next, context) => async (args) => {
     const req = args.request as { protocol?: string; hostname?: string; port?: number } | undefined;
+    const endpoint = req?.hostname ? `${req.protocol ?? 'https:'}//${req.hostname}${req.port ? `:${req.port}` : ''}` : undefined;
     try {
-      return await next(args);
+      const result = await next(args);
+      if (endpoint && result.output && typeof result.output === 'object') Object.defineProperty(result.output, 'endpoint', { value: endpoint });
+      return result;
     } catch (err) {
-      if (req?.hostname && err && typeof err === 'object') {
-        Object.assign(err, { endpoint: `${req.protocol ?? 'https:'}//${req.hostname}${req.port ? `:${req.port}` : ''}` });
-      }
+      if (endpoint && err && typeof err === 'object') Object.assign(err, { endpoint, call: context.commandName?.replace(/Command$/, '') });
       throw err;
     }
   }, { step: 'finalizeRequest', name: 'awsOidcEndpointOnError' });

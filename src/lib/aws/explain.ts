@@ -2,7 +2,7 @@
 // network failure), what the retries tried, and the fix. Every command that calls ECR reports through it.
 import { OrbError } from '../errors.ts';
 import { retrySummary, withRetry, type RetryDeps, type RetryPolicy } from '../retry.ts';
-import { awsErrorInfo, failureKind, networkCode } from './errors.ts';
+import { awsErrorInfo, failureKind, networkCode, NOT_AWS_HINT } from './errors.ts';
 
 /**
  * A failed AWS call of the step as it is reported: the call, where, AWS's answer (or the network
@@ -15,13 +15,15 @@ export function explainAwsCall(call: string, where: string, err: unknown): unkno
   const tried = retrySummary(err);
   const isNet = net !== undefined;
   if (e.status === undefined && !isNet) return err;
-  if (failureKind(err) === 'accessDenied') {
+  const kind = failureKind(err);
+  if (kind === 'accessDenied') {
     return new OrbError(`${call} ${where} was refused: ${e.message}`,
       `allow ecr:${call} to the role (for another account's registry, also in the repository's policy), or use the profile-name of an identity that may`);
   }
   const what = isNet ? `${net}: ${e.message}` : `${e.code}${e.status ? ` (HTTP ${e.status})` : ''}: ${e.message}`;
   return new OrbError(`${call} ${where} failed: ${what}${tried ? `; ${tried}` : ''}`,
-    tried ? 'AWS kept failing within retry-max-attempts and retry-max-seconds: re-run the job, or raise retry-max-seconds' : 'run the step again with ORB_DEBUG=1 for details');
+    tried ? 'AWS kept failing within retry-max-attempts and retry-max-seconds: re-run the job, or raise retry-max-seconds'
+      : kind === 'notAws' ? NOT_AWS_HINT : 'run the step again with ORB_DEBUG=1 for details');
 }
 
 

@@ -1,10 +1,13 @@
 // The HTTP transport given to the AWS SDK clients: per request a direct connection, or one through the
 // proxy that HTTPS_PROXY/HTTP_PROXY and NO_PROXY pick (read as curl reads them), with a connect deadline
 // and a whole-call deadline; network failures carry a Node-style `code` and a `name` for retry decisions.
-import type { Readable } from 'node:stream';
+// A reply is read up to MAX_REPLY_BYTES, and each call ends by the whole-call deadline or what is left of
+// retry-max-seconds, whichever comes first, however slowly the server sends.
+import { Transform, type Readable } from 'node:stream';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { OrbError } from '../errors.ts';
 import type { Env } from '../params.ts';
+import { retryTimeLeft } from '../retry.ts';
 import { noProxyExempts } from './no-proxy.ts';
 import { netError, RoutingAgent, seconds, type TlsTrust } from './proxy-agent.ts';
 
@@ -79,7 +82,15 @@ export function proxyFor(target: URL, env: Env): URL | undefined {
 
 type Handle = NodeHttpHandler['handle'];
 
-/** NodeHttpHandler whose call deadline also covers the answer's body: its own requestTimeout stops at the headers. */
+/**
+ * The most bytes of one AWS reply that are read: 1 MiB. The replies of the calls the orb makes are a few KB;
+ * the largest, BatchGetImage's, carries the manifests of the tags asked for, a few KB each for images and
+ * multi-architecture lists. A longer reply fails the call ("could not be read: it is larger than 1 MiB",
+ * awsErrorInfo's InvalidResponse) instead of filling the memory (a 700 MB reply made a string Node refuses).
+ */
+export const MAX_REPLY_BYTES = 1 << 20;
+
+/** NodeHttpHandler whose call deadline also covers the answer's body (its own requestTimeout stops at the headers), and which reads at most MAX_REPLY_BYTES of it. */
 class DeadlineHandler extends NodeHttpHandler {
   constructor(private readonly callMs: number, options: ConstructorParameters<typeof NodeHttpHandler>[0]) {
     super(options);
@@ -91,9 +102,22 @@ class DeadlineHandler extends NodeHttpHandler {
     const out = await super.handle(request, options);
     const body = out.response.body as Readable | undefined;
     if (typeof body?.destroy !== 'function') return out;
+    let size = 0;
+    const capped = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        done(size > MAX_REPLY_BYTES ? new Error(`it is larger than ${MAX_REPLY_BYTES >> 20} MiB, the most the orb reads of an AWS reply`) : null, chunk);
+      },
+    });
     const late = netError('ETIMEDOUT', `the answer from ${request.hostname} was not complete within ${seconds(ms)}`);
-    const timer = setTimeout(() => body.destroy(late), Math.max(0, end - Date.now()));
-    body.once('close', () => clearTimeout(timer));
+    const timer = setTimeout(() => capped.destroy(late), Math.max(0, end - Date.now()));
+    body.once('error', (err) => capped.destroy(err)).pipe(capped);
+    // However the read ends (complete, too large, late, abandoned), the timer goes and an unfinished answer's socket with it.
+    capped.once('close', () => {
+      clearTimeout(timer);
+      if (!body.readableEnded) body.destroy();
+    });
+    out.response.body = capped;
     return out;
   }
 }
@@ -116,10 +140,16 @@ export function requestHandler(env: Env, timeouts: Partial<HttpTimeouts> = {}, t
   });
 }
 
-/** Runs one SDK call (`call(signal)` passes the signal as `client.send(cmd, { abortSignal })`), aborting it after `ms` milliseconds; then it rejects with `{ name: 'TimeoutError', code: 'ETIMEDOUT' }` naming `what` and the seconds. */
-export async function withDeadline<T>(ms: number, what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * Runs one SDK call (`call(signal)` passes the signal as `client.send(cmd, { abortSignal })`), aborting it
+ * after `callMs` milliseconds, or sooner when less is left of retry-max-seconds (retryTimeLeft); then it
+ * rejects with `{ name: 'TimeoutError', code: 'ETIMEDOUT' }` naming `what` and the seconds.
+ */
+export async function withDeadline<T>(callMs: number, what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const left = retryTimeLeft();
+  const ms = left !== undefined && left < callMs ? left : callMs;
   const controller = new AbortController();
-  const late = netError('ETIMEDOUT', `${what} got no answer within ${seconds(ms)}`);
+  const late = netError('ETIMEDOUT', `${what} got no answer within ${seconds(ms)}${ms < callMs ? ' (what was left of retry-max-seconds)' : ''}`);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => { controller.abort(late); reject(late); }, ms);

@@ -5,6 +5,7 @@ import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityC
 import type { Env } from '../params.ts';
 import { stsClient, type AwsKeys } from './clients.ts';
 import { httpTimeoutMs, withDeadline } from './http-handler.ts';
+import { InvalidResponseError, quoted } from './errors.ts';
 import { withRetry, type RetryDeps, type RetryPolicy } from '../retry.ts';
 
 
@@ -30,13 +31,35 @@ export interface StsPort {
   getCallerIdentity(credentials: AwsKeys): Promise<CallerIdentity>;
 }
 
-/** The credentials of an assume answer; an error naming the call when STS left any of the four out. */
-export function sessionCredentials(action: string, c: Credentials | undefined): SessionCredentials {
+/** What each credential field must look like to be used: AccessKeyId as the STS API reference says (16 to 128 word characters), the secret and the token printable ASCII without spaces (they go into files and variables). */
+const KEY_FIELDS = { AccessKeyId: /^\w{16,128}$/, SecretAccessKey: /^[\x21-\x7e]+$/, SessionToken: /^[\x21-\x7e]+$/ } as const;
+
+/**
+ * The credentials of an assume answer (`action` names the call); an InvalidResponseError naming the call and
+ * the fields that are missing or malformed (never their values) unless all four are there: AccessKeyId,
+ * SecretAccessKey, SessionToken and a valid Expiration. https://docs.aws.amazon.com/STS/latest/APIReference/API_Credentials.html
+ */
+export function sessionCredentials(action: string, out: { Credentials?: Credentials | undefined }): SessionCredentials {
+  const c = out.Credentials;
+  const bad = Object.entries(KEY_FIELDS).filter(([k, re]) => !re.test(String(c?.[k as keyof typeof KEY_FIELDS] ?? ''))).map(([k]) => k);
   const expiration = c?.Expiration;
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !(expiration instanceof Date) || Number.isNaN(expiration.getTime())) {
-    throw new Error(`STS answered ${action} without credentials`);
+  if (!(expiration instanceof Date) || Number.isNaN(expiration.getTime())) bad.push('Expiration');
+  if (bad.length) throw new InvalidResponseError(`STS ${action}`, out, `credentials without a usable ${bad.join(', ')}`);
+  return { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken!, expiration: expiration as Date };
+}
+
+/**
+ * Who GetCallerIdentity says the caller is; an InvalidResponseError quoting what came unless Arn is an IAM
+ * or STS ARN (arn:<partition>:iam|sts::<account>:<resource>) of the 12-digit Account it names.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+ */
+export function callerIdentity(out: { Arn?: string | undefined; Account?: string | undefined; UserId?: string | undefined }): CallerIdentity {
+  const arn = out.Arn ?? '';
+  const account = out.Account ?? '';
+  if (!/^\d{12}$/.test(account) || !new RegExp(`^arn:aws[a-z-]*:(iam|sts)::${account}:[\\x21-\\x7e]+$`).test(arn)) {
+    throw new InvalidResponseError('STS GetCallerIdentity', out, `no usable identity (Arn ${quoted(arn)}, Account ${quoted(account)}): it must be an IAM or STS ARN in a 12-digit account`);
   }
-  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration };
+  return { arn, account, userId: out.UserId ?? '' };
 }
 
 /** The session policy fields of a request. */
@@ -55,7 +78,7 @@ export function createSts(region: string, endpoint: string, env: Env, now: () =>
       const out = await send('AssumeRoleWithWebIdentity', (abortSignal) => stsClient(region, endpoint, undefined, env, now).send(new AssumeRoleWithWebIdentityCommand({
         RoleArn: i.roleArn, RoleSessionName: i.sessionName, WebIdentityToken: i.token, DurationSeconds: i.durationSeconds, ...policies(i),
       }), { abortSignal }));
-      return sessionCredentials('AssumeRoleWithWebIdentity', out.Credentials);
+      return sessionCredentials('AssumeRoleWithWebIdentity', out);
     },
     async assumeRole(keys, i) {
       const out = await send('AssumeRole', (abortSignal) => stsClient(region, endpoint, keys, env, now).send(new AssumeRoleCommand({
@@ -65,11 +88,11 @@ export function createSts(region: string, endpoint: string, env: Env, now: () =>
         ...(i.transitiveTagKeys?.length ? { TransitiveTagKeys: i.transitiveTagKeys } : {}),
         ...(i.sourceIdentity ? { SourceIdentity: i.sourceIdentity } : {}),
       }), { abortSignal }));
-      return sessionCredentials('AssumeRole', out.Credentials);
+      return sessionCredentials('AssumeRole', out);
     },
     async getCallerIdentity(keys) {
       const out = await send('GetCallerIdentity', (abortSignal) => stsClient(region, endpoint, keys, env, now).send(new GetCallerIdentityCommand({}), { abortSignal }));
-      return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };
+      return callerIdentity(out);
     },
   };
 }

@@ -5,6 +5,7 @@
 // https://github.com/opencontainers/distribution-spec/blob/main/spec.md
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { serverText } from '../aws/errors.ts';
 import { readBody, type HttpAnswer, type Send } from './transport.ts';
 
 /** Every manifest kind the client reads and writes: docker schema 2 and OCI, single images and lists. */
@@ -17,7 +18,8 @@ export const MANIFEST_TYPES = [
 export class RegistryError extends Error {
   readonly $metadata: { httpStatusCode: number };
   constructor(readonly status: number, readonly code: string, readonly request: string, detail: string) {
-    super(`${request}: HTTP ${status}${code ? ` ${code}` : ''}${detail ? `: ${detail}` : ''}`);
+    // The registry's code and text are quoted on one line, cut short.
+    super(`${request}: HTTP ${status}${code ? ` ${serverText(code).slice(0, 60)}` : ''}${detail ? `: ${serverText(detail)}` : ''}`);
     // Named so the project's retry reads a 429 as throttling and a 5xx by its status.
     this.name = status === 429 ? 'TooManyRequestsException' : code || `HTTP${status}`;
     this.$metadata = { httpStatusCode: status };
@@ -30,14 +32,27 @@ export interface Manifest { bytes: Buffer; mediaType: string; digest: string }
 /** sha256:<hex> of `bytes`. */
 export const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
+/** The most bytes of an error document (or of a body nobody needs) that are read. */
+const MAX_SMALL_BODY = 64 << 10;
+
+/** Reads and drops a body nobody needs, within the same bounds as an error document, so a body that never ends cannot hold its connection. */
+const drain = (a: HttpAnswer): void => void readBody(a.body, MAX_SMALL_BODY, a.readMs).catch(() => undefined);
+
+/** The whole body of an answer for `request`, within the transport's read deadline; past `limit` bytes a RegistryError naming the request and the limit. */
+async function wholeBody(a: HttpAnswer, request: string, limit?: number): Promise<Buffer> {
+  return readBody(a.body, limit, a.readMs).catch((err: Error & { code?: string }) => {
+    throw err.code ? Object.assign(err, { message: `${request}: ${err.message}` }) : new RegistryError(a.status, '', request, err.message);
+  });
+}
+
 /** The registry's error document ({"errors":[{code, message}]}) of a failed answer, as a RegistryError. */
 async function refusal(a: HttpAnswer, request: string): Promise<RegistryError> {
-  const text = (await readBody(a.body, 64 << 10).catch(() => Buffer.alloc(0))).toString('utf8');
+  const text = (await readBody(a.body, MAX_SMALL_BODY, a.readMs).catch(() => Buffer.alloc(0))).toString('utf8');
   try {
     const e = (JSON.parse(text) as { errors?: { code?: string; message?: string }[] }).errors?.[0];
-    return new RegistryError(a.status, e?.code ?? '', request, e?.message ?? '');
+    return new RegistryError(a.status, String(e?.code ?? ''), request, String(e?.message ?? ''));
   } catch {
-    return new RegistryError(a.status, '', request, text.trim().slice(0, 200));
+    return new RegistryError(a.status, '', request, text);
   }
 }
 
@@ -69,7 +84,7 @@ export class RegistryClient {
       const a = await this.send({ method, url: target, headers: { ...headers, ...auth }, ...(body === undefined ? {} : { body }) });
       const location = a.headers.location;
       if (![301, 302, 303, 307, 308].includes(a.status) || !location || (method !== 'GET' && method !== 'HEAD') || hop >= 5) return a;
-      a.body.resume();
+      drain(a);
       target = new URL(location, target);
     }
   }
@@ -79,11 +94,11 @@ export class RegistryClient {
     const what = `GET ${this.host}/v2/${repo}/manifests/${ref}`;
     const a = await this.call('GET', this.url(`/v2/${repo}/manifests/${ref}`), { accept: MANIFEST_TYPES.join(', ') });
     if (a.status === 404) {
-      a.body.resume();
+      drain(a);
       return undefined;
     }
     if (a.status !== 200) throw await refusal(a, what);
-    const bytes = await readBody(a.body);
+    const bytes = await wholeBody(a, what);
     const digest = sha256(bytes);
     if (ref.startsWith('sha256:') && ref !== digest) throw new RegistryError(200, 'DIGEST_INVALID', what, `the bytes served have digest ${digest}`);
     const mediaType = String(a.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
@@ -93,7 +108,7 @@ export class RegistryClient {
   /** True when `repo` has the blob (HEAD answers 200), false on 404. */
   async hasBlob(repo: string, digest: string): Promise<boolean> {
     const a = await this.call('HEAD', this.url(`/v2/${repo}/blobs/${digest}`));
-    a.body.resume();
+    drain(a);
     if (a.status === 200) return true;
     if (a.status === 404) return false;
     throw new RegistryError(a.status, '', `HEAD ${this.host}/v2/${repo}/blobs/${digest}`, '');
@@ -116,11 +131,11 @@ export class RegistryClient {
     const what = `POST ${this.host}/v2/${repo}/blobs/uploads/`;
     const a = await this.call('POST', this.url(`/v2/${repo}/blobs/uploads/${query}`), { 'content-length': '0' });
     if (mount && a.status === 201) {
-      a.body.resume();
+      drain(a);
       return 'mounted';
     }
     if (a.status !== 202 || !a.headers.location) throw await refusal(a, what);
-    a.body.resume();
+    drain(a);
     return new URL(a.headers.location, this.base);
   }
 
@@ -130,14 +145,14 @@ export class RegistryClient {
     url.searchParams.set('digest', digest);
     const a = await this.call('PUT', url, { 'content-type': 'application/octet-stream', 'content-length': String(size) }, body);
     if (a.status !== 201) throw await refusal(a, `PUT ${this.host}${location.pathname} (blob ${digest})`);
-    a.body.resume();
+    drain(a);
   }
 
   /** Puts a manifest under `ref` (a tag, or its digest); returns the digest the registry reports. */
   async putManifest(repo: string, ref: string, m: Manifest): Promise<string> {
     const a = await this.call('PUT', this.url(`/v2/${repo}/manifests/${ref}`), { 'content-type': m.mediaType, 'content-length': String(m.bytes.length) }, m.bytes);
     if (a.status !== 201) throw await refusal(a, `PUT ${this.host}/v2/${repo}/manifests/${ref}`);
-    a.body.resume();
+    drain(a);
     return String(a.headers['docker-content-digest'] ?? m.digest);
   }
 }

@@ -12,8 +12,8 @@ import { netError, RoutingAgent, seconds } from '../aws/proxy-agent.ts';
 /** One request: method, absolute URL, headers, and a body (bytes, or a stream whose length is in content-length). */
 export interface HttpCall { method: string; url: URL; headers: Record<string, string>; body?: Buffer | Readable }
 
-/** An answer: status, headers, and the body as a stream (the caller reads or drains it). */
-export interface HttpAnswer { status: number; headers: IncomingHttpHeaders; body: Readable }
+/** An answer: status, headers, the body as a stream (the caller reads or drains it), and the deadline in ms of reading a whole body at once (readBody). */
+export interface HttpAnswer { status: number; headers: IncomingHttpHeaders; body: Readable; readMs?: number }
 
 /** Sends one request; rejects with a network error (`code` ECONNREFUSED, ETIMEDOUT...) when no answer comes. */
 export type Send = (call: HttpCall) => Promise<HttpAnswer>;
@@ -31,7 +31,7 @@ export function registryTransport(env: Env, idleMs: number = httpTimeoutMs(env))
     const scheme = call.url.protocol === 'https:' ? 'https:' : 'http:';
     const open = scheme === 'https:' ? httpsRequest : httpRequest;
     const req = open(call.url, { method: call.method, headers: call.headers, agent: agents[scheme] }, (res) => {
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, readMs: idleMs });
     });
     req.setTimeout(idleMs, () => req.destroy(netError('ETIMEDOUT', `${call.method} ${call.url.host}${call.url.pathname}: nothing moved for ${seconds(idleMs)}`)));
     req.on('error', (err: Error & { code?: string }) => {
@@ -47,18 +47,30 @@ export function registryTransport(env: Env, idleMs: number = httpTimeoutMs(env))
   });
 }
 
-/** Reads a whole answer body (manifests, error documents), at most `limit` bytes (default 4 MiB, ECR's manifest limit). */
-export async function readBody(body: Readable, limit = 4 << 20): Promise<Buffer> {
+/** The most bytes of a manifest that are read: 4 MiB, ECR's limit on a manifest's size. */
+export const MAX_MANIFEST_BYTES = 4 << 20;
+
+/**
+ * Reads a whole answer body (manifests, error documents): at most `limit` bytes (default MAX_MANIFEST_BYTES)
+ * and, when `ms` is given, within `ms` milliseconds however slowly it comes. Past either, the body is
+ * destroyed (its connection with it) and the read rejects: "larger than <limit> bytes", or ETIMEDOUT.
+ */
+export async function readBody(body: Readable, limit = MAX_MANIFEST_BYTES, ms?: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += b.length;
-    if (size > limit) {
-      body.destroy();
-      throw new Error(`the registry's answer is larger than ${limit} bytes`);
+  const timer = ms === undefined ? undefined : setTimeout(() => body.destroy(netError('ETIMEDOUT', `the reply was not complete within ${seconds(ms)}`)), ms);
+  try {
+    for await (const chunk of body) {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      size += b.length;
+      if (size > limit) {
+        body.destroy();
+        throw new Error(`the reply is larger than ${limit} bytes, the most the orb reads of it`);
+      }
+      chunks.push(b);
     }
-    chunks.push(b);
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(chunks);
 }

@@ -35,10 +35,14 @@ export interface ServiceHandler {
 
 /** A fault to inject into the next `times` calls of an operation. */
 export interface Fault {
-  /** `no-key`: STS's InvalidIdentityToken "Couldn't retrieve verification key" (the issuer's keys not fetched yet). */
-  kind: 'throttle' | '500' | '503' | 'reset' | 'delay' | 'idp' | 'no-key';
+  /**
+   * `no-key`: STS's InvalidIdentityToken "Couldn't retrieve verification key" (the issuer's keys not fetched yet).
+   * `raw`: a hostile or broken server; `raw(res)` writes the whole reply itself (status, headers, body, at any pace).
+   */
+  kind: 'throttle' | '500' | '503' | 'reset' | 'delay' | 'idp' | 'no-key' | 'raw';
   times: number;
   delayMs?: number;
+  raw?: (res: ServerResponse) => void;
 }
 
 /** One entry of the request log. `status` is 0 when the connection was reset instead of answered. */
@@ -100,6 +104,7 @@ export class AwsHttpServer {
   injectFault(action: string, fault: Fault): void {
     if (!Number.isInteger(fault.times) || fault.times < 1) throw new Error(`fault.times must be a positive integer, got ${fault.times}`);
     if (fault.kind === 'delay' && !(fault.delayMs! >= 0)) throw new Error('a delay fault needs delayMs');
+    if (fault.kind === 'raw' && typeof fault.raw !== 'function') throw new Error('a raw fault needs raw(res)');
     const queue = this.faults.get(action) ?? [];
     queue.push({ ...fault });
     this.faults.set(action, queue);
@@ -136,6 +141,12 @@ export class AwsHttpServer {
     if (fault?.kind === 'reset') {
       record.errorCode = 'ConnectionReset';
       req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'raw') {
+      record.errorCode = 'RawReply';
+      res.once('close', () => { record.status = res.statusCode; });
+      fault.raw!(res);
       return;
     }
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs));

@@ -48,7 +48,7 @@ describe('recordWritten', () => {
     writeFileSync(outside, 'kept\n');
     mkdirSync(join(env.HOME, '.aws-oidc', 'jobs'), { recursive: true });
     symlinkSync(outside, manifestPath(env)!);
-    expect(() => recordWritten(env, [['file', '/a']])).toThrow(/refusing to record .*: it is a symbolic link/);
+    expect(() => recordWritten(env, [['file', '/a']])).toThrow(/refusing to record what this step writes in .*: it must be a regular file \(not a link\)/);
     expect(readFileSync(outside, 'utf8')).toBe('kept\n');
   });
 
@@ -82,7 +82,7 @@ describe('the writers record what they write, before writing it', () => {
     mergeAuths(env, dir, { 'other.example.com': { auth: 'eDp5' } });
     saveRegistryEntries(env, [{ host: HOST, registryId: '123456789012', region: 'eu-west-1', profile: '', identityArn: 'arn:aws:sts::123456789012:assumed-role/r/s', public: false }]);
     saveLoginRecords(env, { [HOST]: { expiresAt: new Date().toISOString(), identityArn: 'x', registryId: '123456789012' } });
-    installHelperProgram(env, '/usr/bin/node', join(env.HOME, '.aws-oidc', 'runtime', 'ecr-login.cjs'));
+    installHelperProgram(env, { node: '/usr/bin/node', runtime: join(env.HOME, '.aws-oidc', 'runtime', 'ecr-login.cjs'), loader: '{}' });
     const ecr = join(env.HOME, '.aws-oidc', 'ecr');
     expect(lines(env)).toEqual([
       ['docker', join(dir, 'config.json'), 'credHelpers', HOST], ['docker', join(dir, 'config.json'), 'auths', 'other.example.com'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { retryReason, retrySummary, withRetry, type RetryDeps } from '../../../src/lib/retry.ts';
+import { retryReason, retrySummary, retryTimeLeft, withRetry, type RetryDeps } from '../../../src/lib/retry.ts';
+import { explainAwsCall } from '../../../src/lib/aws/explain.ts';
 
 const awsErr = (name: string, message = '', status?: number) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 
@@ -66,5 +67,39 @@ describe('withRetry', () => {
     const err2 = await withRetry('X', { maxAttempts: 20, totalSeconds: 5 }, b.deps, async () => { throw awsErr('ServiceUnavailable', '', 503); }).catch((e: unknown) => e);
     expect(b.sleeps.reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(5000);
     expect(retrySummary(err2)).toMatch(/^X failed \d+ time\(s\) over [\d.]+s; last: ServiceUnavailable \(HTTP 503\)$/);
+  });
+});
+
+describe('a DNS lookup that fails is a passing network failure', () => {
+  /** A failed lookup as Node's resolver reports it (getaddrinfo), which the SDK passes on with its code. */
+  const dns = (code: string) => Object.assign(new Error(`getaddrinfo ${code} sts.us-east-1.amazonaws.com`), { code, errno: -3008, syscall: 'getaddrinfo', hostname: 'sts.us-east-1.amazonaws.com' });
+
+  it.each(['ENOTFOUND', 'EAI_AGAIN'])('%s is retried', (code) => {
+    expect(retryReason(dns(code))).toBe(code);
+  });
+
+  it('one that persists ends as the usual "failed N time(s) over S s; last: ENOTFOUND" line, and its report names the call', async () => {
+    const { deps, lines } = fakeDeps();
+    let calls = 0;
+    const err = await withRetry('GetCallerIdentity', { maxAttempts: 20, totalSeconds: 5 }, deps, async () => { calls++; throw dns('ENOTFOUND'); }).catch((e: unknown) => e);
+    expect(calls).toBeGreaterThan(1);
+    expect(lines[0]).toMatch(/^retrying GetCallerIdentity \(2\/20\) after ENOTFOUND, in \d+ ms$/);
+    expect(retrySummary(err)).toMatch(new RegExp(`^GetCallerIdentity failed ${calls} time\\(s\\) over [\\d.]+s; last: ENOTFOUND$`));
+    expect((explainAwsCall('GetCallerIdentity', 'in us-east-1', err) as Error).message)
+      .toMatch(/^GetCallerIdentity in us-east-1 failed: ENOTFOUND: getaddrinfo ENOTFOUND sts\.us-east-1\.amazonaws\.com; GetCallerIdentity failed \d+ time\(s\) over [\d.]+s; last: ENOTFOUND$/);
+  });
+});
+
+describe('retryTimeLeft', () => {
+  it('is what is left of retry-max-seconds inside withRetry (the smallest of nested ones), and undefined outside', async () => {
+    const { deps } = fakeDeps();
+    expect(retryTimeLeft()).toBeUndefined();
+    const left = await withRetry('outer', { maxAttempts: 1, totalSeconds: 60 }, deps, async () =>
+      [retryTimeLeft(), await withRetry('inner', { maxAttempts: 1, totalSeconds: 2 }, deps, async () => retryTimeLeft())]);
+    // Bounds by construction, not by timing: the outer's 60 s are more than the inner's 2 s ever are.
+    expect(left[0]).toBeGreaterThan(2000);
+    expect(left[0]).toBeLessThanOrEqual(60_000);
+    expect(left[1]).toBeGreaterThan(0);
+    expect(left[1]).toBeLessThanOrEqual(2000);
   });
 });

@@ -2,6 +2,8 @@
 // its first and later uses in a job against a local STS stand-in, and the SDK's notices.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { build } from 'esbuild';
 import { renderWrapper } from '../../../tools/wrapper.ts';
@@ -45,10 +47,12 @@ describe('an AWS SDK v3 client through the wrapper', () => {
     const box = sandbox({ node: null });
     const script = renderWrapper('assume-role-with-oidc', lowered);
     for (let use = 1; use <= 3; use++) {
-      const r = await runInAsync(box, script, { STS_URL: url });
+      // With a job's variables, as in CircleCI: the code cache is keyed by them.
+      const r = await runInAsync(box, script, { STS_URL: url, CIRCLE_WORKFLOW_JOB_ID: 'job-1' });
       expect(r).toEqual({ status: 0, stdout: 'arn:aws:sts::123456789012:assumed-role/deploy/s []\n', stderr: '' });
     }
     expect(calls).toBe(3);
+    expect(readdirSync(join(box.home, '.aws-oidc', 'runtime')).sort()).toEqual(['assume-role-with-oidc.cjs', 'assume-role-with-oidc.cjs.cache']);
   });
 
   it('refuses a bundle that keeps dynamic import(), which a vm.Script cannot run, and names the esbuild setting', async () => {

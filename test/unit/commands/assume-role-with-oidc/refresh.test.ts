@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REFRESH_MARGIN_MS, credentialProcess, refreshPaths, saveRefreshState, type RefreshDeps } from '../../../../src/commands/assume-role-with-oidc/refresh.ts';
+import { REFRESH_MARGIN_MS, credentialProcess, refreshDeadline, refreshPaths, saveRefreshState, type RefreshDeps } from '../../../../src/commands/assume-role-with-oidc/refresh.ts';
 import type { AssumeRoleParams } from '../../../../src/commands/assume-role-with-oidc/params.ts';
 import type { SessionCredentials, StsPort } from '../../../../src/lib/aws/sts.ts';
 
@@ -19,7 +19,7 @@ afterEach(() => rmSync(home, { recursive: true, force: true }));
 
 /** Deps over a job whose CIRCLE_OIDC_TOKEN_V2 expires at `tokenExp`; records the tokens assumed with and the programs run. */
 function deps(tokenExp: number) {
-  const seen = { assumedWith: [] as string[], ran: [] as string[][] };
+  const seen = { assumedWith: [] as string[], ran: [] as string[][], deadlines: 0 };
   const d: RefreshDeps = {
     env: { HOME: home, CIRCLE_OIDC_TOKEN_V2: jwt(tokenExp / 1000) },
     now: () => NOW,
@@ -27,6 +27,7 @@ function deps(tokenExp: number) {
     note: () => {},
     sts: () => ({}) as StsPort,
     assume: async (_p, token) => { seen.assumedWith.push(token); return creds('FRESH', 3600_000); },
+    deadline: () => { seen.deadlines++; },
   };
   return { d, seen };
 }
@@ -39,7 +40,7 @@ describe('credentialProcess', () => {
     saveRefreshState({}, paths, params, creds('CACHED', REFRESH_MARGIN_MS + 60_000));
     const { d, seen } = deps(NOW + 3600_000);
     expect(output(await credentialProcess(paths.config, d))).toMatchObject({ Version: 1, AccessKeyId: 'AKIACACHED' });
-    expect(seen).toEqual({ assumedWith: [], ran: [] });
+    expect(seen).toEqual({ assumedWith: [], ran: [], deadlines: 0 });
   });
 
   it('refreshes credentials with ten minutes or less left with the job\'s token, and caches the new ones', async () => {
@@ -49,6 +50,7 @@ describe('credentialProcess', () => {
     expect(output(await credentialProcess(paths.config, d)).AccessKeyId).toBe('AKIAFRESH');
     expect(seen.assumedWith).toEqual([jwt((NOW + 3600_000) / 1000)]);
     expect(seen.ran).toEqual([]);
+    expect(seen.deadlines).toBe(1); // armed before the exchange
     expect(JSON.parse(readFileSync(paths.cache, 'utf8'))).toMatchObject({ accessKeyId: 'AKIAFRESH' });
   });
 
@@ -64,5 +66,14 @@ describe('credentialProcess', () => {
   it('refuses a missing refresh config, naming the file and the fix', async () => {
     const { d } = deps(NOW);
     await expect(credentialProcess(join(home, 'none.json'), d)).rejects.toThrow(/no refresh config at .*none\.json/);
+  });
+});
+
+describe('refreshDeadline: the whole run of one refresh', () => {
+  it('is retry-max-seconds plus two HTTP deadlines (a call started at the end of the retry time, a token mint), named in one line', () => {
+    const p = { ...params, profileName: 'deploy', retry: { maxAttempts: 5, totalSeconds: 60 } };
+    expect(refreshDeadline(p, 15_000)).toEqual({ ms: 90_000,
+      line: 'no credentials for profile deploy within 90s (retry-max-seconds 60 plus twice the HTTP deadline of 15s, AWS_OIDC_HTTP_TIMEOUT_MS): STS or the OIDC token service did not answer; check the network path to them' });
+    expect(refreshDeadline({ ...p, retry: { maxAttempts: 2, totalSeconds: 2 } }, 1500).ms).toBe(5000);
   });
 });

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { buildArgv, buildxOnly, chooseBuilder, imageLabels, pushArgvs } from '../../../../src/commands/build-and-push/argv.ts';
 import { parseParams } from '../../../../src/commands/build-and-push/params.ts';
 import { orbParams } from '../../../support/params.ts';
+import { OrbError } from '../../../../src/lib/errors.ts';
+import { thrown } from '../../../support/rejection.ts';
 
 const URI = '111111111111.dkr.ecr.ap-northeast-1.amazonaws.com/webapp';
 const ENV = { CIRCLE_SHA1: 'abc1234', AWS_REGION: 'ap-northeast-1', NPM_TOKEN: 'tok', CIRCLE_REPOSITORY_URL: 'git@github.com:acme/webapp.git' };
@@ -34,6 +36,10 @@ describe('buildArgv', () => {
         '--provenance=false', '--sbom=false', '--load', '.']],
     ['buildx, push false with two platforms: neither --push nor --load', { platform: 'linux/amd64 linux/arm64', push: 'false' }, 'buildx',
       ['buildx', 'build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '--platform', 'linux/amd64,linux/arm64', '--provenance=false', '--sbom=false', '.']],
+    ['classic on BuildKit: secrets (env and file) and one other platform, as docker build takes them', {
+      secrets: 'id=token,env=GITHUB_TOKEN\nid=npmrc,src=.npmrc', platform: 'linux/arm64',
+    }, 'docker',
+      ['build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '--platform', 'linux/arm64', '--secret', 'id=token,env=GITHUB_TOKEN', '--secret', 'id=npmrc,src=.npmrc', '.']],
     ['extra-build-args are split like a shell, never evaluated', { 'extra-build-args': `--no-cache --network host --build-arg "GREETING=hello world" '$(touch /tmp/pwned)'` }, 'docker',
       ['build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '--no-cache', '--network', 'host', '--build-arg', 'GREETING=hello world', '$(touch /tmp/pwned)', '.']],
   ])('%s', (_name, p, builder, argv) => {
@@ -65,6 +71,18 @@ describe('builder choice', () => {
       .toEqual(['platform (2 platforms)', 'cache-to', 'secrets', 'provenance', 'sbom']);
     expect(() => chooseBuilder(params({ 'cache-to': 'c' }), false)).toThrow(/^cache-to needs buildx, and this build uses the classic docker build \(no buildx here\)$/);
     expect(() => chooseBuilder(params({ builder: 'buildx' }), false)).toThrow(/parameter builder: buildx was asked for/);
+  });
+
+  it('the classic build takes secrets only on BuildKit, and never what only buildx does', () => {
+    const secrets = params({ secrets: 'id=token,env=GITHUB_TOKEN', platform: 'linux/arm64' });
+    expect(chooseBuilder(secrets, false, true)).toBe('docker');
+    expect(chooseBuilder(params({ builder: 'docker', secrets: 'id=a,src=f' }), true, true)).toBe('docker');
+    expect(buildxOnly(secrets, true)).toEqual([]);
+    expect(() => chooseBuilder(secrets, false, false)).toThrow(/^secrets needs BuildKit, and this build uses the classic docker build without it \(no buildx here\)$/);
+    expect(thrown(() => chooseBuilder(secrets, false, false), OrbError).hint).toMatch(/docker buildx or with a docker CLI 18\.09 to 22\.x/);
+    expect(() => chooseBuilder(params({ builder: 'docker', secrets: 'id=a,src=f', 'cache-to': 'c' }), true, true))
+      .toThrow(/^cache-to needs buildx, and this build uses the classic docker build \(builder: docker\)$/);
+    expect(() => chooseBuilder(params({ platform: 'linux/amd64,linux/arm64' }), false, true)).toThrow(/^platform \(2 platforms\) needs buildx/);
   });
 
   it('pushes each tag after a classic build, nothing after buildx', () => {

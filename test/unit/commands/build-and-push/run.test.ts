@@ -10,7 +10,16 @@ const DIGEST = `sha256:${'b'.repeat(64)}`;
 const OTHER = `sha256:${'c'.repeat(64)}`;
 const URI = repositoryInfo('webapp').repositoryUri;
 const params = (p: Record<string, string> = {}) => parseParams(raw({ repo: 'webapp', tag: 'v1,latest', builder: 'docker', ...p }), { AWS_REGION: 'eu-west-1', CIRCLE_SHA1: 'abc1234' }, '/project');
-const deps = (world: FakeWorld, onDocker?: (argv: string[]) => void) => ({ ...fakeImageDeps(world, onDocker), env: {}, now: () => new Date('2030-01-01T00:00:00Z') });
+/** What `docker version` and `docker image inspect` print here: by default a CLI 28 without buildx (no BuildKit) and an amd64 image. */
+interface Docker { version?: string; platform?: string; env?: Record<string, string>; builds?: Record<string, string>[] }
+const deps = (world: FakeWorld, onDocker?: (argv: string[]) => void, d: Docker = {}) => {
+  const fake = fakeImageDeps(world, onDocker);
+  return {
+    ...fake, env: d.env ?? {}, now: () => new Date('2030-01-01T00:00:00Z'),
+    docker: async (argv: string[], env: Record<string, string> = {}) => { if (argv[0] === 'build') d.builds?.push(env); await fake.docker(argv); },
+    dockerOutput: async (argv: string[]) => { world.docker.push(argv); return argv[0] === 'version' ? d.version ?? '28.2.2 linux 1.41\n' : d.platform ?? 'linux/amd64\n'; },
+  };
+};
 /** docker push tags the image in the fake registry, as the registry would. */
 const pushes = (world: FakeWorld, digest = DIGEST) => (argv: string[]) => {
   if (argv[0] === 'push') world.repos.get('webapp')?.set(argv[1]!.split(':').at(-1)!, digest);
@@ -28,7 +37,7 @@ describe('build-and-push run', () => {
   it('builds when only some tags exist, and exports the digest read back from ECR after the push', async () => {
     const world = fakeWorld({ webapp: { v1: OTHER } });
     await run(params({ 'skip-when-tags-exist': 'true' }), deps(world, pushes(world)));
-    expect(world.docker.map((a) => a.slice(0, 2))).toEqual([['build', '--file'], ['push', `${URI}:v1`], ['push', `${URI}:latest`]]);
+    expect(world.docker.map((a) => a.slice(0, 2))).toEqual([['version', '--format'], ['build', '--file'], ['push', `${URI}:v1`], ['push', `${URI}:latest`]]);
     expect(world.exports[0]).toEqual({
       AWS_ECR_REPOSITORY_URI: URI, AWS_ECR_IMAGE_URI: `${URI}:v1`, AWS_ECR_IMAGE_URIS: `${URI}:v1 ${URI}:latest`,
       AWS_ECR_IMAGE_DIGEST: DIGEST, AWS_ECR_IMAGE_REF: `${URI}@${DIGEST}`,
@@ -49,5 +58,40 @@ describe('build-and-push run', () => {
     const err = await rejection(run(params(), deps(fakeWorld())), OrbError);
     expect(err.message).toMatch(/the ECR repository webapp does not exist/);
     expect(err.hint).toMatch(/set create-repo: true/);
+  });
+
+  it('builds on BuildKit where the docker CLI has it: DOCKER_BUILDKIT=1, secrets and another platform, checked before the push', async () => {
+    const world = fakeWorld({ webapp: {} });
+    const builds: Record<string, string>[] = [];
+    const p = params({ secrets: 'id=token,env=GITHUB_TOKEN', platform: 'linux/arm64', 'build-args': 'GREETING=hi' });
+    await run(p, deps(world, pushes(world), { version: '20.10.24+dfsg1 linux 1.41\n', platform: 'linux/arm64\n', builds }));
+    expect(world.docker.map((a) => a.slice(0, 2))).toEqual([['version', '--format'], ['build', '--file'], ['image', 'inspect'], ['push', `${URI}:v1`], ['push', `${URI}:latest`]]);
+    expect(world.docker[1]).toEqual(expect.arrayContaining(['--secret', 'id=token,env=GITHUB_TOKEN', '--platform', 'linux/arm64']));
+    expect(world.docker[2]?.at(-1)).toBe(`${URI}:v1`);
+    expect(builds).toEqual([{ GREETING: 'hi', DOCKER_BUILDKIT: '1' }]);
+    expect(world.lines.join('\n')).toMatch(/Builder: classic docker build on BuildKit\n/);
+  });
+
+  it('without BuildKit: refuses secrets before any build; refuses an image built for another platform before any push', async () => {
+    const world = fakeWorld({ webapp: {} });
+    const secrets = await rejection(run(params({ secrets: 'id=token,env=GITHUB_TOKEN' }), deps(world, pushes(world))), OrbError);
+    expect(secrets.message).toBe('secrets needs BuildKit, and this build uses the classic docker build without it (builder: docker)');
+    expect(world.docker.map((a) => a[0])).toEqual(['version']);
+    const builds: Record<string, string>[] = [];
+    const arm = await rejection(run(params({ platform: 'linux/arm64' }), deps(world, pushes(world), { builds })), OrbError);
+    expect(arm.message).toMatch(/^parameter platform: the classic docker build made \S+\/webapp:v1 for linux\/amd64, so it was not pushed/);
+    expect(world.docker.map((a) => a[0])).toEqual(['version', 'version', 'build', 'image']);
+    expect(builds).toEqual([{}]);
+    expect(world.repos.get('webapp')?.size).toBe(0);
+  });
+
+  it('DOCKER_BUILDKIT=0 in the step\'s environment keeps the classic build off BuildKit; buildx asks no docker version', async () => {
+    const world = fakeWorld({ webapp: {} });
+    const builds: Record<string, string>[] = [];
+    await run(params(), deps(world, pushes(world), { version: '20.10.24 linux 1.41', env: { DOCKER_BUILDKIT: '0' }, builds }));
+    expect(builds).toEqual([{}]);
+    const buildx = fakeWorld({ webapp: {} });
+    await run(params({ builder: 'auto', push: 'false' }), { ...deps(buildx), hasBuildx: async () => true });
+    expect(buildx.docker.map((a) => a.slice(0, 2))).toEqual([['buildx', 'build']]);
   });
 });

@@ -55,7 +55,7 @@ export function orbHome(): JobEnv {
   registerHelper(env, dockerDir, [HELPER_HOST]);
   mergeAuths(env, dockerDir, { [LOGIN_HOST]: { auth: 'QVdTOnRva2Vu' } });
   saveRegistryEntries(env, [{ host: HELPER_HOST, registryId: '123456789012', region: 'eu-west-1', profile: 'ci-deploy', identityArn: 'arn:aws:sts::123456789012:assumed-role/r/s', public: false }]);
-  installHelperProgram(env, '/usr/bin/node', join(home, '.aws-oidc', 'runtime', 'ecr-login.cjs'));
+  installHelperProgram(env, { node: '/usr/bin/node', runtime: join(home, '.aws-oidc', 'runtime', 'ecr-login.cjs'), loader: '{}' });
   // install-node (the wrapper's sh records it the same way).
   recordWritten(env, [['node', '22.23.5']]);
   mkdirSync(join(home, '.aws-oidc', 'node', '22.23.5', 'bin'), { recursive: true });

@@ -149,31 +149,32 @@ describe('helperList', () => {
 });
 
 describe('installHelperProgram', () => {
-  it('writes docker-credential-aws-oidc, mode 0700, running the runtime with --credential-helper', () => {
+  const launch = (node: string, runtime: string) => ({ node, runtime, loader: '{loader();}' });
+  it('writes docker-credential-aws-oidc, mode 0700, running the runtime through its loader with --credential-helper', () => {
     const home = mkdtempSync(join(tmpdir(), 'helper-'));
-    const dir = installHelperProgram({ HOME: home }, '/usr/bin/node', '/opt/orb/runtime.cjs');
+    const dir = installHelperProgram({ HOME: home }, launch('/usr/bin/node', '/opt/orb/runtime.cjs'));
     expect(dir).toBe(join(home, '.aws-oidc', 'bin'));
     expect(dir).toBe(helperDir({ HOME: home }));
     const file = join(dir, 'docker-credential-aws-oidc');
     expect(statSync(file).mode & 0o777).toBe(0o700);
-    expect(readFileSync(file, 'utf8')).toBe(`#!/bin/sh\nexec env NODE_DEBUG= NODE_DEBUG_NATIVE= '/usr/bin/node' '/opt/orb/runtime.cjs' --credential-helper "$@"\n`);
+    expect(readFileSync(file, 'utf8')).toBe(`#!/bin/sh\nexec env NODE_DEBUG= NODE_DEBUG_NATIVE= AWS_OIDC_RUNTIME='/opt/orb/runtime.cjs' '/usr/bin/node' -e '{loader();}' -- --credential-helper "$@"\n`);
   });
 
   it('quotes paths with spaces and quotes so the script runs them as one word each', () => {
     const home = mkdtempSync(join(tmpdir(), 'helper space-'));
-    // A fake "node" that prints its arguments one per line.
+    // A fake "node" that prints its arguments one per line, and the runtime it was given.
     const fakeNode = join(home, "my node's bin");
-    writeFileSync(fakeNode, '#!/bin/sh\nfor a in "$@"; do echo "[$a]"; done\n', { mode: 0o755 });
+    writeFileSync(fakeNode, '#!/bin/sh\necho "<$AWS_OIDC_RUNTIME>"\nfor a in "$@"; do echo "[$a]"; done\n', { mode: 0o755 });
     const runtime = join(home, 'orb runtime', 'runtime.cjs');
-    const dir = installHelperProgram({ HOME: home }, fakeNode, runtime);
+    const dir = installHelperProgram({ HOME: home }, launch(fakeNode, runtime));
     const out = execFileSync(join(dir, 'docker-credential-aws-oidc'), ['get'], { encoding: 'utf8' });
-    expect(out).toBe(`[${runtime}]\n[--credential-helper]\n[get]\n`);
+    expect(out).toBe(`<${runtime}>\n[-e]\n[{loader();}]\n[--]\n[--credential-helper]\n[get]\n`);
   });
 
   it('replaces an older helper program', () => {
     const home = mkdtempSync(join(tmpdir(), 'helper-'));
-    installHelperProgram({ HOME: home }, '/old/node', '/old/runtime.cjs');
-    const dir = installHelperProgram({ HOME: home }, '/new/node', '/new/runtime.cjs');
+    installHelperProgram({ HOME: home }, launch('/old/node', '/old/runtime.cjs'));
+    const dir = installHelperProgram({ HOME: home }, launch('/new/node', '/new/runtime.cjs'));
     const text = readFileSync(join(dir, 'docker-credential-aws-oidc'), 'utf8');
     expect(text).toContain("'/new/node'");
     expect(text).not.toContain('/old/');

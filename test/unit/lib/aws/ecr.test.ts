@@ -1,9 +1,13 @@
 // The orb's ECR and STS calls (through the SDK) against the strict local AWS (which verifies every SigV4
 // signature and session token): partition-aware hosts from proxyEndpoint, ECR Public, and the refusals.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACCOUNT, job, rejection, startStack, type Stack } from '../../../harness/aws/fixture.ts';
-import { getAuthorizationTokens, getPublicAuthorizationToken, PUBLIC_REGISTRY_HOST } from '../../../../src/lib/aws/ecr.ts';
+import { getAuthorizationTokens, getPublicAuthorizationToken, PUBLIC_REGISTRY_HOST, registryAccount } from '../../../../src/lib/aws/ecr.ts';
+import { OrbError } from '../../../../src/lib/errors.ts';
+import { thrown } from '../../../support/rejection.ts';
 import type { AwsKeys } from '../../../../src/lib/aws/clients.ts';
 import { awsErrorInfo } from '../../../../src/lib/aws/errors.ts';
 import { createSts } from '../../../../src/lib/aws/sts.ts';
@@ -78,5 +82,63 @@ describe('signed ECR calls', () => {
     expect((err as { code?: string }).code).toBe('ECONNREFUSED');
     const e = explainEcrError(err, { source: 's', who: 'w', registries: 'r', region: 'us-east-1', endpoint: 'the ECR API of us-east-1' });
     expect(e.message).toMatch(/^could not reach ECR at http:\/\/127.0.0.1:1 \(ECONNREFUSED\)/);
+  });
+});
+
+describe('registryAccount: where ECR may send a password', () => {
+  const AWS_API = { endpoint: 'https://api.ecr.eu-west-1.amazonaws.com' };
+  const LOCAL_API = { endpoint: 'http://127.0.0.1:4566' };
+  it.each([
+    [`https://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, [], AWS_API, ACCOUNT],
+    [`https://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, [ACCOUNT], AWS_API, ACCOUNT],
+    [`https://${ACCOUNT}.dkr.ecr-fips.eu-west-1.amazonaws.com`, [], AWS_API, ACCOUNT],
+    [`https://${ACCOUNT}.dkr-ecr.eu-west-1.on.aws`, [], AWS_API, ACCOUNT],
+    [`https://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, [], LOCAL_API, ACCOUNT],
+    ['http://127.0.0.1:5000', [ACCOUNT], LOCAL_API, ''],
+    ['http://localhost:5000', [], LOCAL_API, ''],
+  ])('%s (asked %j, API %j) is the registry of %j', (endpoint, accounts, api, account) => {
+    expect(registryAccount(endpoint, 'eu-west-1', accounts, api)).toBe(account);
+  });
+
+  it.each([
+    ['https://registry.example.com', [], AWS_API],
+    [`https://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com.example.net`, [], AWS_API],
+    [`https://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com@example.net`, [], AWS_API],
+    [`http://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, [], AWS_API],
+    [`https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, [], AWS_API],
+    [`https://999999999999.dkr.ecr.eu-west-1.amazonaws.com`, [ACCOUNT], AWS_API],
+    ['http://127.0.0.1:5000', [], AWS_API],
+    ['http://127.0.0.1:5000', [], {}],
+    ['not a url\nat all', [], AWS_API],
+  ])('%s (asked %j, API %j) is refused, naming the call and quoting the endpoint on one line', (endpoint, accounts, api) => {
+    const err = thrown(() => registryAccount(endpoint, 'eu-west-1', accounts, api), OrbError);
+    expect(err.message).toMatch(/^ECR GetAuthorizationToken( at \S+)? answered proxyEndpoint ".*", which is no ECR registry of (the caller|account \d{12}) in eu-west-1$/);
+    expect(awsErrorInfo(err).code).toBe('InvalidResponse');
+  });
+});
+
+describe('GetAuthorizationToken answers that are not a login', () => {
+  const answer = (authorizationData: object[]) => async () => {
+    const server = createServer((req, res) => { req.resume().once('end', () => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ authorizationData }))); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    vi.stubEnv('AWS_ENDPOINT_URL_ECR', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return getAuthorizationTokens(keys, 'us-east-1', [], env()).finally(() => { server.close(); vi.stubEnv('AWS_ENDPOINT_URL_ECR', s.aws.url); });
+  };
+  const login = (token: string) => ({ authorizationToken: Buffer.from(token).toString('base64'), expiresAt: 1_900_000_000, proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com` });
+
+  it.each([
+    ['a user other than AWS', login('admin:pw-planted')],
+    ['no password', login('AWS:')],
+    ['a password with a line break', login('AWS:pw-planted\nmore')],
+    ['no token at all', { ...login('AWS:pw-planted'), authorizationToken: undefined }],
+  ])('%s: refused, the token never quoted', async (_title, data) => {
+    const err = await rejection(answer([data])());
+    expect(err).toBeInstanceOf(OrbError);
+    expect(err.message).toMatch(/^ECR GetAuthorizationToken at http:\/\/127\.0\.0\.1:\d+ answered an authorization token that is not base64 of AWS:<password>$/);
+    expect(err.message).not.toContain('planted');
+  });
+
+  it('a login with the token and host ECR gives is used', async () => {
+    await expect(answer([login('AWS:pw')])()).resolves.toMatchObject([{ registryId: ACCOUNT, username: 'AWS', password: 'pw' }]);
   });
 });

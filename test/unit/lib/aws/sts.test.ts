@@ -4,8 +4,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACCOUNT, job, rejection, startStack, type Stack } from '../../../harness/aws/fixture.ts';
-import { createSts, type StsPort } from '../../../../src/lib/aws/sts.ts';
+import { callerIdentity, createSts, sessionCredentials, type StsPort } from '../../../../src/lib/aws/sts.ts';
 import { awsErrorInfo } from '../../../../src/lib/aws/errors.ts';
+import { OrbError } from '../../../../src/lib/errors.ts';
+import { thrown } from '../../../support/rejection.ts';
 import { retryReason } from '../../../../src/lib/retry.ts';
 
 let s: Stack;
@@ -73,7 +75,9 @@ describe('createSts requests', () => {
   const seen: { headers: IncomingHttpHeaders; body: string }[] = [];
   let server: Server;
   let url = '';
-  const creds = (action: string) => `<${action}Response><${action}Result><Credentials><AccessKeyId>ASIAX</AccessKeyId><SecretAccessKey>s</SecretAccessKey>`
+  const creds = (action: string) => action === 'GetCallerIdentity'
+    ? '<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>'
+    : `<${action}Response><${action}Result><Credentials><AccessKeyId>ASIAEXAMPLEKEY0001</AccessKeyId><SecretAccessKey>s</SecretAccessKey>`
     + `<SessionToken>t</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></${action}Result></${action}Response>`;
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -94,7 +98,7 @@ describe('createSts requests', () => {
     const token = 'aa.bb.cc+/=';
     const policy = '{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
     const out = await createSts('eu-west-1', url, {}).assumeRoleWithWebIdentity({ roleArn: 'arn:aws:iam::1:role/r', sessionName: 's', token, durationSeconds: 900, policy, policyArns: ['arn:p'] });
-    expect(out).toEqual({ accessKeyId: 'ASIAX', secretAccessKey: 's', sessionToken: 't', expiration: new Date('2030-01-01T00:00:00Z') });
+    expect(out).toEqual({ accessKeyId: 'ASIAEXAMPLEKEY0001', secretAccessKey: 's', sessionToken: 't', expiration: new Date('2030-01-01T00:00:00Z') });
     const req = seen.at(-1)!;
     expect(req.headers.authorization).toBeUndefined();
     expect(req.headers['x-amz-security-token']).toBeUndefined();
@@ -123,7 +127,7 @@ describe('AWS query protocol rules the hand-made layer broke', () => {
       req.on('data', (c: Buffer) => { body += c.toString(); });
       req.on('end', () => {
         seen.push(body);
-        res.writeHead(200, { 'content-type': 'text/xml' }).end('<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAX</AccessKeyId>'
+        res.writeHead(200, { 'content-type': 'text/xml' }).end('<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAEXAMPLEKEY0001</AccessKeyId>'
           + '<SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>');
       });
     });
@@ -140,5 +144,44 @@ describe('AWS query protocol rules the hand-made layer broke', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe('what an STS answer must hold before it is used', () => {
+  const good = { AccessKeyId: 'ASIAEXAMPLEKEY0001', SecretAccessKey: 'wJalr/K7MDENG+bPxRfiCY', SessionToken: 'IQoJb3JpZ2luX2Vj//////////wEaCXVz', Expiration: new Date('2030-01-01T00:00:00Z') };
+
+  it('credentials need all four fields, usable as they are: the error names the call and the fields, never a value', () => {
+    expect(sessionCredentials('AssumeRole', { Credentials: good })).toMatchObject({ accessKeyId: good.AccessKeyId, sessionToken: good.SessionToken });
+    const cases: [object | undefined, string][] = [
+      [undefined, 'AccessKeyId, SecretAccessKey, SessionToken, Expiration'],
+      [{ ...good, SessionToken: undefined }, 'SessionToken'],
+      [{ ...good, SessionToken: 'tok\nexport X=1' }, 'SessionToken'],
+      [{ ...good, SecretAccessKey: 'has a space' }, 'SecretAccessKey'],
+      [{ ...good, AccessKeyId: 'ASIA' }, 'AccessKeyId'],
+      [{ ...good, Expiration: new Date('x') }, 'Expiration'],
+    ];
+    for (const [c, fields] of cases) {
+      const err = thrown(() => sessionCredentials('AssumeRoleWithWebIdentity', { Credentials: c } as never));
+      expect(err).toBeInstanceOf(OrbError);
+      expect(err.message).toBe(`STS AssumeRoleWithWebIdentity answered credentials without a usable ${fields}`);
+      expect(awsErrorInfo(err)).toMatchObject({ code: 'InvalidResponse', status: 200 });
+    }
+  });
+
+  it.each([
+    ['arn:aws:sts::123456789012:assumed-role/deploy/ci-1', '123456789012', true],
+    ['arn:aws-cn:iam::123456789012:user/path/ci', '123456789012', true],
+    ['arn:aws-us-gov:iam::123456789012:root', '123456789012', true],
+    ['', '', false],
+    ['', '123456789012', false],
+    ['arn:aws:sts::123456789012:assumed-role/deploy/ci-1', '', false],
+    ['arn:aws:sts::999999999999:assumed-role/deploy/ci-1', '123456789012', false],
+    ['arn:aws:s3:::bucket', '123456789012', false],
+    ['admin', 'abc', false],
+    ['arn:aws:sts::123456789012:assumed-role/deploy/x y', '123456789012', false],
+  ])('GetCallerIdentity Arn %j, Account %j: used %s', (arn, account, ok) => {
+    const read = () => callerIdentity({ Arn: arn, Account: account, UserId: 'AROA:x' });
+    if (ok) expect(read()).toEqual({ arn, account, userId: 'AROA:x' });
+    else expect(read).toThrow(`STS GetCallerIdentity answered no usable identity (Arn ${JSON.stringify(arn)}, Account ${JSON.stringify(account)})`);
   });
 });

@@ -4,7 +4,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, RegistryError, sha256 } from '../../../../src/lib/registry/client.ts';
-import { readBody, registryTransport } from '../../../../src/lib/registry/transport.ts';
+import { MAX_MANIFEST_BYTES, readBody, registryTransport } from '../../../../src/lib/registry/transport.ts';
+import { allClosed, listen as listenRig } from '../aws/http-rig.ts';
+import { rejection } from '../../../support/rejection.ts';
 
 const seen: { host: string; path: string; auth: string | undefined }[] = [];
 const MANIFEST = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":"sha256:1","size":1},"layers":[]}');
@@ -56,5 +58,54 @@ describe('RegistryClient', () => {
     expect((err as RegistryError).code).toBe('TAG_INVALID');
     expect((err as RegistryError).message).toMatch(/^PUT 127\.0\.0\.1:\d+\/v2\/app\/manifests\/v1: HTTP 400 TAG_INVALID: The image tag 'v1' already exists$/);
     expect(JSON.stringify(err)).not.toContain('secret-password');
+  });
+});
+
+describe('RegistryClient against a hostile registry', { timeout: 10_000 }, () => {
+  const IDLE_MS = 500;
+  /** A registry that answers every request with `answer`; the client for it (idle and read deadline IDLE_MS). */
+  const hostile = async (answer: (res: import('node:http').ServerResponse) => void) => {
+    const server = await listenRig(createServer((req, res) => { req.resume().once('end', () => answer(res)); }));
+    return { server, client: new RegistryClient(`http://127.0.0.1:${server.port}`, 'AWS', 'secret-password', registryTransport({}, IDLE_MS)) };
+  };
+  /** A body of one byte every 100 ms (under the idle deadline) that never ends. */
+  const trickle = (status: number, headers: Record<string, string> = {}) => (res: import('node:http').ServerResponse) => {
+    res.writeHead(status, headers).flushHeaders();
+    const timer = setInterval(() => res.write(' '), 100);
+    res.once('close', () => clearInterval(timer));
+  };
+
+  it(`a manifest over ${MAX_MANIFEST_BYTES} bytes: a one-line RegistryError naming the request and the limit`, async () => {
+    const { server, client } = await hostile((res) => { res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(Buffer.alloc(MAX_MANIFEST_BYTES + 1, ' ')); });
+    try {
+      const err = await rejection(client.manifest('app', 'v1'), RegistryError);
+      expect(err.message).toBe(`GET 127.0.0.1:${server.port}/v2/app/manifests/v1: HTTP 200: the reply is larger than ${MAX_MANIFEST_BYTES} bytes, the most the orb reads of it`);
+    } finally { await server.close(); }
+  });
+
+  it('a manifest that trickles forever ends at the read deadline (ETIMEDOUT, naming the request), its connection closed', async () => {
+    const { server, client } = await hostile(trickle(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }));
+    try {
+      const err = await rejection(client.manifest('app', 'v1'));
+      expect(err).toMatchObject({ code: 'ETIMEDOUT', message: `GET 127.0.0.1:${server.port}/v2/app/manifests/v1: the reply was not complete within ${IDLE_MS / 1000}s` });
+      await allClosed(server.sockets, IDLE_MS);
+    } finally { await server.close(); }
+  });
+
+  it('an error page on many lines: the refusal quotes it on one line, cut short', async () => {
+    const { server, client } = await hostile((res) => { res.writeHead(502, { 'content-type': 'text/html' }).end(`<html>\r\n<h1>Bad Gateway</h1>\n${'<p>filler</p>\n'.repeat(500)}</html>`); });
+    try {
+      const err = await rejection(client.startUpload('app'), RegistryError);
+      expect(err.message).toMatch(/^POST 127\.0\.0\.1:\d+\/v2\/app\/blobs\/uploads\/: HTTP 502: <html> <h1>Bad Gateway<\/h1> <p>filler<\/p>.*\.\.\.$/);
+      expect(err.message.length).toBeLessThan(400);
+    } finally { await server.close(); }
+  });
+
+  it('a body nobody reads (an upload\'s 202) that never ends is dropped at the read deadline, not kept open', async () => {
+    const { server, client } = await hostile(trickle(202, { location: '/v2/app/blobs/uploads/u1' }));
+    try {
+      await expect(client.startUpload('app')).resolves.toBeInstanceOf(URL);
+      await allClosed(server.sockets, IDLE_MS * 3);
+    } finally { await server.close(); }
   });
 });
