@@ -2,6 +2,7 @@
 // so what a step exports there never reaches a later sh step. The wrapper tells the runtime its own shell
 // (AWS_OIDC_SHELL=sh|bash); when it is sh, the step says so after exporting, and names the way that works there.
 import { writeExports } from './bash-env.ts';
+import { recordWritten } from './job-manifest.ts';
 import type { Log } from './log.ts';
 import type { Env } from './params.ts';
 
@@ -23,11 +24,12 @@ export function shStepNotes(env: Env, exported: readonly string[]): string[] {
   return notes;
 }
 
-/** The step's writeExports: the exports appended to $BASH_ENV, then the notes for sh steps. */
+/** The step's writeExports: the exports appended to $BASH_ENV (the AWS_* ones recorded in the job's manifest, for clean-up), then the notes for sh steps. */
 export function bashEnvWriter(env: Env, log: Log): (entries: Readonly<Record<string, string | null>>) => void {
   return (entries) => {
-    writeExports(env.BASH_ENV, entries);
     const exported = Object.entries(entries).filter(([, value]) => value !== null).map(([name]) => name);
+    if (env.BASH_ENV) recordWritten(env, exported.filter((name) => name.startsWith('AWS_')).map((name) => ['export', name] as const));
+    writeExports(env.BASH_ENV, entries);
     for (const line of shStepNotes(env, exported)) log.info(line);
   };
 }

@@ -19,7 +19,7 @@ function profileWriter(env: Env) {
     if (!p.selfRefresh) return writeProfile(env, p.profileName, creds, p.region);
     const launch = stepLaunch(env, 'self-refresh');
     const paths = refreshPaths(env, p.profileName);
-    saveRefreshState(paths, p, creds);
+    saveRefreshState(env, paths, p, creds);
     return writeProfile(env, p.profileName, { credentialProcess: credentialProcessLine(launch, paths.config) }, p.region);
   };
 }

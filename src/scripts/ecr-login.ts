@@ -84,13 +84,13 @@ if (mode === '--credential-helper') {
       useHelper: (entries) => {
         const helperDir = installHelperProgram(env, stepLaunch(env, 'the credential helper'));
         const changed = saveRegistryEntries(env, entries);
-        registerHelper(p.dockerConfig, entries.map((e) => e.host));
+        registerHelper(env, p.dockerConfig, entries.map((e) => e.host));
         return { changed, helperDir };
       },
       dockerLogin: async (logins) => {
         // Each login writes its own config dir, so parallel logins cannot lose each other's update.
         const entries = await Promise.all(logins.map((l) => dockerLoginOne(env, l, log)));
-        mergeAuths(p.dockerConfig, Object.fromEntries(entries));
+        mergeAuths(env, p.dockerConfig, Object.fromEntries(entries));
       },
       plainLoginHosts: () => new Set(Object.keys((readDockerConfig(p.dockerConfig).auths ?? {}) as object)),
       loginRecords: () => readLoginRecords(env),

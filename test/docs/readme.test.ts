@@ -106,6 +106,30 @@ describe('README IAM set-up', () => {
   });
 });
 
+describe('README self-hosted runners', () => {
+  it('the job passes the orb checks, runs in the rig with the runner\'s own profile kept, and clean-up prints the line the README shows', async () => {
+    const [job, expanded] = blocks('Self-hosted runners', 'yaml');
+    const config = `version: 2.1\norbs:\n  aws-oidc: aws-oidc/aws-oidc@0.1.0\n${job}workflows:\n  deploy:\n    jobs: [deploy]\n`;
+    expect(orbChecks('self-hosted', parse(config))).toEqual([]);
+    // The orb command's run step is the one the README spells out: its name and when: always.
+    const orb = parse(rig.orbText) as { commands: Record<string, { steps: { run: { name: string; when?: string } }[] }> };
+    const ran = orb.commands['clean-up']!.steps[0]!.run;
+    expect(expanded).toContain(`name: ${ran.name}\n`);
+    expect(expanded).toMatch(new RegExp(`when: ${ran.when ?? 'none'}\\b`));
+    rig.aws.ensureRepository({ account: ACCOUNT, region: REGION, name: 'webapp' });
+    const project = mkdtempSync(join(tmpdir(), 'readme-runner-'));
+    writeFileSync(join(project, 'Dockerfile'), 'FROM scratch\nCOPY stamp /stamp\n');
+    writeFileSync(join(project, 'stamp'), `${Date.now()}\n`);
+    // The runner's own profile, as its administrator left it.
+    const withOwn = config.replace('      - checkout\n', '      - checkout\n      - run: mkdir -p ~/.aws && printf "[profile runner-own]\\nregion = eu-west-1\\n" > ~/.aws/config\n');
+    const r = await rig.run(withOwn, 'deploy', { env: { DEPLOY_ROLE_ARN: DEPLOY }, checkoutSource: project });
+    expect(r.success, all(r)).toBe(true);
+    const line = r.steps.find((s) => s.name === ran.name)?.output.trim();
+    expect(blocks('Self-hosted runners', 'text')).toContain(`${line}\n`);
+    expect(readFileSync(join(r.home, '.aws', 'config'), 'utf8')).toBe('[profile runner-own]\nregion = eu-west-1\n');
+  });
+});
+
 describe('README aws-oidc command', () => {
   it('every `npx aws-oidc ... --help` line runs and names the subcommands the README describes', () => {
     const lines = blocks('The `aws-oidc` command', 'sh').join('\n').split('\n').filter((l) => l.startsWith('npx aws-oidc '));

@@ -4,7 +4,7 @@
 // context would hold them), a project with a Dockerfile as the checkout, repositories that exist
 // beforehand (as in a real account), and, where an example reaches what the rig does not have, one
 // step swapped or inserted, each with its reason printed.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
@@ -254,6 +254,38 @@ const RUN: Record<string, (ctx: TestContext) => Promise<void>> = {
     ok(r);
     expect(out(r, 'Terraform plan')).toMatch(assumedRe(ACCOUNT, 'deploy'));
     expect(out(r, 'Assume AWS role with CircleCI OIDC')).not.toContain('$BASH_ENV');
+  },
+
+  'clean-up-on-a-self-hosted-runner': async () => {
+    // Inserted: the runner's own settings, as its administrator left them in the home directory, and a step
+    // that lists what the orb wrote before clean-up runs (so the test sees that there was something to remove).
+    console.log('clean-up-on-a-self-hosted-runner: a step that writes the runner\'s own profile and docker login, and one that lists the orb\'s files before clean-up, are inserted');
+    const ownConfig = '[profile runner-own]\nregion = eu-west-1\n';
+    const ownCredentials = '[runner-own]\naws_access_key_id = AKIARUNNEROWNKEY0000\naws_secret_access_key = runner-own-secret\n';
+    const ownDocker = { auths: { 'registry.example.com': { auth: Buffer.from('runner:own').toString('base64') } } };
+    const text = config('clean-up-on-a-self-hosted-runner', (u) => {
+      const steps = u.jobs?.['deploy']?.steps ?? [];
+      steps.splice(1, 0, { run: { name: 'The runner\'s own settings', command: [
+        'mkdir -p ~/.aws ~/.docker',
+        `printf '${ownConfig}' > ~/.aws/config`,
+        `printf '${ownCredentials}' > ~/.aws/credentials`,
+        `echo '${JSON.stringify(ownDocker)}' > ~/.docker/config.json`,
+      ].join('\n') } });
+      steps.splice(steps.length - 1, 0, { run: { name: 'What the orb wrote', command: 'cd ~/.aws-oidc && find . -type f | sort && grep -c ci-deploy ~/.aws/config ~/.aws/credentials' } });
+    });
+    const r = await run(text, 'deploy', 'deploy', { env: { DEPLOY_ROLE_ARN: DEPLOY }, checkoutSource: project() });
+    ok(r);
+    const written = out(r, 'What the orb wrote');
+    for (const f of ['runtime/assume-role-with-oidc.cjs', 'runtime/ecr-login.cjs', 'profiles/ci-deploy.cache.json', 'bin/docker-credential-aws-oidc', 'ecr/registries.json', 'results/ecr-login-ci-deploy.json']) {
+      expect(written).toContain(`./${f}`);
+    }
+    expect(out(r, 'Remove what the orb wrote in this job')).toMatch(/^clean-up: removed profile ci-deploy; the credential helper for 1 registry; 1 ECR registry record; 5 files; the runtime of 2 commands; unset 2 AWS_\* variables for later steps$/m);
+    // What was the runner's stays as it was; what the orb wrote is gone, ~/.aws-oidc with it.
+    expect(readFileSync(join(r.home, '.aws', 'config'), 'utf8')).toBe(ownConfig);
+    expect(readFileSync(join(r.home, '.aws', 'credentials'), 'utf8')).toBe(ownCredentials);
+    expect(JSON.parse(readFileSync(join(r.home, '.docker', 'config.json'), 'utf8'))).toEqual(ownDocker);
+    expect(existsSync(join(r.home, '.aws-oidc'))).toBe(false);
+    expect(readFileSync(r.bashEnvPath, 'utf8')).toMatch(/^unset AWS_ECR_REGISTRY\nunset AWS_ECR_REGISTRY_\d{12}\n$/m);
   },
 
   'log-in-to-ecr-public': async () => {

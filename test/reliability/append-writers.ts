@@ -42,7 +42,7 @@ function writeFiles(mode: string, env: NodeJS.ProcessEnv): void {
     }
   }
   if (mode === 'profile') writeProfile(env, 'deploy', { accessKeyId: 'ASIA0000000000000000', secretAccessKey: secret, sessionToken: secret }, 'eu-west-1');
-  if (mode === 'docker-config') mergeAuths(join(home, '.docker'), { '111111111111.dkr.ecr.eu-west-1.amazonaws.com': { auth: secret } });
+  if (mode === 'docker-config') mergeAuths(env, join(home, '.docker'), { '111111111111.dkr.ecr.eu-west-1.amazonaws.com': { auth: secret } });
 }
 
 const mode = process.env.APPEND_WRITER;

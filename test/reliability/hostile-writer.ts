@@ -45,7 +45,7 @@ export function write(kind: WriterKind, dir: string, i: number): void {
   if (kind === 'aws-files') {
     writeProfile({ HOME: dir }, 'deploy', { accessKeyId: `AKIA${i % 2 === 0 ? 'A' : 'B'}`.padEnd(20, '0'), secretAccessKey: value, sessionToken: value }, i % 2 === 0 ? 'ap-northeast-1' : 'us-east-1');
   }
-  if (kind === 'docker-config') mergeAuths(join(dir, '.docker'), { '111111111111.dkr.ecr.ap-northeast-1.amazonaws.com': { auth: value } });
+  if (kind === 'docker-config') mergeAuths({}, join(dir, '.docker'), { '111111111111.dkr.ecr.ap-northeast-1.amazonaws.com': { auth: value } });
 }
 
 // As a child process: HOSTILE_WRITER=<kind> <dir> <count>; prints "started" before the first write.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { OrbError } from '../../lib/errors.ts';
 import { launchWords, type Launch } from '../../lib/launch.ts';
 import { readIfExists, writeFileAtomic } from '../../lib/files.ts';
+import { recordWritten } from '../../lib/job-manifest.ts';
 import { getUsableToken, type RunProgram } from '../../lib/oidc-token.ts';
 import type { Env } from '../../lib/params.ts';
 import type { SessionCredentials, StsPort } from '../../lib/aws/sts.ts';
@@ -31,8 +32,9 @@ export function credentialProcessLine(launch: Launch, configPath: string): strin
   return `${launchWords(launch, (path) => path)} --credential-process ${configPath}`;
 }
 
-/** Saves what a later refresh needs (no secrets) and the first credentials as the cache. */
-export function saveRefreshState(paths: { config: string; cache: string }, p: AssumeRoleParams, creds: SessionCredentials): void {
+/** Saves what a later refresh needs (no secrets) and the first credentials as the cache; both go in the job's manifest (for clean-up). */
+export function saveRefreshState(env: Env, paths: { config: string; cache: string }, p: AssumeRoleParams, creds: SessionCredentials): void {
+  recordWritten(env, [['file', paths.config], ['file', paths.cache]]);
   writeFileAtomic(paths.config, JSON.stringify({ params: p }, null, 2) + '\n');
   writeFileAtomic(paths.cache, JSON.stringify(creds) + '\n');
 }

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { OrbError } from '../../lib/errors.ts';
 import { readIfExists, writeFileAtomic } from '../../lib/files.ts';
+import { recordWritten } from '../../lib/job-manifest.ts';
 import type { Env } from '../../lib/params.ts';
 
 /** The name docker knows the orb's helper by: it runs docker-credential-aws-oidc. */
@@ -43,9 +44,10 @@ export function readDockerConfig(dir: string): Json {
   return readJson(dockerConfigPath(dir), 'the docker config');
 }
 
-/** Points `hosts` at the orb's helper in config.json and drops stale plaintext logins for them; one atomic write. */
-export function registerHelper(dir: string, hosts: readonly string[]): void {
+/** Points `hosts` at the orb's helper in config.json and drops stale plaintext logins for them; one atomic write, recorded in the job's manifest. */
+export function registerHelper(env: Env, dir: string, hosts: readonly string[]): void {
   const cfg = readDockerConfig(dir);
+  recordWritten(env, hosts.map((h) => ['docker', dockerConfigPath(dir), 'credHelpers', h] as const));
   const helpers = { ...((cfg.credHelpers as Json | undefined) ?? {}) };
   const auths = { ...((cfg.auths as Json | undefined) ?? {}) };
   for (const h of hosts) {
@@ -56,9 +58,10 @@ export function registerHelper(dir: string, hosts: readonly string[]): void {
   writeFileAtomic(dockerConfigPath(dir), JSON.stringify({ ...cfg, auths, credHelpers: helpers }, null, '\t') + '\n');
 }
 
-/** Moves plaintext logins (from a private `docker login`) into config.json, taking the hosts off any credential helper. */
-export function mergeAuths(dir: string, logins: Readonly<Record<string, unknown>>): void {
+/** Moves plaintext logins (from a private `docker login`) into config.json, taking the hosts off any credential helper; recorded in the job's manifest. */
+export function mergeAuths(env: Env, dir: string, logins: Readonly<Record<string, unknown>>): void {
   const cfg = readDockerConfig(dir);
+  recordWritten(env, Object.keys(logins).map((h) => ['docker', dockerConfigPath(dir), 'auths', h] as const));
   const helpers = { ...((cfg.credHelpers as Json | undefined) ?? {}) };
   const auths = { ...((cfg.auths as Json | undefined) ?? {}), ...logins };
   for (const h of Object.keys(logins)) delete helpers[h];
@@ -84,6 +87,7 @@ export function saveRegistryEntries(env: Env, entries: readonly RegistryEntry[])
     return old !== undefined && (old.profile !== e.profile || roleOf(old.identityArn) !== roleOf(e.identityArn));
   }).map((e) => e.host);
   for (const e of entries) map[e.host] = e;
+  recordWritten(env, entries.map((e) => ['map', join(ecrStateDir(env), 'registries.json'), e.host] as const));
   writeFileAtomic(join(ecrStateDir(env), 'registries.json'), JSON.stringify(map, null, 2) + '\n');
   return changed;
 }
@@ -97,6 +101,7 @@ export function readLoginRecords(env: Env): Record<string, LoginRecord> {
 
 export function saveLoginRecords(env: Env, records: Readonly<Record<string, LoginRecord>>): void {
   const all = { ...readLoginRecords(env), ...records };
+  recordWritten(env, Object.keys(records).map((h) => ['map', join(ecrStateDir(env), 'logins.json'), h] as const));
   writeFileAtomic(join(ecrStateDir(env), 'logins.json'), JSON.stringify(all, null, 2) + '\n');
 }
 

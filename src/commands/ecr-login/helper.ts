@@ -9,6 +9,7 @@ import { OrbError } from '../../lib/errors.ts';
 import { failureLine } from '../../lib/report.ts';
 import type { Log } from '../../lib/log.ts';
 import { writeFileAtomic } from '../../lib/files.ts';
+import { recordWritten } from '../../lib/job-manifest.ts';
 import { shellQuote } from '../../lib/bash-env.ts';
 import { launchWords, type Launch } from '../../lib/launch.ts';
 import type { Env } from '../../lib/params.ts';
@@ -26,12 +27,14 @@ export const helperDir = (env: Env) => join(env.HOME || '.', '.aws-oidc', 'bin')
 
 /**
  * Writes docker-credential-aws-oidc: a two-line script that runs this runtime through its loader (src/lib/launch.ts),
- * with the node that ran the step; the loader refuses a runtime file whose SHA-256 is not the bundle's.
+ * with the node that ran the step; the loader refuses a runtime file whose SHA-256 is not the bundle's. Recorded in
+ * the job's manifest.
  */
 export function installHelperProgram(env: Env, launch: Launch): string {
   const dir = helperDir(env);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `docker-credential-${HELPER_NAME}`);
+  recordWritten(env, [['file', file]]);
   writeFileAtomic(file, `#!/bin/sh\nexec ${launchWords(launch, shellQuote)} --credential-helper "$@"\n`);
   chmodSync(file, 0o700);
   return dir;

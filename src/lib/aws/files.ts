@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { OrbError } from '../errors.ts';
 import { readIfExists, unlinkQuietly, writeFileAtomic } from '../files.ts';
+import { recordWritten } from '../job-manifest.ts';
 import type { Env } from '../params.ts';
 
 /** Where the two files are: AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE, else ~/.aws/. */
@@ -70,7 +71,7 @@ export type ProfileSource = { accessKeyId: string; secretAccessKey: string; sess
  * Writes one profile into the two files, each atomically and 0600, each under its lock (withFileLock), so
  * steps writing other profiles at the same moment keep theirs. Keys go to the credentials file;
  * a credential_process goes to the config file, and the profile's keys are then emptied, since
- * keys in the credentials file would win over it.
+ * keys in the credentials file would win over it. Both sections go in the job's manifest (for clean-up).
  */
 export function writeProfile(env: Env, profile: string, source: ProfileSource, region: string): { credentials: string; config: string } {
   const paths = awsFilePaths(env);
@@ -79,6 +80,7 @@ export function writeProfile(env: Env, profile: string, source: ProfileSource, r
   };
   const update = (path: string, header: string, values: Record<string, string>) =>
     withFileLock(path, () => writeFileAtomic(path, setIniSection(readIfExists(path), header, values)));
+  recordWritten(env, [['ini', paths.credentials, profile], ['ini', paths.config, configSection(profile)]]);
   update(paths.credentials, profile, keys);
   update(paths.config, configSection(profile), 'credentialProcess' in source ? { region, credential_process: source.credentialProcess } : { region });
   return paths;

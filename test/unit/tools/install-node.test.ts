@@ -1,7 +1,7 @@
 // install-node against a local https mirror: the official tarball's layout with this machine's node in it,
 // downloaded with curl or GNU wget, checked against SHASUMS256.txt, recorded, and reused by later steps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderWrapper } from '../../../tools/wrapper.ts';
 import { addRelease, CPU, NEEDED, sha256, startMirror, type Mirror } from './node-mirror.ts';
@@ -102,6 +102,23 @@ describe('install-node from an https mirror serving a tarball of this machine\'s
       expect(existsSync(join(b.home, '.aws-oidc', 'node'))).toBe(false);
     }
   }, 60_000);
+
+  it('clean-up (the built command) removes the Node.js install-node put there; a second clean-up, with no Node.js left, removes nothing and succeeds', async () => {
+    const b = box(['curl', 'rmdir']);
+    const job = { CIRCLE_WORKFLOW_JOB_ID: '5d1c9a2e-0b7f-4c33-8e4a-6f2b1d0c9e87', BASH_ENV: join(b.home, 'bash-env') };
+    writeFileSync(job.BASH_ENV, '');
+    // An earlier step's manifest, so clean-up runs its runtime (with nothing recorded it ends in sh, before Node.js).
+    mkdirSync(join(b.home, '.aws-oidc', 'jobs'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(b.home, '.aws-oidc', 'jobs', job.CIRCLE_WORKFLOW_JOB_ID), '', { mode: 0o600 });
+    const cleanUp = readFileSync('src/orb/scripts/clean-up.sh', 'utf8');
+    const first = await runInAsync(b, cleanUp, env(version, job));
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toBe(`clean-up: removed Node.js ${version}\n`);
+    expect(existsSync(join(b.home, '.aws-oidc'))).toBe(false);
+    const second = await runInAsync(b, `. "$BASH_ENV"\n${cleanUp}`, job);
+    expect(second).toEqual({ status: 0, stdout: 'clean-up: nothing to remove: no orb step recorded anything in this job since the last clean-up\n', stderr: '' });
+    expect(existsSync(join(b.home, '.aws-oidc'))).toBe(false);
+  }, 120_000);
 
   it('uses the node on PATH when it is new enough, downloading nothing', async () => {
     const before = mirror.requests.length;

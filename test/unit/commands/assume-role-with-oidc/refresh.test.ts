@@ -37,7 +37,7 @@ const output = (text: string) => JSON.parse(text) as { Version: number; AccessKe
 describe('credentialProcess', () => {
   it('reuses cached credentials with more than ten minutes left, without a token or an STS call', async () => {
     const paths = refreshPaths({ HOME: home }, 'deploy');
-    saveRefreshState(paths, params, creds('CACHED', REFRESH_MARGIN_MS + 60_000));
+    saveRefreshState({}, paths, params, creds('CACHED', REFRESH_MARGIN_MS + 60_000));
     const { d, seen } = deps(NOW + 3600_000);
     expect(output(await credentialProcess(paths.config, d))).toMatchObject({ Version: 1, AccessKeyId: 'AKIACACHED' });
     expect(seen).toEqual({ assumedWith: [], ran: [], deadlines: 0 });
@@ -45,7 +45,7 @@ describe('credentialProcess', () => {
 
   it('refreshes credentials with ten minutes or less left with the job\'s token, and caches the new ones', async () => {
     const paths = refreshPaths({ HOME: home }, 'deploy');
-    saveRefreshState(paths, params, creds('CACHED', REFRESH_MARGIN_MS));
+    saveRefreshState({}, paths, params, creds('CACHED', REFRESH_MARGIN_MS));
     const { d, seen } = deps(NOW + 3600_000);
     expect(output(await credentialProcess(paths.config, d)).AccessKeyId).toBe('AKIAFRESH');
     expect(seen.assumedWith).toEqual([jwt((NOW + 3600_000) / 1000)]);
@@ -56,7 +56,7 @@ describe('credentialProcess', () => {
 
   it('mints a fresh token when the job\'s expires within five minutes', async () => {
     const paths = refreshPaths({ HOME: home }, 'deploy');
-    saveRefreshState(paths, params, creds('CACHED', -60_000));
+    saveRefreshState({}, paths, params, creds('CACHED', -60_000));
     const { d, seen } = deps(NOW + 60_000);
     await credentialProcess(paths.config, d);
     expect(seen.assumedWith).toEqual(['minted-token']);

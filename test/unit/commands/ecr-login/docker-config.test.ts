@@ -31,7 +31,7 @@ describe('registerHelper', () => {
       credsStore: 'desktop',
       proxies: { default: { httpProxy: 'http://p:3128' } },
     });
-    registerHelper(dir, [HOST, OTHER]);
+    registerHelper({}, dir, [HOST, OTHER]);
     const cfg = readConfig(dir);
     expect(cfg.credHelpers).toEqual({ 'gcr.io': 'gcloud', [HOST]: HELPER_NAME, [OTHER]: HELPER_NAME });
     expect(cfg.auths).toEqual({ 'ghcr.io': { auth: 'Z2g=' } });
@@ -41,7 +41,7 @@ describe('registerHelper', () => {
 
   it('creates config.json (and its directory) with mode 0600 when there is none', () => {
     const dir = join(tmp(), 'nested', '.docker');
-    registerHelper(dir, [HOST]);
+    registerHelper({}, dir, [HOST]);
     expect(statSync(dockerConfigPath(dir)).mode & 0o777).toBe(0o600);
     expect(readConfig(dir).credHelpers).toEqual({ [HOST]: 'aws-oidc' });
   });
@@ -49,14 +49,14 @@ describe('registerHelper', () => {
   it('treats an empty config.json as an empty object', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'config.json'), '  \n');
-    registerHelper(dir, [HOST]);
+    registerHelper({}, dir, [HOST]);
     expect(readConfig(dir)).toEqual({ auths: {}, credHelpers: { [HOST]: 'aws-oidc' } });
   });
 
   it('leaves a wider mode on an existing file no more: the rewrite is 0600', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'config.json'), '{}', { mode: 0o644 });
-    registerHelper(dir, [HOST]);
+    registerHelper({}, dir, [HOST]);
     expect(statSync(join(dir, 'config.json')).mode & 0o777).toBe(0o600);
   });
 
@@ -65,7 +65,7 @@ describe('registerHelper', () => {
     writeFileSync(join(dir, 'config.json'), text);
     let err: unknown;
     try {
-      registerHelper(dir, [HOST]);
+      registerHelper({}, dir, [HOST]);
     } catch (e) {
       err = e;
     }
@@ -79,7 +79,7 @@ describe('registerHelper', () => {
     const target = join(tmp(), 'elsewhere.json');
     writeFileSync(target, '{}');
     symlinkSync(target, join(dir, 'config.json'));
-    expect(() => registerHelper(dir, [HOST])).toThrow(/symbolic link/);
+    expect(() => registerHelper({}, dir, [HOST])).toThrow(/symbolic link/);
     expect(() => readDockerConfig(dir)).toThrow(OrbError);
     expect(readFileSync(target, 'utf8')).toBe('{}');
   });
@@ -89,7 +89,7 @@ describe('mergeAuths', () => {
   it('adds the logins and takes those hosts off any credential helper, keeping the rest', () => {
     const dir = tmp();
     writeConfig(dir, { auths: { 'ghcr.io': { auth: 'Z2g=' } }, credHelpers: { [HOST]: 'aws-oidc', [OTHER]: 'ecr-login' }, experimental: 'enabled' });
-    mergeAuths(dir, { [HOST]: { auth: 'bmV3' } });
+    mergeAuths({}, dir, { [HOST]: { auth: 'bmV3' } });
     const cfg = readConfig(dir);
     expect(cfg.auths).toEqual({ 'ghcr.io': { auth: 'Z2g=' }, [HOST]: { auth: 'bmV3' } });
     expect(cfg.credHelpers).toEqual({ [OTHER]: 'ecr-login' });
@@ -100,7 +100,7 @@ describe('mergeAuths', () => {
   it('replaces an older login for the same host', () => {
     const dir = tmp();
     writeConfig(dir, { auths: { [HOST]: { auth: 'b2xk' } } });
-    mergeAuths(dir, { [HOST]: { auth: 'bmV3' } });
+    mergeAuths({}, dir, { [HOST]: { auth: 'bmV3' } });
     expect(readConfig(dir).auths).toEqual({ [HOST]: { auth: 'bmV3' } });
   });
 });
