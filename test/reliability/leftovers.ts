@@ -5,6 +5,15 @@ import { join } from 'node:path';
 /** Files bigger than this are not read (none of the writers' files is). */
 const MAX_READ = 16 << 20;
 
+/** The entries of directory `dir`, or none when it cannot be read (it vanished, or is another user's). */
+function names(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The paths under `deep` (walked whole) and directly in `shallow` (the shared tmp dir, top level only: a temp
  * file is made beside its target) whose text holds `secret`, and every *.tmp file under `deep`.
@@ -20,13 +29,7 @@ export function leftovers(secret: string, deep: readonly string[], shallow: read
       return;
     }
     if (st.isDirectory() && recurse) {
-      let names: string[] = [];
-      try {
-        names = readdirSync(path);
-      } catch {
-        return;
-      }
-      for (const n of names) visit(join(path, n), recurse);
+      for (const n of names(path)) visit(join(path, n), recurse);
       return;
     }
     if (!st.isFile()) return;
@@ -34,15 +37,7 @@ export function leftovers(secret: string, deep: readonly string[], shallow: read
     else if (st.size <= MAX_READ && readable(path, secret)) found.push(path);
   };
   for (const d of deep) visit(d, true);
-  for (const d of shallow) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(d);
-    } catch {
-      continue;
-    }
-    for (const n of names) visit(join(d, n), false);
-  }
+  for (const d of shallow) for (const n of names(d)) visit(join(d, n), false);
   return found;
 }
 
