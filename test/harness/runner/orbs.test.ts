@@ -72,6 +72,20 @@ executors:
     expect(() => loadConfig(`${VERSION_LINE}orbs: {o: acme/none@1.0.0}\n`)).toThrow("Cannot find orb 'acme/none@1.0.0'");
   });
 
+  it('resolves a URL orb through the source given for its URL, and refuses a plain-http URL as CircleCI does', () => {
+    const url = 'https://orbs.example.com/acme/my-orb/v1/orb.yml';
+    expect(stepCommands(oneJob(`      - o/helper\n`, { top: `orbs:\n  o: ${url}\n` }), { orbs: { [url]: orb } })).toEqual(['orb-helper']);
+    expect(() => loadConfig(`${VERSION_LINE}orbs: {o: "${url}"}\n`)).toThrow(`Cannot find orb '${url}'`);
+    expect(() => loadConfig(`${VERSION_LINE}orbs: {o: "http://orbs.example.com/orb.yml"}\n`, { orbs: { 'http://orbs.example.com/orb.yml': orb } }))
+      .toThrow(/Invalid orb reference for 'o'.*https URL of a URL orb/);
+  });
+
+  it('takes a whole packed orb inline (version, description, display and examples beside its components)', () => {
+    const packed = `version: 2.1\ndescription: d\ndisplay: {home_url: "https://example.com"}\nexamples:\n  e: {description: x, usage: {version: 2.1}}\n${orb.replace(/^version: 2.1\n/, '')}`;
+    const inline = `orbs:\n  o:\n${packed.replace(/^(?=.)/gm, '    ')}`;
+    expect(stepCommands(oneJob(`      - o/outer\n`, { top: inline }))).toEqual(['orb-helper', 'inner x']);
+  });
+
   it('refuses recursion between commands', () => {
     const yaml = `${VERSION_LINE}commands:
   a: {steps: [b]}

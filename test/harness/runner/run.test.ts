@@ -69,6 +69,20 @@ describe('runJob', () => {
     expect(r.steps[1]?.output).toBe('before\n');
   });
 
+  it('reports each step as it ends or is skipped, in order, with its output, a built-in step and a background step (at job end) included', async () => {
+    const ended: [number, string, boolean, number | null, string][] = [];
+    const r = await run(`      - checkout
+      - run: {name: bg, command: "sleep 30", background: true}
+      - run: {name: boom, command: "echo before; exit 3"}
+      - run: {name: after, command: echo after}
+`, { onStepEnd: (s, i) => ended.push([i, s.name, s.skipped, s.exitCode, s.output]) });
+    expect(ended.map(([i, name, skipped, code]) => [i, name, skipped, code])).toEqual([
+      [0, 'Checkout code', false, 0], [2, 'boom', false, 3], [3, 'after', true, null], [1, 'bg', false, null],
+    ]);
+    expect(ended.find(([i]) => i === 2)?.[4]).toBe('before\n');
+    expect(r.success).toBe(false);
+  });
+
   it('runs an escaped heredoc (\\<<) as a real heredoc', async () => {
     const r = await run(`      - run: |
           cat \\<<EOF

@@ -41,6 +41,7 @@ interface Background {
   result: StepResult;
   started: number;
   finish: () => void;
+  index: number;
 }
 
 /** Runs an expanded job; see RunOptions for what comes from where. */
@@ -71,6 +72,7 @@ export async function runJob(job: ExpandedJob, opts: RunOptions): Promise<JobRes
     results.push(result);
     if (when !== 'always' && (when === 'on_fail') !== failed) {
       result.skipped = true;
+      opts.onStepEnd?.(result, i);
       continue;
     }
     const started = Date.now();
@@ -89,12 +91,13 @@ export async function runJob(job: ExpandedJob, opts: RunOptions): Promise<JobRes
       }
       out.flush();
       result.durationMs = Date.now() - started;
+      opts.onStepEnd?.(result, i);
       continue;
     }
     const io = { tmp, home, workingDirectory, env: { ...env, ...job.environment, ...step.environment }, shell: opts.defaultShell ?? defaultShell() };
     const proc = startRun(step, i, io, out.push);
     if (step.background) {
-      background.push({ proc, result, started, finish: out.flush });
+      background.push({ proc, result, started, finish: out.flush, index: i });
       continue;
     }
     const { exitCode } = await proc.done;
@@ -102,6 +105,7 @@ export async function runJob(job: ExpandedJob, opts: RunOptions): Promise<JobRes
     result.exitCode = exitCode;
     result.durationMs = Date.now() - started;
     if (exitCode !== 0) failed = true;
+    opts.onStepEnd?.(result, i);
   }
 
   // Background steps live as long as the job: end them now and keep what they printed.
@@ -110,6 +114,7 @@ export async function runJob(job: ExpandedJob, opts: RunOptions): Promise<JobRes
     await b.proc.done;
     b.finish();
     b.result.durationMs = Date.now() - b.started;
+    opts.onStepEnd?.(b.result, b.index);
   }
   return { success: !failed, steps: results, bashEnvPath, home, workingDirectory, env };
 }

@@ -17,6 +17,9 @@ export interface Scope {
 export type ComponentKind = 'commands' | 'jobs' | 'executors';
 
 const ORB_REF = /^([a-z0-9_-]+)\/([a-z0-9_-]+)@(.+)$/;
+// A URL orb: the orb file at an https URL (CircleCI fetches it when the organization's allow-list has a prefix of it).
+// https://circleci.com/docs/orbs/author/create-test-and-use-url-orbs/
+const URL_REF = /^https:\/\/\S+$/;
 const KIND_WORD: Record<ComponentKind, string> = { commands: 'command', jobs: 'job', executors: 'executor' };
 
 // CircleCI reads YAML with SnakeYAML's 1.1 rules, which differ from the yaml package's 1.1 schema
@@ -51,7 +54,10 @@ function mapOf(v: unknown, what: string): Record<string, unknown> {
   return v;
 }
 
-/** Builds a scope from a parsed config or orb, resolving its `orbs:` through `sources`. */
+/**
+ * Builds a scope from a parsed config or orb, resolving its `orbs:` through `sources` (keyed by the reference as
+ * written, a registry reference or a URL orb's URL, or by the alias). An inline orb (a map) is used as written.
+ */
 export function buildScope(doc: unknown, id: string, sources: Record<string, string>, depth = 0): Scope {
   if (!isPlainMap(doc)) throw new ConfigError(`${id === 'config' ? 'Config' : `Orb '${id}'`} must be a map`);
   if (depth > 8) throw new ConfigError(`Orb imports nested too deeply at '${id}'`);
@@ -62,8 +68,8 @@ export function buildScope(doc: unknown, id: string, sources: Record<string, str
       orbs[alias] = buildScope(ref, childId, sources, depth + 1);
       continue;
     }
-    if (typeof ref !== 'string' || !ORB_REF.test(ref)) {
-      throw new ConfigError(`Invalid orb reference for '${alias}': ${JSON.stringify(ref)} (expected <namespace>/<orb>@<version>)`);
+    if (typeof ref !== 'string' || !(ORB_REF.test(ref) || URL_REF.test(ref))) {
+      throw new ConfigError(`Invalid orb reference for '${alias}': ${JSON.stringify(ref)} (expected <namespace>/<orb>@<version>, or the https URL of a URL orb)`);
     }
     const text = sources[ref] ?? sources[childId] ?? sources[alias];
     if (text === undefined) throw new ConfigError(`Cannot find orb '${ref}' (imported as '${alias}'): no source was given for it`);

@@ -111,6 +111,8 @@ export interface RunOptions {
    */
   defaultShell?: string;
   onOutput?: (stepName: string, chunk: string) => void;
+  /** Called once per step when it ends or is skipped (a background step: when the job ends), in the job's step order. */
+  onStepEnd?: (result: StepResult, index: number) => void;
 }
 
 /** The outcome of one step. */
