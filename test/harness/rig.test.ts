@@ -1,5 +1,7 @@
 // The rig's leak scan must be able to fail: a step that prints a secret, or leaves it in a file others may read, is caught. And the rig's docker
 // wrapper logs every docker call of a job (argv, never stdin) and still runs the real docker.
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerConfig } from './consumer-config.ts';
 import { ACCOUNT, REGION, Rig } from './rig.ts';
@@ -63,5 +65,19 @@ describe("the rig's docker log", () => {
     // What a test of the orb asserts with it: this job ran no `docker build`.
     expect(rig.dockerCalls(other).some((c) => c.argv[0] === 'build')).toBe(false);
     expect(JSON.stringify(rig.dockerCalls())).not.toContain(marker);
+  });
+});
+
+describe('the rig\'s temporary files', () => {
+  it('removes its tools, its clock and every job\'s directory on close; with privateTmp a step\'s mktemp lands in the job\'s own tmp', async () => {
+    const own = await Rig.start({ scenarioRoles: false });
+    const r = await own.run(consumerConfig(own.orbText, [{ name: 'Temp', run: 'mktemp -d' }]), 'deploy', { privateTmp: true });
+    expect(r.success).toBe(true);
+    const made = r.steps.find((s) => s.name === 'Temp')!.output.trim();
+    const paths = [made, dirname(r.home), r.env.PATH!.split(':')[0]!, dirname(own.clock.file)];
+    expect(made.startsWith(`${dirname(r.home)}/tmp/`), `${made} ${r.home}`).toBe(true);
+    for (const p of paths) expect(existsSync(p), p).toBe(true);
+    await own.close();
+    for (const p of paths) expect(existsSync(p), p).toBe(false);
   });
 });

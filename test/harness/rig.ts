@@ -1,8 +1,8 @@
 // The whole stand-in for CircleCI + AWS that e2e tests and the demo use: OIDC issuer, local STS,
 // the packed orb, and the job runner; it scans every step's output for the secrets it issued.
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ADVANCE_CLOCK_SCRIPT, RigClock } from './clock.ts';
 import { OidcIssuer } from './oidc/issuer.ts';
 import { trustPolicy as generateTrustPolicy } from '../../src/commands/trust-policy/generate.ts';
@@ -36,11 +36,11 @@ function logCall(tool: string, logPath: string): string {
   return `${q(process.execPath)} -e ${q(logger)} -- ${q(logPath)} "$@" </dev/null`;
 }
 
-const awsCliWrapper = (logPath: string): string => `${WRAPPER_SHEBANG}
+const awsCliWrapper = (logPath: string, awsCli: string): string => `${WRAPPER_SHEBANG}
 ${logCall('aws', logPath)}
 var="AWS_ENDPOINT_URL_$(printf %s "\${1:-}" | tr 'a-z-' 'A-Z_')"
-if [ -n "\${!var:-}" ]; then exec /usr/bin/aws "$@" --endpoint-url "\${!var}"; fi
-exec /usr/bin/aws "$@"
+if [ -n "\${!var:-}" ]; then exec ${q(awsCli)} "$@" --endpoint-url "\${!var}"; fi
+exec ${q(awsCli)} "$@"
 `;
 
 /**
@@ -108,6 +108,21 @@ export interface RigRunOptions {
    * own BuildKit client); default the next docker on the host's PATH. It goes on the job's PATH right after the rig's tools.
    */
   dockerCli?: string;
+  /** Called as each step ends or is skipped (RunOptions.onStepEnd). */
+  onStepEnd?: RunOptions['onStepEnd'];
+  /**
+   * TMPDIR for the job: its own tmp directory (removed with the rig), so what its steps and tools put in a temp
+   * directory (mktemp, Node's os.tmpdir()) goes with it. CircleCI sets none; default: none either.
+   */
+  privateTmp?: boolean;
+}
+
+/** Options of Rig.start. */
+export interface RigStartOptions {
+  /** Install the scenarios' roles (staging-deploy, deploy, production-deploy, cfn-deploy, untagged-deploy); default true. */
+  scenarioRoles?: boolean;
+  /** The AWS CLI the jobs' `aws` runs; default Debian's, /usr/bin/aws. */
+  awsCli?: string;
 }
 
 /** A started rig. */
@@ -115,16 +130,19 @@ export class Rig {
   readonly outputs: string[] = [];
   private readonly toolsDir: string;
   private readonly dockerLog: string;
+  /** Every temporary directory of the rig (its tools, its clock, each job's), removed by close(). */
+  private readonly tempDirs: string[] = [];
 
-  private constructor(readonly issuer: OidcIssuer, readonly aws: LocalAws, readonly orbText: string, readonly clock: RigClock) {
-    this.toolsDir = mkdtempSync(join(tmpdir(), 'rig-tools-'));
+  private constructor(readonly issuer: OidcIssuer, readonly aws: LocalAws, readonly orbText: string, readonly clock: RigClock, awsCli: string) {
+    this.toolsDir = this.tempDir('rig-tools-');
+    this.tempDirs.push(dirname(clock.file));
     writeFileSync(join(this.toolsDir, 'rig-advance-clock'), ADVANCE_CLOCK_SCRIPT, { mode: 0o755 });
     // Debian's AWS CLI v2, ahead of any other `aws` on the host PATH. Its version (2.9) predates the
     // AWS_ENDPOINT_URL_<SERVICE> settings (CLI 2.13), so this wrapper passes them as --endpoint-url.
     // Every docker, aws and circleci call of every job, so a test can tell what a job ran (and scan the argv for secrets).
     this.dockerLog = join(this.toolsDir, 'tool-calls.jsonl');
     writeFileSync(this.dockerLog, '', { mode: 0o600 });
-    writeFileSync(join(this.toolsDir, 'aws'), awsCliWrapper(this.dockerLog), { mode: 0o755 });
+    writeFileSync(join(this.toolsDir, 'aws'), awsCliWrapper(this.dockerLog, awsCli), { mode: 0o755 });
     writeFileSync(join(this.toolsDir, 'docker'), dockerWrapper(this.toolsDir, this.dockerLog), { mode: 0o755 });
     writeFileSync(join(this.toolsDir, 'circleci'), circleciWrapper(this.dockerLog), { mode: 0o755 });
   }
@@ -140,16 +158,24 @@ export class Rig {
     return job === undefined ? calls : calls.filter((c) => c.job === job.env.CIRCLE_WORKFLOW_JOB_ID);
   }
 
-  /** Starts the issuer and the local AWS, and installs the provider and roles of the scenarios. */
-  static async start(): Promise<Rig> {
+  /** A new temporary directory that close() removes. */
+  private tempDir(prefix: string): string {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    this.tempDirs.push(dir);
+    return dir;
+  }
+
+  /** Starts the issuer and the local AWS, and installs the provider and (unless told not to) the roles of the scenarios. */
+  static async start(opts: RigStartOptions = {}): Promise<Rig> {
     if (!existsSync(PACKED_ORB)) throw new Error(`${PACKED_ORB} is missing: run "npm run pack" first`);
     // The issuer (iat/exp) and the local AWS (expiry and signing-time checks) share the rig clock.
     const clock = new RigClock();
     const now = (): number => clock.now();
     const issuer = await OidcIssuer.start({ orgId: ORG_ID, now });
     const aws = await LocalAws.start({ now });
-    const rig = new Rig(issuer, aws, readFileSync(PACKED_ORB, 'utf8'), clock);
+    const rig = new Rig(issuer, aws, readFileSync(PACKED_ORB, 'utf8'), clock, opts.awsCli ?? '/usr/bin/aws');
     for (const account of [ACCOUNT, PROD_ACCOUNT]) aws.addOidcProvider({ account, url: issuer.url, clientIds: [ORG_ID] });
+    if (opts.scenarioRoles === false) return rig;
     // The web-identity roles trust exactly what `aws-oidc trust-policy` generates for this org and project.
     aws.addRole({ account: ACCOUNT, name: 'staging-deploy', trustPolicy: rig.trustPolicy(ACCOUNT) });
     aws.addRole({ account: ACCOUNT, name: 'deploy', maxSessionDuration: 7200, trustPolicy: rig.trustPolicy(ACCOUNT) });
@@ -198,12 +224,12 @@ export class Rig {
   }
 
   private async runExpanded(job: ExpandedJob, opts: RigRunOptions): Promise<JobResult> {
-    // The clock variables go in the job's environment (not the masked project variables).
-    const expanded = opts.fakeClock ? { ...job, environment: { ...this.clock.jobEnv(), ...job.environment } } : job;
+    const workdir = this.tempDir('rig-job-');
+    // The clock variables and TMPDIR go in the job's environment (not the masked project variables).
+    const rigEnv = { ...(opts.fakeClock ? this.clock.jobEnv() : {}), ...(opts.privateTmp ? { TMPDIR: join(workdir, 'tmp') } : {}) };
+    const expanded = { ...job, environment: { ...rigEnv, ...job.environment } };
     const branch = opts.branch ?? 'main';
-    const workdir = mkdtempSync(join(tmpdir(), 'rig-job-'));
-    mkdirSync(workdir, { recursive: true });
-    const cliDir = opts.dockerCli === undefined ? [] : [mkdtempSync(join(tmpdir(), 'rig-docker-cli-'))];
+    const cliDir = opts.dockerCli === undefined ? [] : [this.tempDir('rig-docker-cli-')];
     for (const d of cliDir) symlinkSync(opts.dockerCli ?? '', join(d, 'docker'));
     const runOpts: RunOptions = {
       identity: this.identity(branch, opts.identity), oidc: this.issuer, branch,
@@ -215,6 +241,7 @@ export class Rig {
       ...(opts.workspaceDir === undefined ? {} : { workspaceDir: opts.workspaceDir }),
       ...(opts.remoteDocker === undefined ? {} : { remoteDocker: opts.remoteDocker }),
       ...(opts.defaultShell === undefined ? {} : { defaultShell: opts.defaultShell }),
+      ...(opts.onStepEnd === undefined ? {} : { onStepEnd: opts.onStepEnd }),
     };
     let result: JobResult;
     try {
@@ -254,7 +281,9 @@ export class Rig {
     return secrets.filter((s) => argv.includes(s) || this.outputs.some((o) => o.includes(s)));
   }
 
+  /** Stops the issuer and the local AWS, and removes the rig's temporary directories (each job's home and files too). */
   async close(): Promise<void> {
     await Promise.all([this.issuer.close(), this.aws.close()]);
+    for (const dir of this.tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   }
 }
