@@ -1,40 +1,24 @@
-// `npm run demo`: runs the orb's example pipeline against the local stand-ins and prints what a CircleCI user sees.
-import { parse, stringify } from 'yaml';
-import { ACCOUNT, Rig } from './rig.ts';
+// `npm run demo [-- config.yml --job NAME --env K=V ...]`: runs one job of a config (without one, the orb's example)
+// with the packed orb against the local stand-ins, and prints what a CircleCI user sees. See test/harness/demo/.
+import { parseDemoArgs, DemoUsageError } from './demo/args.ts';
+import { machineProbe } from './demo/needs.ts';
+import { runDemo } from './demo/run.ts';
+import { ConfigError } from './runner/index.ts';
 
-const EXAMPLE = 'assume-role-and-call-aws';
-
-async function demo(): Promise<number> {
-  const rig = await Rig.start();
-  try {
-    const orb = parse(rig.orbText) as { examples: Record<string, { usage: object }> };
-    const usage = orb.examples[EXAMPLE]?.usage;
-    if (!usage) throw new Error(`the packed orb has no example ${EXAMPLE}`);
-    const config = stringify(usage);
-    console.log(`# Example "${EXAMPLE}" from the packed orb, run as CircleCI would run job "deploy":\n`);
-    console.log(config.replace(/^/gm, '    '));
-    // What the user would keep in a context: the role ARN (the example reads ${DEPLOY_ROLE_ARN}).
-    const result = await rig.run(config, 'deploy', { env: { DEPLOY_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/deploy` } });
-    for (const step of result.steps) {
-      const status = step.skipped ? 'skipped' : step.exitCode === 0 ? 'ok' : `exit ${step.exitCode}`;
-      console.log(`\n▸ ${step.name}  (${status}, ${(step.durationMs / 1000).toFixed(2)}s)`);
-      if (step.output.trim()) console.log(step.output.trimEnd().replace(/^/gm, '    '));
-    }
-    const leaks = rig.leaks().length;
-    console.log(`\njob ${result.success ? 'succeeded' : 'failed'}; secrets found in step output: ${leaks}`);
-    return result.success && leaks === 0 ? 0 : 1;
-  } finally {
-    await rig.close();
-  }
-}
-
-const [command] = process.argv.slice(2);
+const [command, ...rest] = process.argv.slice(2);
 if (command === 'demo') {
-  demo().then((code) => { process.exitCode = code; }, (err: unknown) => {
-    console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
-  });
+  // npm runs scripts from the package root; INIT_CWD is where the user ran npm, so their relative paths work.
+  const base = process.env.INIT_CWD ?? process.cwd();
+  const write = (s: string) => { process.stdout.write(s); };
+  Promise.resolve()
+    .then(() => runDemo(parseDemoArgs(rest, base), { write, probe: machineProbe(process.env), base, handleSignals: true }))
+    .then((code) => { process.exitCode = code; }, (err: unknown) => {
+      if (err instanceof DemoUsageError) process.stderr.write(`demo: ${err.message}\n`);
+      else if (err instanceof ConfigError) process.stderr.write(`demo: config: ${err.message.replace(/\n/g, '\n  ')}\n`);
+      else process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = err instanceof DemoUsageError || err instanceof ConfigError ? 2 : 1;
+    });
 } else {
-  console.error('usage: tsx test/harness/cli.ts demo');
+  process.stderr.write('usage: tsx test/harness/cli.ts demo [config.yml] [--job NAME] [--env KEY=VALUE]... (see --help)\n');
   process.exitCode = 2;
 }

@@ -223,6 +223,11 @@ export class Rig {
     return this.runExpanded(expandJob(cfg, entry.job, entry.params), opts);
   }
 
+  /** Runs a job expanded elsewhere (e.g. from a config whose orbs the caller resolved), as run() does. */
+  runJob(job: ExpandedJob, opts: RigRunOptions = {}): Promise<JobResult> {
+    return this.runExpanded(job, opts);
+  }
+
   private async runExpanded(job: ExpandedJob, opts: RigRunOptions): Promise<JobResult> {
     const workdir = this.tempDir('rig-job-');
     // The clock variables and TMPDIR go in the job's environment (not the masked project variables).

@@ -1,0 +1,119 @@
+// `npm run demo`: one job of a config, run with the packed orb against the rig's stand-ins for CircleCI and AWS.
+// Everything it creates (the rig's directories, each job's home and TMPDIR, the registries) is removed when it ends,
+// when the job fails, and on Ctrl-C.
+import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { expandVars } from '../../../src/lib/params.ts';
+import { ACCOUNT, ORG_ID, PACKED_ORB, PROD_ACCOUNT, REGION, Rig } from '../rig.ts';
+import { startRegistries, type LocalRegistry } from '../registry.ts';
+import { DemoUsageError, type DemoRequest } from './args.ts';
+import { loadDemoConfig, selectJob } from './config.ts';
+import { jobNeeds, missingTools, orbSteps, type OrbStep, type Probe } from './needs.ts';
+import { closing, header, HELP, stepReport } from './report.ts';
+import { rolesFromConfig, rolesFromFile, trustDocument, type RolePlan } from './roles.ts';
+
+/** Where the demo writes and looks. */
+export interface DemoIo {
+  write(s: string): void;
+  probe: Probe;
+  /** The directory paths are shown relative to (where the user ran npm). */
+  base: string;
+  /** Remove everything and exit 130 on SIGINT/SIGTERM (the command line does; a test calling runDemo does not). */
+  handleSignals?: boolean;
+}
+
+/** The packed orb's example that `npm run demo` without a config runs, and the role ARN its ${DEPLOY_ROLE_ARN} names. */
+const EXAMPLE = 'assume-role-and-call-aws';
+const EXAMPLE_ROLE = `arn:aws:iam::${ACCOUNT}:role/deploy`;
+
+function exampleConfig(orbText: string): string {
+  const orb = parse(orbText) as { examples?: Record<string, { usage?: object }> };
+  const usage = orb.examples?.[EXAMPLE]?.usage;
+  if (!usage) throw new DemoUsageError(`dist/orb.yml has no example ${EXAMPLE}: run npm run pack, then try again`);
+  return stringify(usage);
+}
+
+const tryExpand = (param: string, text: string, vars: Record<string, string>): string | undefined => {
+  try { return expandVars(param, text, vars).trim(); } catch { return undefined; }
+};
+
+const IMAGE_COMMANDS = ['ecr-login', 'build-and-push', 'push-image', 'promote-image', 'create-manifest-list'];
+
+/** The accounts and region of the registries behind the stand-in ECR, and the repositories the config's image steps name. */
+function ecrPlaces(steps: OrbStep[], env: Record<string, string>, roles: RolePlan[]): { accounts: string[]; region: string; repos: string[] } {
+  const value = (s: OrbStep, p: string) => tryExpand(p, s.params[p] ?? '', { ...env, ...s.env }) ?? '';
+  const image = steps.filter((s) => IMAGE_COMMANDS.includes(s.command));
+  const accounts = new Set(roles.map((r) => r.account));
+  for (const s of image) for (const p of ['account-id', 'source-account-id']) if (/^\d{12}$/.test(value(s, p))) accounts.add(value(s, p));
+  const regions = [...image, ...steps].map((s) => value(s, 'region')).filter(Boolean);
+  const region = regions[0] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? REGION;
+  const repos = new Set<string>();
+  for (const s of image) {
+    if (s.command === 'build-and-push' && value(s, 'create-repo') === 'true') continue;
+    for (const p of ['repo', 'source-repo']) if (value(s, p)) repos.add(value(s, p));
+  }
+  return { accounts: accounts.size > 0 ? [...accounts] : [ACCOUNT], region, repos: [...repos] };
+}
+
+/** Creates the planned roles, with the OIDC provider of the rig's issuer in each of their accounts. */
+function installRoles(rig: Rig, roles: RolePlan[]): void {
+  const withProvider = new Set([ACCOUNT, PROD_ACCOUNT]);
+  for (const role of roles) {
+    if (!withProvider.has(role.account)) rig.aws.addOidcProvider({ account: role.account, url: rig.issuer.url, clientIds: [ORG_ID] });
+    withProvider.add(role.account);
+    rig.aws.addRole({ account: role.account, name: role.name, maxSessionDuration: role.maxSessionDuration, trustPolicy: trustDocument(role, (a, ref) => rig.trustPolicy(a, ref)) });
+  }
+}
+
+/** Runs the demo; resolves with the exit status (0 ok, 1 job failed or leaked, 2 bad input or missing tool). Throws DemoUsageError and the runner's ConfigError. */
+export async function runDemo(req: DemoRequest, io: DemoIo): Promise<number> {
+  if (req.help) { io.write(HELP); return 0; }
+  if (!existsSync(PACKED_ORB)) throw new DemoUsageError('dist/orb.yml is missing: run npm run pack (npm run demo packs first)');
+  const orbText = readFileSync(PACKED_ORB, 'utf8');
+  const text = req.configPath ? readFileSync(req.configPath, 'utf8') : exampleConfig(orbText);
+  const env = req.configPath || req.env.DEPLOY_ROLE_ARN ? req.env : { ...req.env, DEPLOY_ROLE_ARN: EXAMPLE_ROLE };
+  if (!req.configPath) io.write(`# Example "${EXAMPLE}" from the packed orb, run as CircleCI would run job "deploy":\n\n${text.replace(/^/gm, '    ')}\n`);
+  const shownConfig = req.configPath ? relative(io.base, req.configPath) || req.configPath : `the example ${EXAMPLE}`;
+  const { cfg, orbs } = loadDemoConfig(text, orbText);
+  const { choice, job } = selectJob(cfg, req.job, shownConfig);
+  const missing = await missingTools(jobNeeds(job, req.projectDir !== undefined), io.probe);
+  if (missing.length > 0) {
+    for (const line of missing) io.write(`demo: ${line}\n`);
+    return 2;
+  }
+  const steps = orbSteps(job);
+  const plan = req.rolesPath ? rolesFromFile(req.rolesPath, relative(io.base, req.rolesPath)) : rolesFromConfig(steps, env);
+  const rig = await Rig.start({ scenarioRoles: false, awsCli: io.probe.which('aws') ?? '/usr/bin/aws' });
+  let registries = new Map<string, LocalRegistry>();
+  const cleanUp = async () => {
+    await Promise.all([...registries.values()].map((r) => r.close()));
+    await rig.close();
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    io.write(`\ndemo: ${signal}: removing the demo's temporary files\n`);
+    void cleanUp().finally(() => process.exit(130));
+  };
+  if (io.handleSignals) for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, onSignal);
+  try {
+    installRoles(rig, plan.roles);
+    let ecr: string | undefined;
+    if (jobNeeds(job, true).registry.length > 0) {
+      const places = ecrPlaces(steps, env, plan.roles);
+      registries = await startRegistries(rig.aws, places.accounts, places.region);
+      for (const account of places.accounts) for (const name of places.repos) rig.aws.ensureRepository({ account, region: places.region, name });
+      ecr = `ECR: a registry for account${places.accounts.length > 1 ? 's' : ''} ${places.accounts.join(', ')} in ${places.region}${places.repos.length ? `, with repositories ${places.repos.join(', ')}` : ''}`;
+    }
+    io.write(header({ shownConfig, choice, branch: req.branch, orbs, plan, envKeys: Object.keys(env), ...(ecr ? { ecr } : {}) }));
+    const result = await rig.runJob(job, {
+      env, branch: req.branch, privateTmp: true, onStepEnd: (s) => io.write(stepReport(s)),
+      ...(req.projectDir ? { checkoutSource: req.projectDir } : {}),
+    });
+    const leaks = rig.leaks().length;
+    io.write(closing(choice.name, result.success, leaks, rig.wideSecretFiles.length));
+    return result.success && leaks === 0 && rig.wideSecretFiles.length === 0 ? 0 : 1;
+  } finally {
+    for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, onSignal);
+    await cleanUp();
+  }
+}
