@@ -15,6 +15,7 @@ import { docker, ensureDocker } from '../harness/docker.ts';
 import { ACCOUNT, EXTERNAL_ID, PROD_ACCOUNT, REGION } from '../harness/rig.ts';
 import { useRig } from '../harness/use-rig.ts';
 import { motoSkipReason, useMoto } from '../harness/use-moto.ts';
+import { bashC } from '../support/bash.ts';
 
 const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;
 const CFN = `arn:aws:iam::${PROD_ACCOUNT}:role/cfn-deploy`;
@@ -36,7 +37,7 @@ const all = (r: Result) => r.steps.map((s) => `--- ${s.name}\n${s.output}`).join
 /** What a later bash step of the job sees after sourcing $BASH_ENV, as CircleCI sources it (secrets included: never print). */
 function exported(r: Result): Record<string, string | undefined> {
   const script = '. "$1" && exec node -e "process.stdout.write(JSON.stringify(process.env))"';
-  return JSON.parse(execFileSync('bash', ['-c', script, 'bash', r.bashEnvPath], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: r.home }, encoding: 'utf8' })) as Record<string, string | undefined>;
+  return JSON.parse(execFileSync(...bashC(script, 'bash', r.bashEnvPath), { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: r.home }, encoding: 'utf8' })) as Record<string, string | undefined>;
 }
 const assume = (extra: Record<string, string | number | boolean> = {}): ConsumerStep =>
   ({ orb: 'assume-role-with-oidc', params: { 'role-arn': DEPLOY, region: REGION, ...extra } });

@@ -19,6 +19,7 @@ import { ACCOUNT, REGION } from '../harness/rig.ts';
 import { useRig } from '../harness/use-rig.ts';
 import { useRegistries } from '../harness/use-registries.ts';
 import { loginProblems } from '../harness/registry.ts';
+import { bashC, shellEnv } from '../support/bash.ts';
 
 const DEPLOY = `arn:aws:iam::${ACCOUNT}:role/deploy`;
 const SETUP: ConsumerStep = { setupRemoteDocker: true };
@@ -144,7 +145,7 @@ describe.skipIf(skip !== undefined)('remote docker: TCP with TLS and client cert
     expect(r.steps.map((s) => s.name)).toEqual(['Checkout code', 'Setup a remote Docker engine', 'Assume AWS role with CircleCI OIDC', 'Log in to Amazon ECR',
       'Write the build version', 'Build and push to Amazon ECR']);
     // What a later step of the job sees: the exports of $BASH_ENV.
-    const exported = execFileSync('bash', ['-c', '. "$1"; echo "$AWS_ECR_IMAGE_DIGEST"', 'bash', r.bashEnvPath]).toString().trim();
+    const exported = execFileSync(...bashC('. "$1"; echo "$AWS_ECR_IMAGE_DIGEST"', 'bash', r.bashEnvPath), { env: shellEnv() }).toString().trim();
     const reg = registries.get(ACCOUNT)!;
     const sha = r.env.CIRCLE_SHA1 ?? '';
     expect(exported).toMatch(/^sha256:[0-9a-f]{64}$/);

@@ -11,6 +11,7 @@ import { renderWrapper } from '../../tools/wrapper.ts';
 import { iniSection } from '../../src/lib/aws/files.ts';
 import { blockText } from './append-writers.ts';
 import { leftovers } from './leftovers.ts';
+import { bashC, shellEnv } from '../support/bash.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bash-env-appends-'));
 const bundle = join(work, 'bin', 'append-writers.cjs');
@@ -53,7 +54,7 @@ describe('a background appender while the step writes many blocks', () => {
     const [stop, counted] = [join(dir, 'stop'), join(dir, 'count')];
     // Bash, as a step's background job: it appends numbered lines until told to stop, after the writer has ended.
     const loop = 'i=0; while [ ! -e "$1" ]; do i=$((i+1)); echo "export BG_$i=$i" >> "$BASH_ENV"; done; echo "$i" > "$2"';
-    const bg = spawn('bash', ['-c', loop, 'background', stop, counted], { env: { PATH: process.env.PATH ?? '', BASH_ENV: bashEnv }, stdio: 'ignore' });
+    const bg = spawn(...bashC(loop, 'background', stop, counted), { env: { PATH: process.env.PATH ?? '', BASH_ENV: bashEnv }, stdio: 'ignore' });
     const bgDone = new Promise((resolve) => bg.on('close', resolve));
     while (!readFileSync(bashEnv, 'utf8').includes('export BG_1=1\n')) await new Promise((r) => setTimeout(r, 5));
     const w = await writer('blocks', { BASH_ENV: bashEnv, HOME: dir, APPEND_COUNT: String(BLOCKS) });
@@ -85,7 +86,7 @@ describe('a background appender while the step writes many blocks', () => {
     console.log(`bash-env appends: ${n} background lines, ${between} of them between the first and the last of ${BLOCKS} blocks`);
     expect(between).toBeGreaterThan(0);
     // Bash reads it all; the last export of a name wins.
-    const read = spawnSync('bash', ['-c', `source "$0" && printf '%s|%s|%s' "$BG_${n}" "$B${BLOCKS - 1}_B" "\${B${BLOCKS - 1}_C-unset}"`, bashEnv], { encoding: 'utf8' });
+    const read = spawnSync(...bashC(`source "$0" && printf '%s|%s|%s' "$BG_${n}" "$B${BLOCKS - 1}_B" "\${B${BLOCKS - 1}_C-unset}"`, bashEnv), { env: shellEnv(), encoding: 'utf8' });
     expect(read.stdout).toBe(`${n}|it's block ${BLOCKS - 1}|${BLOCKS - 1}`);
   }, 60_000);
 });

@@ -9,6 +9,7 @@ import { ACCOUNT, REGION } from '../harness/rig.ts';
 import type { JobResult } from '../harness/runner/index.ts';
 import { useRegistries } from '../harness/use-registries.ts';
 import { useRig } from '../harness/use-rig.ts';
+import { bashC } from '../support/bash.ts';
 
 const rig = useRig();
 const registries = useRegistries(rig, [ACCOUNT]);
@@ -30,7 +31,7 @@ const exportedNames = (text: string): string[] => [...text.matchAll(/^(?:export|
 /** What a fresh bash sees for `names` after sourcing the file (values stay in this process, never printed). */
 function sourced(bashEnv: string, names: string[]): Record<string, string> {
   const script = `source "$0"; for n in ${names.join(' ')}; do printf '%s=%s\\n' "$n" "\${!n-<unset>}"; done`;
-  const text = execFileSync('bash', ['-c', script, bashEnv], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, encoding: 'utf8' });
+  const text = execFileSync(...bashC(script, bashEnv), { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, encoding: 'utf8' });
   return Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }
 

@@ -10,6 +10,7 @@ import { ACCOUNT, REGION } from '../harness/rig.ts';
 import type { JobResult } from '../harness/runner/index.ts';
 import { useRegistries } from '../harness/use-registries.ts';
 import { useRig } from '../harness/use-rig.ts';
+import { bashC, shellEnv } from '../support/bash.ts';
 
 const rig = useRig();
 useRegistries(rig, [ACCOUNT]);
@@ -43,7 +44,7 @@ describe('clean-up on a runner whose home outlives the job', () => {
     expect(step(r, CLEAN)[0]?.output).toMatch(/^clean-up: removed the credential helper for 1 registry; 1 ECR registry record; \d+ files; the runtime of 3 commands; unset \d+ AWS_\* variables for later steps$/m);
     expect(existsSync(join(r.home, '.aws-oidc'))).toBe(false);
     expect(existsSync(join(r.home, '.docker', 'config.json'))).toBe(false);
-    const env = execFileSync('bash', ['-c', 'source "$0"; echo "${AWS_SECRET_ACCESS_KEY-unset} ${AWS_ECR_REGISTRY-unset}"', r.bashEnvPath], { encoding: 'utf8' });
+    const env = execFileSync(...bashC('source "$0"; echo "${AWS_SECRET_ACCESS_KEY-unset} ${AWS_ECR_REGISTRY-unset}"', r.bashEnvPath), { env: shellEnv(), encoding: 'utf8' });
     expect(env.trim()).toBe('unset unset');
   });
 

@@ -3,6 +3,7 @@
 import { expandJob, expandWorkflow, loadConfig, type ExpandedJob, type LoadedConfig } from '../runner/index.ts';
 import { isPlainMap } from '../runner/interpolate.ts';
 import { parseYaml } from '../runner/scope.ts';
+import { isAwsOidcRef } from '../../../tools/inline-orb.ts';
 import { DemoUsageError } from './args.ts';
 
 /** How the config imports one orb, and what the demo runs for it. */
@@ -10,17 +11,6 @@ export interface DemoOrb { alias: string; ref: string; kind: 'registry' | 'url' 
 
 /** A job the demo can run: a workflow entry (with its parameters and contexts) or a key of `jobs:`. */
 export interface JobChoice { name: string; job: string; params: Record<string, unknown>; workflow?: string; contexts: string[] }
-
-// `<namespace>/aws-oidc@<version>` in the registry (aws-oidc/aws-oidc@0.1.0 once published).
-const REGISTRY_REF = /^[a-z0-9_-]+\/aws-oidc@\S+$/;
-
-/** True for the references that stand for this orb: `<namespace>/aws-oidc@<version>`, or an https URL whose path names aws-oidc or ends in /orb.yml. */
-export function isAwsOidcRef(ref: string): boolean {
-  if (REGISTRY_REF.test(ref)) return true;
-  if (!/^https:\/\/\S+$/.test(ref)) return false;
-  const path = new URL(ref).pathname;
-  return path.includes('aws-oidc') || path.endsWith('/orb.yml');
-}
 
 /**
  * Loads a config for the demo: each top-level orb import of aws-oidc runs the packed orb (`orbText`); an inline orb

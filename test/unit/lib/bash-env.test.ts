@@ -4,6 +4,7 @@ import { linkSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_BLOCK_BYTES, renderExports, writeExports } from '../../../src/lib/bash-env.ts';
+import { bashC, shellEnv } from '../../support/bash.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'bash-env-'));
 
@@ -14,7 +15,7 @@ describe('bash-env', () => {
     const hostile = `a'b"c $(touch ${canary}) \`touch ${canary}\` ; touch ${canary}\nline2 \\ $HOME`;
     const file = join(dir, 'env');
     writeExports(file, { V: hostile });
-    const out = execFileSync('bash', ['-c', `source "${file}"; printf %s "$V"`], { encoding: 'utf8' });
+    const out = execFileSync(...bashC(`source "${file}"; printf %s "$V"`), { env: shellEnv(), encoding: 'utf8' });
     expect(out).toBe(hostile);
     expect(existsSync(canary)).toBe(false);
   });
