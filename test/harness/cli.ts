@@ -10,8 +10,9 @@ if (command === 'demo') {
   // npm runs scripts from the package root; INIT_CWD is where the user ran npm, so their relative paths work.
   const base = process.env.INIT_CWD ?? process.cwd();
   const write = (s: string) => { process.stdout.write(s); };
+  const error = (s: string) => { process.stderr.write(s); };
   Promise.resolve()
-    .then(() => runDemo(parseDemoArgs(rest, base), { write, probe: machineProbe(process.env), base, handleSignals: true }))
+    .then(() => runDemo(parseDemoArgs(rest, base), { write, error, probe: machineProbe(process.env), base, handleSignals: true }))
     .then((code) => { process.exitCode = code; }, (err: unknown) => {
       if (err instanceof DemoUsageError) process.stderr.write(`demo: ${err.message}\n`);
       else if (err instanceof ConfigError) process.stderr.write(`demo: config: ${err.message.replace(/\n/g, '\n  ')}\n`);

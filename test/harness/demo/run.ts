@@ -15,7 +15,10 @@ import { rolesFromConfig, rolesFromFile, trustDocument, type RolePlan } from './
 
 /** Where the demo writes and looks. */
 export interface DemoIo {
+  /** The report (stdout). */
   write(s: string): void;
+  /** Why the demo cannot run (stderr). */
+  error(s: string): void;
   probe: Probe;
   /** The directory paths are shown relative to (where the user ran npm). */
   base: string;
@@ -79,7 +82,7 @@ export async function runDemo(req: DemoRequest, io: DemoIo): Promise<number> {
   const { choice, job } = selectJob(cfg, req.job, shownConfig);
   const missing = await missingTools(jobNeeds(job, req.projectDir !== undefined), io.probe);
   if (missing.length > 0) {
-    for (const line of missing) io.write(`demo: ${line}\n`);
+    for (const line of missing) io.error(`demo: ${line}\n`);
     return 2;
   }
   const steps = orbSteps(job);
@@ -91,7 +94,7 @@ export async function runDemo(req: DemoRequest, io: DemoIo): Promise<number> {
     await rig.close();
   };
   const onSignal = (signal: NodeJS.Signals) => {
-    io.write(`\ndemo: ${signal}: removing the demo's temporary files\n`);
+    io.error(`\ndemo: ${signal}: removing the demo's temporary files\n`);
     void cleanUp().finally(() => process.exit(130));
   };
   if (io.handleSignals) for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, onSignal);
