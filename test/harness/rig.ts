@@ -1,6 +1,6 @@
 // The whole stand-in for CircleCI + AWS that e2e tests and the demo use: OIDC issuer, local STS,
 // the packed orb, and the job runner; it scans every step's output for the secrets it issued.
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ADVANCE_CLOCK_SCRIPT, RigClock } from './clock.ts';

@@ -59,6 +59,7 @@ describe('npm run demo arguments', () => {
     expect(refusal(['--verbose'])).toMatch(/^unknown option --verbose \(npm run demo --/);
     expect(refusal(['--job'])).toBe('--job needs a value: --job NAME');
     expect(refusal(['--env', '--job', 'x'])).toBe('--env needs a value: --env KEY=VALUE');
-    expect(refusal(['--branch', 'a..b'])).toBe('--branch "a..b" is not a branch name git would take: e.g. --branch main or --branch feature/login');
+    expect(refusal(['--branch', 'a..b'])).toBe('--branch "a..b" is not a branch name git would take (it contains "..", "@{" or "//"): e.g. --branch main or --branch feature/login');
+    expect(refusal(['--branch=-x'])).toBe('--branch "-x" is not a branch name git would take (it starts with "-"): e.g. --branch main or --branch feature/login');
   });
 });

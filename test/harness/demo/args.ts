@@ -2,6 +2,7 @@
 // stand-ins should hold. Every refusal is one line that names the argument and says the fix.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { refNameProblem } from '../../../src/commands/trust-policy/params.ts';
 
 /** What `npm run demo -- ...` asked for. Paths are absolute. */
 export interface DemoRequest {
@@ -31,8 +32,6 @@ export const USAGE = 'usage: npm run demo -- [config.yml] [--job NAME] [--env KE
 const TAKES: Record<string, string> = { '--job': 'NAME', '--env': 'KEY=VALUE', '--roles': 'FILE', '--branch': 'NAME', '--project': 'DIR' };
 const OPTIONS = [...Object.keys(TAKES), '--help'];
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// git check-ref-format's rules, roughly: no spaces, control characters, ~^:?*[\ or "..", not starting with - or /.
-const BRANCH = /^(?![-/])(?!.*\.\.)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
 
 /** The option closest to `flag` (at most two edits away), for a did-you-mean. */
 function closest(flag: string): string | undefined {
@@ -103,7 +102,9 @@ export function parseDemoArgs(argv: readonly string[], base: string): DemoReques
     else if (flag === '--env') { const [k, v] = envPair(value, ++envCount); req.env[k] = v; }
     else if (flag === '--roles') req.rolesPath = existing('--roles', value, base, 'file');
     else if (flag === '--project') req.projectDir = existing('--project', value, base, 'directory');
-    else if (!BRANCH.test(value)) throw new DemoUsageError(`--branch ${JSON.stringify(value)} is not a branch name git would take: e.g. --branch main or --branch feature/login`);
+    else if (value === '' || value.startsWith('-') || refNameProblem(value)) {
+      throw new DemoUsageError(`--branch ${JSON.stringify(value)} is not a branch name git would take${value ? ` (it ${refNameProblem(value) ?? 'starts with "-"'})` : ''}: e.g. --branch main or --branch feature/login`);
+    }
     else req.branch = value;
   }
   return req;

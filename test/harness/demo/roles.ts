@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { parseChain } from '../../../src/commands/assume-role-with-oidc/chain.ts';
 import { expandVars } from '../../../src/lib/params.ts';
+import { refNameProblem } from '../../../src/commands/trust-policy/params.ts';
 import { isPlainMap } from '../runner/interpolate.ts';
 import { DemoUsageError } from './args.ts';
 import type { OrbStep } from './needs.ts';
@@ -96,7 +97,7 @@ function fileRole(entry: unknown, where: string): RolePlan {
   } else {
     if (e['external-id'] !== undefined) fail('has external-id without assumed-by: an ExternalId applies to a role-chain hop');
     const branch = e.branch;
-    if (branch !== undefined && (typeof branch !== 'string' || !/^[^\s~^:?*[\\]+$/.test(branch) || branch.includes('..'))) fail(`branch ${JSON.stringify(branch)} is not a branch name, e.g. main`);
+    if (branch !== undefined && (typeof branch !== 'string' || branch === '' || refNameProblem(branch))) fail(`branch ${JSON.stringify(branch)} is not a branch name git would take, e.g. main`);
     role.oidc = typeof branch === 'string' ? { branch } : {};
   }
   return role;
