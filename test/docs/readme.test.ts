@@ -1,4 +1,4 @@
-// The README, as a new user follows it: the quick start (three lines and the whole config) passes the
+// The README, as a new user follows it: the quick start (its orbs: and steps: blocks, and the whole config) passes the
 // orb checks and runs in the rig; the trust-policy command lines run as written (placeholders filled
 // in) and print what the README shows; each troubleshooting entry quotes what the orb really prints.
 import { execFileSync } from 'node:child_process';
@@ -44,14 +44,14 @@ function orbChecks(name: string, usage: unknown): string[] {
 }
 
 describe('README quick start', () => {
-  const [three, whole] = blocks('Quick start', 'yaml');
+  const [orbs, steps, whole] = blocks('Quick start', 'yaml');
 
-  it('the three lines are the orb, the assume step and a command; put in a job they run as the role', async () => {
-    const lines = three!.trimEnd().split('\n');
-    expect(lines).toHaveLength(3);
-    const config = ['version: 2.1', lines[0], 'jobs:', '  deploy:', '    executor: aws-oidc/machine', '    steps:', lines[1], lines[2],
+  it('the orbs: block and the steps: block, put in a config as the text says, pass the orb checks and run as the role', async () => {
+    expect(orbs).toBe('orbs:\n  aws-oidc: aws-oidc/aws-oidc@0.1.0\n');
+    expect(steps!.startsWith('steps:\n')).toBe(true);
+    const config = ['version: 2.1', orbs!.trimEnd(), 'jobs:', '  deploy:', '    executor: aws-oidc/machine', steps!.trimEnd().replace(/^/gm, '    '),
       'workflows:', '  deploy:', '    jobs: [deploy]', ''].join('\n');
-    expect(orbChecks('three-lines', parse(config))).toEqual([]);
+    expect(orbChecks('quick-start-blocks', parse(config))).toEqual([]);
     const r = await rig.run(config, 'deploy', { env: { DEPLOY_ROLE_ARN: DEPLOY } });
     expect(r.success, all(r)).toBe(true);
     expect(r.steps.at(-1)?.output).toMatch(new RegExp(`arn:aws:sts::${ACCOUNT}:assumed-role/deploy/`));
