@@ -84,6 +84,8 @@ describe('a roles file', () => {
     expect(refusal('roles: [{arn: "arn:aws:iam::111111111111:role/x", external-id: abc}]\n')).toMatch(/external-id without assumed-by/);
     expect(refusal('roles: [{arn: "arn:aws:iam::111111111111:role/x", assumed-by: nobody}]\n')).toMatch(/assumed-by "nobody" is not a role ARN/);
     expect(refusal('roles: [{arn: "arn:aws:iam::111111111111:role/x"}, {arn: "arn:aws:iam::111111111111:role/x"}]\n')).toMatch(/role\/x is listed twice/);
+    expect(refusal('roles: [{arn: "arn:aws:iam::111111111111:role/x", trust-policy: {Version: "2012-10-17"}}]\n'))
+      .toBe('--roles roles.yml: roles[0] trust-policy is refused as IAM would refuse it: MalformedPolicyDocument: Missing required field Statement');
     for (const text of ['roles: [1]\n', 'roles: [{arn: "arn:aws:iam::111111111111:role/x", branch: "a b"}]\n']) expect(refusal(text)).not.toContain('\n');
   });
 });

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { parseChain } from '../../../src/commands/assume-role-with-oidc/chain.ts';
 import { expandVars } from '../../../src/lib/params.ts';
 import { refNameProblem } from '../../../src/commands/trust-policy/params.ts';
+import { parseTrustPolicy } from '../aws/policy.ts';
 import { isPlainMap } from '../runner/interpolate.ts';
 import { DemoUsageError } from './args.ts';
 import type { OrbStep } from './needs.ts';
@@ -87,6 +88,7 @@ function fileRole(entry: unknown, where: string): RolePlan {
   if (e['trust-policy'] !== undefined) {
     if (!isPlainMap(e['trust-policy'])) fail('trust-policy must be a policy document (a map with Version and Statement)');
     if (Object.keys(e).some((k) => ['branch', 'assumed-by', 'external-id'].includes(k))) fail('has trust-policy: then branch, assumed-by and external-id do not apply; give one or the other');
+    try { parseTrustPolicy(e['trust-policy'] as object); } catch (err) { fail(`trust-policy is refused as IAM would refuse it: ${(err as Error).name}: ${(err as Error).message}`); }
     role.trustPolicy = e['trust-policy'] as object;
   } else if (e['assumed-by'] !== undefined) {
     const by = typeof e['assumed-by'] === 'string' && ROLE_ARN.test(e['assumed-by']) ? e['assumed-by'] : fail(`assumed-by ${JSON.stringify(e['assumed-by'])} is not a role ARN: write the ARN of the role before this one in the chain`);
