@@ -82,6 +82,15 @@ describe('npm run demo -- config.yml', () => {
     expect(r.leftovers).toEqual([]);
   }, SLOW);
 
+  it('a job that succeeds but prints a secret the stand-ins issued exits 1, and the closing line counts it', async () => {
+    const careless = ASSUME_AND_CALL.replace('command: aws sts get-caller-identity --query Arn --output text', 'command: echo "$AWS_SECRET_ACCESS_KEY" | tr a-z A-Z; echo "$AWS_SECRET_ACCESS_KEY"');
+    const r = await demo([config('careless.yml', careless), '--env', `DEPLOY_ROLE_ARN=${ROLE}`]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^▸ Who am I {2}\(ok, /m);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('job "deploy" succeeded; leak scan: 1 secret in step output or tool arguments, 0 secret files readable by others');
+    expect(r.leftovers).toEqual([]);
+  }, SLOW);
+
   it('without a config runs the orb\'s example, as before', async () => {
     const r = await demo([]);
     expect(r.code, r.stdout + r.stderr).toBe(0);

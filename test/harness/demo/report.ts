@@ -46,5 +46,6 @@ export function stepReport(s: StepResult): string {
 
 /** The closing line: the job's outcome and the leak scan's counts (never what leaked). */
 export function closing(job: string, success: boolean, leaks: number, wideFiles: number): string {
-  return `\njob ${JSON.stringify(job)} ${success ? 'succeeded' : 'failed'}; leak scan: ${leaks} secrets in step output or tool arguments, ${wideFiles} secret files readable by others\n`;
+  const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
+  return `\njob ${JSON.stringify(job)} ${success ? 'succeeded' : 'failed'}; leak scan: ${n(leaks, 'secret')} in step output or tool arguments, ${n(wideFiles, 'secret file')} readable by others\n`;
 }
