@@ -137,7 +137,7 @@ jobs:
 describe('npm run demo: what it refuses, in one line', () => {
   const TWO = 'version: 2.1\njobs:\n  a: {machine: true, steps: [{run: echo a}]}\n  b: {machine: true, steps: [{run: echo b}]}\nworkflows:\n  w: {jobs: [a, b]}\n';
 
-  it('a config with several jobs and no --job, an unknown --job, an orb it cannot fetch, YAML that does not parse, a missing file', async () => {
+  it('a config with several jobs and no --job, an unknown --job, an orb it cannot fetch, YAML that does not parse, a missing file (--help: the usage, exit 0)', async () => {
     const cases: [string[], string][] = [
       [[config('two.yml', TWO)], 'demo: two.yml has 2 jobs (a, b); choose one with --job NAME, e.g. --job a\n'],
       [['two.yml', '--job', 'c'], 'demo: --job "c": two.yml has no such job; its jobs: a, b\n'],
@@ -150,6 +150,8 @@ describe('npm run demo: what it refuses, in one line', () => {
       expect([r.code, r.stderr], args.join(' ')).toEqual([2, line]);
       expect(r.leftovers).toEqual([]);
     }
+    const help = await demo(['--help']);
+    expect([help.code, help.stdout.split('\n')[0]]).toEqual([0, 'usage: npm run demo -- [config.yml] [--job NAME] [--env KEY=VALUE]... [--roles FILE] [--branch NAME] [--project DIR]']);
     const bad = await demo([config('bad.yml', 'version: 2.1\njobs:\n  a: [\n')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^demo: config: Unable to parse YAML of config: /);
@@ -163,7 +165,7 @@ describe('npm run demo: what it refuses, in one line', () => {
     const aws = await demo([config('aws.yml', ASSUME_AND_CALL), '--env', `DEPLOY_ROLE_ARN=${ROLE}`], { env });
     expect(aws.code).toBe(2);
     expect(aws.stderr).toMatch(/^demo: aws is not on PATH and step "Who am I" needs it: install the AWS CLI \(Debian\/Ubuntu: sudo apt-get install awscli;/m);
-    expect(aws.stderr).toMatch(/^demo: git is not on PATH and step "checkout" needs it/m);
+    expect(aws.stderr).toMatch(/^demo: git is not on PATH and step "Checkout code" needs it/m);
     const ecr = await demo([config('ecr.yml', 'version: 2.1\norbs: {aws-oidc: aws-oidc/aws-oidc@0.1.0}\njobs:\n  a: {machine: true, steps: [aws-oidc/ecr-login]}\n')], { env });
     expect(ecr.code).toBe(2);
     expect(ecr.stderr).toMatch(/^demo: docker is not on PATH and step "Log in to Amazon ECR" needs it .*sudo apt-get install docker\.io/m);

@@ -45,7 +45,7 @@ describe('the demo\'s view of a job', () => {
       - run: {name: Push, command: "docker push x"}
 `);
     expect(jobNeeds(j, false)).toEqual({
-      aws: ['Who'], docker: ['Push'], registry: ['Log in to Amazon ECR'], git: ['checkout'],
+      aws: ['Who'], docker: ['Push'], registry: ['Log in to Amazon ECR'], git: ['Checkout code'],
       node: ['Assume AWS role with CircleCI OIDC', 'Log in to Amazon ECR'],
     });
     expect(jobNeeds(j, true).git).toEqual([]);

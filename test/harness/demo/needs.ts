@@ -4,7 +4,8 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import type { ExpandedJob } from '../runner/index.ts';
+import type { ExpandedJob, ExpandedStep } from '../runner/index.ts';
+import { BUILTIN_TITLES } from '../runner/builtin-steps.ts';
 
 /** A step of the job that runs one of the orb's commands, with its parameters as CircleCI rendered them. */
 export interface OrbStep {
@@ -43,6 +44,14 @@ export function orbSteps(job: ExpandedJob): OrbStep[] {
   });
 }
 
+/** A step's title as the job's output shows it (CircleCI's titles for built-in steps; a run step's command, first line, cut). */
+function title(s: ExpandedStep): string {
+  if (s.name) return s.name;
+  if (s.kind !== 'run') return BUILTIN_TITLES[s.kind];
+  const first = (s.command ?? '').split('\n')[0]!;
+  return first.length > 60 ? `${first.slice(0, 57)}...` : first;
+}
+
 /** The step names that need each tool. */
 export interface Needs { aws: string[]; docker: string[]; registry: string[]; node: string[]; git: string[] }
 
@@ -52,7 +61,7 @@ export function jobNeeds(job: ExpandedJob, checkoutCopies: boolean): Needs {
   const byIndex = new Map(orb.map((o) => [o.index, o]));
   const needs: Needs = { aws: [], docker: [], registry: [], node: [], git: [] };
   job.steps.forEach((s, i) => {
-    const name = s.name ?? s.kind;
+    const name = title(s);
     const o = byIndex.get(i);
     if (o) {
       needs.node.push(name);
