@@ -5,6 +5,7 @@ import { build, type Plugin } from 'esbuild';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packRuntime } from './loader.ts';
+import { inlinedBytes } from './orb/size.ts';
 import { checkBundle, renderWrapper } from './wrapper.ts';
 
 export { checkBundle };
@@ -87,8 +88,7 @@ async function main(): Promise<void> {
     const packed = packRuntime(await bundle(join(ENTRIES, `${command}.ts`)));
     const script = renderWrapper(command, packed);
     writeFileSync(join(SCRIPTS_OUT, `${command}.sh`), script, { mode: 0o644 });
-    // Inlined as the packer leaves it: every << escaped to \<<.
-    const inlined = Buffer.byteLength(script.replaceAll('<<', '\\<<'));
+    const inlined = inlinedBytes(script);
     console.log(`${command}: inlined ${inlined} bytes (bundle ${Buffer.byteLength(packed.js)} bytes minified, ${packed.compressed.length} compressed)`);
   }
   // The shebang comes from the banner (not the entry) so `npx aws-oidc` can exec the file directly.

@@ -1,9 +1,10 @@
 // The assume-role-with-oidc rows (both runtimes, Node's start-up, the STS round trip and the seed path, all
 // in turns) and the inlined bytes of every command, read from both builds.
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REGION } from '../harness/rig.ts';
 import { COMPILED_CONFIG_LIMIT_BYTES, DEFAULT_COMMAND_BUDGET_BYTES } from '../../tools/orb/budget.ts';
+import { inlinedBytes, measureCommands } from '../../tools/orb/size.ts';
 import { ROLE, ROUND_TRIP_JS, awsCliVersion, script, seedCommand, type Ctx, type Runtime } from './context.ts';
 import { measure, timeOnce, type Timed } from './measure.ts';
 import { formatValue } from './report.ts';
@@ -54,10 +55,10 @@ export async function benchAssume(ctx: Ctx): Promise<void> {
   );
 }
 
-/** Bytes of each generated script of a build (what the orb inlines at every use of the command). */
+/** Inlined bytes of each generated script of a build, counted as `npm run build` prints them (inlinedBytes). */
 function scriptSizes(dir: string): Map<string, number> {
   const names = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sh')) : [];
-  return new Map(names.map((f) => [f.slice(0, -3), statSync(join(dir, f)).size]));
+  return new Map(names.map((f) => [f.slice(0, -3), inlinedBytes(readFileSync(join(dir, f), 'utf8'))]));
 }
 
 const sizeText = (bytes: number | undefined): string =>
@@ -67,6 +68,10 @@ export function benchSizes(ctx: Ctx): void {
   const now = scriptSizes(ctx.now.scripts);
   const ref = scriptSizes(ctx.ref.scripts);
   if (now.size === 0) throw new Error(`no generated scripts in ${ctx.now.scripts}: run npm run build (npm run bench packs first)`);
+  // The scripts measured here are the ones the packed orb inlines, byte for byte (one build, one count).
+  for (const { command, bytes } of measureCommands(readFileSync('dist/orb.yml', 'utf8'))) {
+    if (now.get(command) !== bytes) throw new Error(`${command}: ${ctx.now.scripts} inlines ${now.get(command)} bytes but dist/orb.yml ${bytes}: they are from different builds; run npm run pack`);
+  }
   const limit = DEFAULT_COMMAND_BUDGET_BYTES;
   for (const command of [...new Set([...now.keys(), ...ref.keys()])].sort()) {
     const n = now.get(command);

@@ -11,7 +11,8 @@ import { benchAssume, benchSizes } from './assume.ts';
 import { baselineScripts, type Baseline } from './baseline.ts';
 import { makeContext } from './context.ts';
 import { benchEcrLogin, benchRerun } from './ecr.ts';
-import { headCommit, machineLine, renderPage } from './page.ts';
+import { headCommit, machineLine } from '../support/record.ts';
+import { renderPage } from './page.ts';
 import { emptyResults, missed, renderTables, type Results } from './report.ts';
 
 const DOC = 'docs/benchmarks.md';

@@ -1,6 +1,6 @@
 // docs/benchmarks.md, written by `npm run bench` from its results: what is measured and how, the run's
 // commit and machine, the tables, and what made release 0.1.0 (the reference column) small and fast.
-import { headCommit as recordCommit, machineLine } from '../support/record.ts';
+import { runLine } from '../support/record.ts';
 import { renderTables, type Results } from './report.ts';
 
 /** Where and when the run happened. */
@@ -85,8 +85,7 @@ export function renderPage(r: Results, info: RunInfo): string {
     '',
     '## Latest run',
     '',
-    `Commit: \`${info.head}\`. Run: ${info.date}, ${info.runs} runs each, ${info.seconds.toFixed(0)} s in all.`,
-    `Machine: ${info.machine}; load average ${info.load.toFixed(1)} when the run started.`,
+    runLine({ date: info.date, commit: info.head, seconds: info.seconds, machine: info.machine, more: `, ${info.runs} runs each, load average ${info.load.toFixed(1)} when it started` }),
     `Release ${ref}: ${info.refOrigin}.`,
     '',
     ...renderTables(r, ref),
@@ -95,8 +94,3 @@ export function renderPage(r: Results, info: RunInfo): string {
     '',
   ].join('\n');
 }
-
-/** HEAD's commit id, marked when the working tree has changes other than this page. */
-export const headCommit = (): string => recordCommit('docs/benchmarks.md');
-
-export { machineLine };

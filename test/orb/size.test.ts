@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { checkOrb } from '../../tools/check-orb.ts';
 import { COMPILED_CONFIG_LIMIT_BYTES, DEFAULT_COMMAND_BUDGET_BYTES, budgetFor } from '../../tools/orb/budget.ts';
-import { measureCommands } from '../../tools/orb/size.ts';
+import { inlinedBytes, measureCommands } from '../../tools/orb/size.ts';
 import { packOrb } from '../../tools/pack.ts';
 import { FAKE_SCRIPT, removeOrb, writeOrb } from './fixtures/small-orb.ts';
 
@@ -34,6 +34,9 @@ describe('size budget', () => {
     const [size] = measureCommands(packOrb(dir));
     const bytes = Buffer.byteLength(FAKE_SCRIPT.replaceAll('<<', '\\<<'));
     expect(size).toEqual({ command: 'assume-role-with-oidc', bytes, budget: 122_880, usesPerConfig: Math.floor(COMPILED_CONFIG_LIMIT_BYTES / bytes) });
+    // One count: what the build prints and the bench reports (inlinedBytes of the script) is what SIZE measures packed.
+    expect(FAKE_SCRIPT).toContain('<<');
+    expect(inlinedBytes(FAKE_SCRIPT)).toBe(bytes);
   });
 
   it('fires SIZE when a command script is over its budget, and not at exactly the budget', () => {

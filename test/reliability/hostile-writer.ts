@@ -1,6 +1,7 @@
 // The writer a kill test interrupts: the orb's own writers of $BASH_ENV (appends), the AWS credentials and config
 // files and docker's config.json (atomic replaces of large files), run `count` times. The test imports it to compute
-// every state a file may be in, and runs it (bundled) as a child process that it SIGKILLs at a random moment.
+// every state a file may be in, and runs it (bundled) as a child process that it SIGKILLs inside one of its writes
+// (kill-inside-write.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeExports } from '../../src/lib/bash-env.ts';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { headCommit, machineLine } from '../support/record.ts';
+import { headCommit, machineLine, runLine } from '../support/record.ts';
 
 const DIR = 'test/reliability';
 const JSON_OUT = '.tmp/reliability.json';
@@ -71,7 +71,7 @@ export function render(rows: Row[], info: { machine: string; date: string; commi
     ...rows.map((r) => `| ${cell(r.title)} | ${cell(r.tried)}${r.skipped ? ` (${r.skipped} skipped)` : ''}${r.note ? ` (${cell(r.note)})` : ''} | ${r.cases} | ${r.held} | ${r.lost} | \`${path.basename(r.file)}\` |`),
     `| **Total** | | **${sum('cases')}** | **${sum('held')}** | **${sum('lost')}** | |`,
     '',
-    `Run: ${info.date}, commit ${info.commit}, ${info.seconds.toFixed(0)} s. Machine: ${info.machine}.`,
+    runLine(info),
     '',
     'Reproduce: `npm run reliability` (needs what the e2e tests need: the docker engine and Debian\'s',
     '`docker-registry`; see the README).',
@@ -82,6 +82,11 @@ export function render(rows: Row[], info: { machine: string; date: string; commi
     '  step\'s error names the parameter), CircleCI\'s config compiler (a wrong type or enum value never',
     '  reaches a step, so those cases test CircleCI\'s checks, in the rig\'s compiler worded like it, not',
     '  the orb\'s), and values the steps take literally.',
+    '- **Kills inside writes.** The atomic-writes cases do not kill at random moments: the writer (the orb\'s own',
+    '  writers, and the real assume-role-with-oidc runtime in a job) is stopped (SIGSTOP) when the temp file of the',
+    '  write under test exists, and SIGKILLed there (`test/reliability/kill-inside-write.ts`). A case holds only when',
+    '  its kill landed inside that write and the file kept its old bytes; $BASH_ENV, appended to in place, is killed',
+    '  amid its appends.',
     '- **Retry bounds.** Every AWS call of the steps is retried by one policy (`retry-max-attempts`,',
     '  default 5, and `retry-max-seconds`, default 60): throttling, 5xx, resets, timeouts,',
     '  `IDPCommunicationError` and STS\'s "Couldn\'t retrieve verification key" are retried with jittered',
@@ -116,7 +121,7 @@ function main(): number {
     return 1;
   }
   const rows = rowsOf(report, files.map((file) => ({ file, source: readFileSync(file, 'utf8') })));
-  const commit = headCommit(DOC);
+  const commit = headCommit();
   writeFileSync(DOC, render(rows, { machine: machineLine(), date: new Date().toISOString().slice(0, 10), commit, seconds }));
   const total = (k: 'cases' | 'held' | 'lost') => rows.reduce((n, r) => n + r[k], 0);
   for (const r of rows) console.log(`${r.title}: ${r.cases} cases, ${r.held} held, ${r.lost} lost${r.skipped ? `, ${r.skipped} skipped` : ''}`);

@@ -1,6 +1,7 @@
 // SIZE rule: measures each packed command's inlined run-step text against its budget.
 import { parse } from 'yaml';
 import { COMPILED_CONFIG_LIMIT_BYTES, budgetFor } from './budget.ts';
+import { escapeIncluded } from './include.ts';
 import type { Finding } from './findings.ts';
 import { walkSteps } from './invocation.ts';
 import { isMap } from './source.ts';
@@ -13,6 +14,13 @@ export interface CommandSize {
   /** How many uses of the command fit in one compiled config, counting only this command's text. */
   usesPerConfig: number;
 }
+
+/**
+ * The bytes a generated script takes once the packer inlines it (every `<<` escaped to `\<<`, tools/orb/include.ts):
+ * what `npm run build` prints per command and what the bench reports, the same number the SIZE rule measures in
+ * dist/orb.yml. A script's file is smaller by one byte per `<<`.
+ */
+export const inlinedBytes = (script: string): number => Buffer.byteLength(escapeIncluded(script), 'utf8');
 
 /** Measures every command of a packed orb: the UTF-8 bytes of its run steps' `command` text. */
 export function measureCommands(packedText: string): CommandSize[] {

@@ -96,11 +96,11 @@ export async function fetchVia(handler: NodeHttpHandler, url: string, abortSigna
   return { status: response.statusCode, body: Buffer.from(bytes).toString('utf8') };
 }
 
-/** Resolves when every socket in `sockets` has closed (the call left nothing open), or rejects after `ms`. */
-export function allClosed(sockets: Socket[], ms: number): Promise<void> {
+/** Resolves when every socket in `sockets` has closed (the call left nothing open); rejects after `ms` when given, else waits as long as the test may. */
+export function allClosed(sockets: Socket[], ms?: number): Promise<void> {
   const open = sockets.filter((s) => !s.destroyed);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${open.filter((s) => !s.destroyed).length} socket(s) still open after ${ms} ms`)), ms);
+    const timer = ms === undefined ? undefined : setTimeout(() => reject(new Error(`${open.filter((s) => !s.destroyed).length} socket(s) still open after ${ms} ms`)), ms);
     Promise.all(open.map((s) => new Promise((r) => s.once('close', r)))).then(() => { clearTimeout(timer); resolve(); }, reject);
   });
 }
