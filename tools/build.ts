@@ -2,7 +2,7 @@
 // orb inlines (tools/wrapper.ts, tools/loader.ts), and the local CLI bundled on its own to dist/cli.cjs
 // (package.json's bin), neither wrapped nor inlined.
 import { build, type Plugin } from 'esbuild';
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packRuntime } from './loader.ts';
 import { inlinedBytes } from './orb/size.ts';
@@ -48,10 +48,23 @@ const SDK_NODE_NOTICE = /@aws-sdk[\\/]core[\\/]dist-es[\\/]submodules[\\/]client
  */
 const SILENT_DEBUG = 'export default function createDebug() { const log = () => {}; log.enabled = false; return log; }';
 
-/** The esbuild plugin that swaps TRIMMED_MODULES for throwing stubs, silences `debug` and drops the SDK's future-Node notice. */
+/**
+ * An SDK client's own package.json, which its runtime config imports whole (`import packageInfo from
+ * "../package.json"`) for one field: `version`, in the User-Agent header. The rest (description, scripts,
+ * dependency lists) is 2 KB per client in every bundle that has it.
+ */
+const SDK_CLIENT_PACKAGE = /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]package\.json$/;
+
+/**
+ * The esbuild plugin that swaps TRIMMED_MODULES for throwing stubs, silences `debug`, drops the SDK's
+ * future-Node notice and keeps only the version of an SDK client's package.json.
+ */
 export const trimSdk: Plugin = {
   name: 'trim-sdk',
   setup(b) {
+    b.onLoad({ filter: SDK_CLIENT_PACKAGE }, (args) => ({
+      contents: JSON.stringify({ version: (JSON.parse(readFileSync(args.path, 'utf8')) as { version: string }).version }), loader: 'json',
+    }));
     b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'silent' }));
     b.onLoad({ filter: /.*/, namespace: 'silent' }, () => ({ contents: SILENT_DEBUG, loader: 'js' }));
     b.onLoad({ filter: SDK_NODE_NOTICE }, () => ({

@@ -78,12 +78,26 @@ export async function getUsableToken(kind: TokenSourceKind, audience: string, en
   }
   const exp = decodeClaims(current).exp;
   if (exp === undefined || exp * 1000 - now > TOKEN_MARGIN_MS) return current;
+  const when = expiryPhrase(exp * 1000, now);
   try {
     const fresh = await getOidcToken('mint', audience, env, run);
-    note('note: the job\'s OIDC token expires within 5 minutes, so a fresh one was minted with "circleci run oidc get"');
+    note(`note: the job's OIDC token ${when}, so a fresh one was minted with "circleci run oidc get"`);
     return fresh;
   } catch (err) {
-    note(`note: the job's OIDC token expires within 5 minutes and minting a fresh one failed (${(err as Error).message.split('\n')[0]}); using it anyway`);
+    note(`note: the job's OIDC token ${when} and minting a fresh one failed (${(err as Error).message.split('\n')[0]}); using it anyway`);
     return current;
   }
+}
+
+/**
+ * How a token's expiry (`expMs`, epoch ms) reads at `now` (epoch ms): "expires within 3 minutes" (rounded up) while
+ * it is valid, else "expired less than a minute ago", "expired 12 minutes ago" or, from two hours, "expired 5 hours ago"
+ * (rounded down).
+ */
+export function expiryPhrase(expMs: number, now: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (expMs > now) return `expires within ${plural(Math.ceil((expMs - now) / 60_000), 'minute')}`;
+  const minutes = Math.floor((now - expMs) / 60_000);
+  if (minutes < 1) return 'expired less than a minute ago';
+  return `expired ${minutes < 120 ? plural(minutes, 'minute') : plural(Math.floor(minutes / 60), 'hour')} ago`;
 }

@@ -4,7 +4,7 @@ import { main, resultWriter } from '../lib/main.ts';
 import { bashEnvWriter } from '../lib/sh-steps.ts';
 import { resolveKeys } from '../lib/aws/credentials.ts';
 import { ecrCalls } from '../lib/aws/ecr-calls.ts';
-import { docker, hasBuildx } from '../lib/docker.ts';
+import { docker, dockerOutput, hasBuildx } from '../lib/docker.ts';
 import { parseParams } from '../commands/create-manifest-list/params.ts';
 import { run } from '../commands/create-manifest-list/run.ts';
 
@@ -13,7 +13,7 @@ main('create-manifest-list', async (env, log) => {
   await run(p, {
     log, ...ecrCalls(env, log, p.retry),
     resolveKeys: (profile) => resolveKeys(profile, env, p.region),
-    hasBuildx, docker,
+    hasBuildx, docker, dockerOutput,
     writeExports: bashEnvWriter(env, log),
     writeResult: resultWriter(env),
   });

@@ -151,7 +151,7 @@ describe('README troubleshooting quotes the orb', () => {
   const fixOf = (out: string) => /^\s+fix: (.*)$/m.exec(out)?.[1] ?? '';
   const step = (r: JobResult, name: string) => r.steps.find((s) => s.name === name)?.output ?? '';
 
-  it('AccessDenied on AssumeRoleWithWebIdentity: the claims and the condition that would match', async () => {
+  it('AccessDenied on AssumeRoleWithWebIdentity: the claims, the three causes and the condition that would match', async () => {
     const r = await rig.run(consumerConfig(rig.orbText, [{ orb: 'assume-role-with-oidc', params: { 'role-arn': `arn:aws:iam::${PROD_ACCOUNT}:role/production-deploy`, region: REGION } }]),
       'deploy', { branch: 'feature/login' });
     expect(r.success).toBe(false);
@@ -160,8 +160,13 @@ describe('README troubleshooting quotes the orb', () => {
     quoted(first);
     expect(out).toMatch(/^ {2}token claims: iss=\S+ aud=\S+ sub=\S+\/vcs-ref\/refs\/heads\/feature\/login$/m);
     quoted('/vcs-ref/refs/heads/feature/login');
-    const tail = '(or a pattern with * that covers it); run `aws-oidc trust-policy` to print one';
-    expect(fixOf(out).endsWith(tail)).toBe(true);
+    expect(out).toMatch(/^ {2}this job presents: org \S+, project \S+, ref refs\/heads\/feature\/login$/m);
+    for (const cause of out.split('\n').filter((l) => /^ {4}[12]\. /.test(l))) quoted(cause);
+    const middle = 'admits every branch of this project; for some branches only, end the sub pattern in /vcs-origin/*/vcs-ref/refs/heads/<branch>';
+    expect(fixOf(out)).toContain(middle);
+    quoted(middle);
+    const tail = '`aws iam list-open-id-connect-providers` (cause 3)';
+    expect(out.trimEnd().endsWith(tail)).toBe(true);
     quoted(tail);
   });
 

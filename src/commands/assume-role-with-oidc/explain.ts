@@ -3,6 +3,7 @@ import { OrbError } from '../../lib/errors.ts';
 import type { AwsErrorInfo } from '../../lib/aws/errors.ts';
 import type { TokenClaims } from '../../lib/oidc-token.ts';
 import type { AssumeRoleParams } from './params.ts';
+import { explainAccessDenied } from './access-denied.ts';
 
 /** The claims worth showing (never the token): they are what the trust policy is matched against. */
 export function describeClaims(c: TokenClaims): string {
@@ -17,10 +18,7 @@ export function explainRefusal(e: AwsErrorInfo, p: AssumeRoleParams, claims: Tok
   const claimText = describeClaims(claims);
   switch (e.code) {
     case 'AccessDenied':
-      return new OrbError(`${head}\n  ${claimText}`,
-        `the role's trust policy must allow this token: Principal {"Federated": "arn:aws:iam::<account>:oidc-provider/${provider}"}, ` +
-        `Condition {"StringEquals": {"${provider}:aud": "${String(claims.aud ?? '')}"}, "StringLike": {"${provider}:sub": "${claims.sub ?? ''}"}} ` +
-        '(or a pattern with * that covers it); run `aws-oidc trust-policy` to print one', { cause });
+      return explainAccessDenied(head, claimText, p, claims, cause);
     case 'ExpiredTokenException':
       return new OrbError(`${head}\n  ${claimText} exp=${claims.exp ?? '?'}`,
         'the OIDC token expired (CircleCI tokens last one hour from the job start); use token-source: mint to get a fresh one', { cause });

@@ -24,11 +24,16 @@ export interface AssumeRoleParams {
 }
 
 
-/** The default session name, from the job's variables, cut to what STS accepts. */
+/**
+ * The default session name, circleci-<repository>-<build number>, in what STS accepts (RoleSessionName: 2-64 of
+ * [\w+=,.@-], docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html). A long repository
+ * name is cut, never the build number: it tells parallel jobs' sessions apart in CloudTrail.
+ */
 export function defaultSessionName(env: Env): string {
-  const parts = ['circleci', env.CIRCLE_PROJECT_REPONAME, env.CIRCLE_BUILD_NUM].filter((p): p is string => !!p);
-  const name = parts.join('-').replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
-  return name.length >= 2 ? name : 'circleci';
+  const clean = (s = '') => s.replace(/[^\w+=,.@-]/g, '-');
+  const build = env.CIRCLE_BUILD_NUM ? `-${clean(env.CIRCLE_BUILD_NUM)}` : '';
+  const head = `circleci${env.CIRCLE_PROJECT_REPONAME ? `-${clean(env.CIRCLE_PROJECT_REPONAME)}` : ''}`;
+  return `${head.slice(0, Math.max(8, 64 - build.length))}${build}`.slice(0, 64);
 }
 
 /** Where the credentials go: export-to auto means the profile when profile-name is set, else the environment. */

@@ -8,6 +8,7 @@ import { maskKeyId, type Log } from '../../lib/log.ts';
 import type { Env } from '../../lib/params.ts';
 import type { AssumeRoleParams } from './params.ts';
 import { explainChainRefusal, explainRefusal } from './explain.ts';
+import { staticKeysWarning } from './static-keys.ts';
 
 /** Everything run() touches outside itself. */
 export interface Deps {
@@ -145,7 +146,10 @@ export async function run(p: AssumeRoleParams, deps: Deps): Promise<AssumeRoleRe
   if (p.exportTo !== 'env') {
     const files = deps.writeProfile(p, creds);
     const how = p.selfRefresh ? 'a credential_process that refreshes it before it expires' : 'the session credentials';
-    log.info(`Wrote profile ${p.profileName} with ${how} to ${files.credentials} and ${files.config} (0600); use it with --profile ${p.profileName} or AWS_PROFILE=${p.profileName}`);
+    // With export-to: both, the role's keys go over any keys in the environment; with profile alone they stay and win over AWS_PROFILE.
+    const warning = p.exportTo === 'profile' ? staticKeysWarning(deps.env, p.profileName) : undefined;
+    log.info(`Wrote profile ${p.profileName} with ${how} to ${files.credentials} and ${files.config} (0600); use it with --profile ${p.profileName}${warning ? '' : ` or AWS_PROFILE=${p.profileName}`}`);
+    if (warning) log.info(warning);
   }
   if (p.exportTo !== 'profile') exportToEnv(p, creds, deps);
 

@@ -28,12 +28,17 @@ export const platformArgv = (image: string): string[] =>
 
 /**
  * Refuses (ParamError on `platform`) an image whose platform, as `docker image inspect` printed it (`built`),
- * is not the one asked for; a variant counts only when the parameter names one. A final stage's
- * `FROM --platform=...` wins over --platform, and so, on older engines, does the engine's own platform.
+ * is not the one asked for; a variant counts only when the parameter names one. The classic builder without
+ * BuildKit takes a base image of the engine's own platform that it has locally, and its cache does not tell
+ * platforms apart, so it can make an amd64 image when asked for arm64; a final stage's `FROM --platform=...`
+ * wins over --platform too. The fix is a builder that can build for another platform (buildx, with QEMU
+ * emulation registered through tonistiigi/binfmt, docs.docker.com/build/building/multi-platform) or a machine
+ * of that platform (a CircleCI resource class such as arm.medium).
  */
 export function checkPlatform(asked: string, built: string, image: string): void {
   const got = built.trim().split('/');
   if (asked.split('/').every((part, i) => part === got[i])) return;
   throw new ParamError('platform', asked, `the classic docker build made ${image} for ${built.trim()}, so it was not pushed`,
-    `check the final stage's FROM (a --platform there wins), or build on a ${asked} machine (its resource class)`);
+    `build with buildx and QEMU emulation (docker run --privileged --rm tonistiigi/binfmt --install ${asked.split('/')[1]}), ` +
+    `or run this job on a ${asked} resource class; a FROM --platform in the final stage also wins`);
 }

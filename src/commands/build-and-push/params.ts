@@ -70,6 +70,15 @@ function insidePath(param: string, value: string, cwd: string): string {
   return rel === '' ? '.' : rel;
 }
 
+/** A build arg's name, refused when docker could not take it through its environment (ParamError on `param`). */
+function argName(param: string, k: string): string {
+  if (k === 'PATH' || k === 'HOME' || k.startsWith('DOCKER_')) {
+    throw new ParamError(param, k, `${k} cannot be a build arg here: its value reaches docker through the environment, where ${k} steers docker itself`,
+      'rename the ARG in the Dockerfile');
+  }
+  return k;
+}
+
 /** KEY=VALUE lines; values may name $VARS, expanded here without eval. */
 function pairs(raw: ParamSource, env: Env, param: string, key: RegExp, keyWord: string): [string, string][] {
   return lines(rawParam(raw, param)).map((line) => {
@@ -78,11 +87,7 @@ function pairs(raw: ParamSource, env: Env, param: string, key: RegExp, keyWord: 
     if (eq <= 0 || !key.test(k)) {
       throw new ParamError(param, line, `each line must be ${keyWord}=VALUE`, `write one ${keyWord}=VALUE per line, e.g. ${param === 'labels' ? 'team=web' : 'NODE_ENV=production'}`);
     }
-    if (param === 'build-args' && (k === 'PATH' || k === 'HOME' || k.startsWith('DOCKER_'))) {
-      throw new ParamError(param, k, `${k} cannot be a build arg here: its value reaches docker through the environment, where ${k} steers docker itself`,
-        'rename the ARG in the Dockerfile');
-    }
-    return [k, expandVars(param, line.slice(eq + 1), env)];
+    return [param === 'build-args' ? argName(param, k) : k, expandVars(param, line.slice(eq + 1), env)];
   });
 }
 
@@ -106,12 +111,13 @@ export function parseParams(raw: ParamSource, env: Env, cwd: string): BuildAndPu
   const region = regionParam(raw, env);
   const accountId = registryAccountParam(raw, env);
   const profileName = profileNameParam(raw, env);
-  const extraBuildArgs = extraBuildArgsParam(raw);
+  const buildArgs = pairs(raw, env, 'build-args', ARG_NAME, 'KEY');
+  const extraBuildArgs = extraBuildArgsParam(raw, env, buildArgs);
   const repoKmsKey = kmsKeyParam(raw, env);
   const target = targetParam(raw, env);
   return {
     repo, tags, dockerfile, context,
-    buildArgs: pairs(raw, env, 'build-args', ARG_NAME, 'KEY'),
+    buildArgs,
     secrets, target, platforms,
     cacheFrom: cacheLines(raw, env, 'cache-from'),
     cacheTo: cacheLines(raw, env, 'cache-to'),
@@ -173,13 +179,29 @@ function platformsParam(raw: ParamSource, env: Env): string[] {
   return platforms;
 }
 
-/** extra-build-args: split into words as a shell would (quotes, backslashes), never evaluated. */
-function extraBuildArgsParam(raw: ParamSource): string[] {
+/**
+ * extra-build-args: split into words as a shell would (quotes, backslashes), $VAR and ${VAR} expanded outside
+ * single quotes (expandVars), never evaluated. A `--build-arg NAME=value` joins `args` (build-args), so that
+ * its value reaches docker through its environment, never its argv.
+ */
+function extraBuildArgsParam(raw: ParamSource, env: Env, args: [string, string][]): string[] {
+  const P = 'extra-build-args';
+  const text = rawParam(raw, P);
+  let words: string[];
   try {
-    return shellWords(rawParam(raw, 'extra-build-args'), 'parameter extra-build-args');
+    words = shellWords(text, P, (run) => expandVars(P, run, env));
   } catch (err) {
-    throw new ParamError('extra-build-args', rawParam(raw, 'extra-build-args'), (err as OrbError).message.replace(/^parameter extra-build-args /, ''), 'close the quote, or escape it with \\');
+    throw err instanceof ParamError ? err : new ParamError(P, text, (err as OrbError).message.slice(P.length + 1), 'close the quote, or escape it with \\');
   }
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    const spec = w.startsWith('--build-arg=') ? w.slice(12) : w === '--build-arg' ? words[++i] : undefined;
+    const eq = spec?.indexOf('=') ?? -1;
+    if (eq > 0) args.push([argName(P, spec!.slice(0, eq)), spec!.slice(eq + 1)]);
+    else out.push(...spec === undefined ? [w] : ['--build-arg', spec]);
+  }
+  return out;
 }
 
 /** repo-kms-key: empty, or a KMS key id, key ARN or alias. */

@@ -5,6 +5,7 @@ import type { Log } from '../../lib/log.ts';
 import type { ResolvedKeys } from '../../lib/aws/credentials.ts';
 import type { EcrCalls } from '../../lib/aws/ecr-calls.ts';
 import { stitchArgvs } from './argv.ts';
+import { checkListPlatforms, planArgv } from './platforms.ts';
 import type { StitchParams } from './params.ts';
 
 /** What the stitch does to the world; the entry point wires the real ones, tests fakes. The proxyEndpoint's scheme decides docker manifest's --insecure. */
@@ -13,6 +14,8 @@ export interface StitchDeps extends Omit<EcrCalls, 'createRepository'> {
   resolveKeys(profile: string): Promise<ResolvedKeys>;
   hasBuildx(): Promise<boolean>;
   docker(argv: string[]): Promise<void>;
+  /** Runs docker and returns its stdout (the list it would push: planArgv). */
+  dockerOutput(argv: string[]): Promise<string>;
   writeExports(entries: Record<string, string | null>): void;
   writeResult(name: string, result: object): void;
 }
@@ -32,10 +35,15 @@ export async function run(p: StitchParams, deps: StitchDeps): Promise<void> {
   deps.log.info(`Stitching ${sources.join(', ')} into ${p.tags.map((t) => `${uri}:${t}`).join(', ')} with ${builder === 'buildx' ? 'docker buildx imagetools create' : 'docker manifest'}`);
   const insecure = builder === 'docker' && (await deps.proxyEndpoint(keys, p.region, registryId)).startsWith('http:');
   if (insecure) deps.log.info('note: the registry speaks plain HTTP (its proxyEndpoint says so), so docker manifest runs with --insecure');
-  for (const argv of stitchArgvs(builder, uri, p.tags, sources, insecure)) {
-    await deps.docker(argv).catch((err: unknown) => {
-      throw new OrbError(`docker ${argv.slice(0, 2).join(' ')} failed: ${(err as Error).message}`, 'check that every source tag was pushed and that ecr-login ran in this job');
-    });
+  const argvs = stitchArgvs(builder, uri, p.tags, sources, insecure);
+  const fail = (argv: string[]) => (err: unknown) => {
+    throw err instanceof OrbError ? err : new OrbError(`docker ${argv.slice(0, 2).join(' ')} failed: ${(err as Error).message}`, 'check that every source tag was pushed and that ecr-login ran in this job');
+  };
+  // The list is checked before anything is pushed: after docker manifest create (local), or with buildx's --dry-run.
+  const checkAt = builder === 'buildx' ? 0 : 1;
+  for (const [i, argv] of argvs.entries()) {
+    if (i === checkAt) await checkPlan(argvs[0] ?? [], `${uri}:${p.tags[0] ?? ''}`, sources, builder, deps).catch(fail(['manifest', 'inspect']));
+    await deps.docker(argv).catch(fail(argv));
   }
   const have = await deps.tagDigests(keys, p.region, registryId, p.repo, p.tags);
   const digest = have.get(p.tags[0] ?? '');
@@ -43,4 +51,15 @@ export async function run(p: StitchParams, deps: StitchDeps): Promise<void> {
   deps.writeExports({ AWS_ECR_IMAGE_URI: `${uri}:${p.tags[0] ?? ''}`, AWS_ECR_IMAGE_DIGEST: digest, AWS_ECR_IMAGE_REF: `${uri}@${digest}` });
   deps.log.info(`Manifest list ${uri}@${digest}; exported AWS_ECR_IMAGE_URI, AWS_ECR_IMAGE_DIGEST, AWS_ECR_IMAGE_REF`);
   deps.writeResult(`create-manifest-list-${p.repo.replace(/\//g, '_')}`, { repository: p.repo, repositoryUri: uri, tags: p.tags, sources, digest, builder });
+}
+
+/** Reads the list the stitch would push and refuses two entries of one platform; a refused local docker manifest list is removed. */
+async function checkPlan(stitch: string[], list: string, sources: string[], builder: string, deps: StitchDeps): Promise<void> {
+  try {
+    const platforms = checkListPlatforms(await deps.dockerOutput(planArgv(stitch, list)), sources);
+    deps.log.info(`The list holds ${platforms.join(', ')}`);
+  } catch (err) {
+    if (builder === 'docker') await deps.docker(['manifest', 'rm', list]).catch(() => undefined);
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeClaims, getOidcToken, getUsableToken, type RunProgram } from '../../../src/lib/oidc-token.ts';
+import { decodeClaims, expiryPhrase, getOidcToken, getUsableToken, type RunProgram } from '../../../src/lib/oidc-token.ts';
 
 const jwt = (claims: object) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
 
@@ -42,8 +42,35 @@ describe('oidc token source', () => {
     expect(await getUsableToken('v2', '', {}, mint, now, (l) => notes.push(l))).toBe('minted');
     await expect(getUsableToken('v2', '', {}, broken, now, (l) => notes.push(l))).rejects.toThrow(/CIRCLE_OIDC_TOKEN_V2 is not set/);
     expect(notes).toEqual([
-      'note: the job\'s OIDC token expires within 5 minutes, so a fresh one was minted with "circleci run oidc get"',
+      'note: the job\'s OIDC token expires within 1 minute, so a fresh one was minted with "circleci run oidc get"',
       expect.stringMatching(/minting a fresh one failed \(could not mint an OIDC token .*\); using it anyway$/),
     ]);
+  });
+
+  it('says how long ago a token expired, and "expires within" only while it has not', async () => {
+    const now = 1_000_000_000_000;
+    const notes: string[] = [];
+    const stale = jwt({ exp: now / 1000 - 3 * 3600 - 60 });
+    await getUsableToken('v2', '', { CIRCLE_OIDC_TOKEN_V2: stale }, async () => 'minted', now, (l) => notes.push(l));
+    await getUsableToken('v2', '', { CIRCLE_OIDC_TOKEN_V2: stale }, async () => { throw new Error('no circleci'); }, now, (l) => notes.push(l));
+    expect(notes[0]).toBe('note: the job\'s OIDC token expired 3 hours ago, so a fresh one was minted with "circleci run oidc get"');
+    expect(notes[1]).toMatch(/^note: the job's OIDC token expired 3 hours ago and minting a fresh one failed/);
+    expect(notes.join('\n')).not.toContain('expires within');
+  });
+});
+
+describe('expiryPhrase', () => {
+  const now = 1_700_000_000_000;
+  it.each<[string, number, string]>([
+    ['4m30s left', 270_000, 'expires within 5 minutes'],
+    ['1s left', 1_000, 'expires within 1 minute'],
+    ['just now', 0, 'expired less than a minute ago'],
+    ['59s ago', -59_000, 'expired less than a minute ago'],
+    ['one minute ago', -60_000, 'expired 1 minute ago'],
+    ['90 minutes ago', -90 * 60_000, 'expired 90 minutes ago'],
+    ['two hours ago', -120 * 60_000, 'expired 2 hours ago'],
+    ['a day ago', -24 * 3600_000 - 5_000, 'expired 24 hours ago'],
+  ])('%s', (_name, offsetMs, phrase) => {
+    expect(expiryPhrase(now + offsetMs, now)).toBe(phrase);
   });
 });

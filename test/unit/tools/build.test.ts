@@ -1,7 +1,9 @@
 // What the build leaves out of each command's bundle: the SDK parts the orb never uses become stubs that
 // say so, and the SDK's notice about its future Node requirement is gone (it would reach docker and the
-// AWS CLI through the credential helper's and credential_process's output).
+// AWS CLI through the credential helper's and credential_process's output); of an SDK client's package.json
+// only its version (for the User-Agent) is kept.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { bundle, TRIMMED_MODULES } from '../../../tools/build.ts';
 
 describe('the command bundles', () => {
@@ -17,6 +19,15 @@ describe('the command bundles', () => {
     const js = await bundle('src/scripts/ecr-login.ts');
     for (const name of ['@aws-sdk/credential-provider-sso', '@aws-sdk/nested-clients/sts', '@smithy/credential-provider-imds']) {
       expect(js).toContain(`${name} is not in the orb's runtime: ${TRIMMED_MODULES[name]?.why ?? ''}`);
+    }
+  });
+
+  it('keeps of each SDK client\'s package.json only the version its User-Agent sends', async () => {
+    const js = await bundle('src/scripts/build-and-push.ts');
+    for (const client of ['client-sts', 'client-ecr']) {
+      const pkg = JSON.parse(readFileSync(`node_modules/@aws-sdk/${client}/package.json`, 'utf8')) as { version: string; description: string };
+      expect(js).toContain(JSON.stringify(pkg.version));
+      expect(js).not.toContain(pkg.description);
     }
   });
 });

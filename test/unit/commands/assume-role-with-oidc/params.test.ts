@@ -59,6 +59,18 @@ describe('assume-role-with-oidc params', () => {
     const name = defaultSessionName({ CIRCLE_PROJECT_REPONAME: 'ü/x'.repeat(40), CIRCLE_BUILD_NUM: '7' });
     expect(name).toMatch(/^[\w+=,.@-]{2,64}$/);
     expect(defaultSessionName({})).toBe('circleci');
+    expect(defaultSessionName({ CIRCLE_BUILD_NUM: '42' })).toBe('circleci-42');
+  });
+
+  it('keeps the build number of the default session name when the repository name is long: the repository part is cut', () => {
+    const repo = 'a-very-long-repository-name-for-the-payments-platform-frontend-service';
+    const [first, second] = ['18231', '18232'].map((n) => defaultSessionName({ CIRCLE_PROJECT_REPONAME: repo, CIRCLE_BUILD_NUM: n }));
+    expect(first).toHaveLength(64);
+    expect(first).toBe(`circleci-${repo}`.slice(0, 58) + '-18231');
+    expect(second).toMatch(/-18232$/);
+    expect(first).not.toBe(second);
+    // Short names stay whole.
+    expect(defaultSessionName({ CIRCLE_PROJECT_REPONAME: 'web-app', CIRCLE_BUILD_NUM: '42' })).toBe('circleci-web-app-42');
   });
 
   it('adds the CircleCI tags, sanitised, lets session-tags override them, and can turn them off', () => {

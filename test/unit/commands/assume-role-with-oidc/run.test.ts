@@ -18,7 +18,7 @@ beforeAll(async () => { s = await startStack(); });
 afterAll(() => s.close());
 
 /** The step's parameters as its parser gives them (every default included). */
-const params = () => parseParams(orbParams({ 'role-arn': s.deployRole, 'role-session-name': 'circleci-x-1', 'session-duration': '900', region: 'us-east-1', 'retry-max-attempts': '1', 'retry-max-seconds': '1', 'circleci-session-tags': 'false' }), {});
+const params = (more: Record<string, string> = {}) => parseParams(orbParams({ 'role-arn': s.deployRole, 'role-session-name': 'circleci-x-1', 'session-duration': '900', region: 'us-east-1', 'retry-max-attempts': '1', 'retry-max-seconds': '1', 'circleci-session-tags': 'false', ...more }), {});
 
 /** The value of one `export NAME='value'` line. */
 const exported = (text: string, name: string) => new RegExp(`export ${name}='([^']*)'`).exec(text)?.[1] ?? '';
@@ -94,5 +94,24 @@ describe('assume-role-with-oidc run', () => {
     expect(err.message).not.toMatch(/AssumeRoleWithWebIdentity|pw/);
     expect(err.hint).toContain('set HTTPS_PROXY to http://host:port');
     expect(existsSync(t.bashEnv)).toBe(false);
+  });
+
+  it('with static keys in the environment and the credentials only in a profile, warns by variable name, never by value', async () => {
+    const keys = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7STATIC1', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSTATICKEY' };
+    const withProfile = (exportTo: string) => params({ 'profile-name': 'deploy', 'export-to': exportTo });
+    const t = await setup(keys);
+    await run(withProfile('profile'), t.deps);
+    expect(t.output()).toContain('use it with --profile deploy\n');
+    expect(t.output()).toContain('warning: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY are set in this job\'s environment');
+    expect(t.output()).toMatch(/AWS_PROFILE=deploy would act as those keys, not as the role\. Use --profile deploy .*or set export-to: both/);
+    for (const value of Object.values(keys)) expect(t.output()).not.toContain(value);
+    // Without keys in the environment, or with export-to: both (the role's keys replace them), no warning.
+    const clean = await setup();
+    await run(withProfile('profile'), clean.deps);
+    expect(clean.output()).toContain('use it with --profile deploy or AWS_PROFILE=deploy\n');
+    expect(clean.output()).not.toContain('warning:');
+    const both = await setup(keys);
+    await run(withProfile('both'), both.deps);
+    expect(both.output()).not.toContain('warning:');
   });
 });

@@ -40,8 +40,10 @@ describe('buildArgv', () => {
       secrets: 'id=token,env=GITHUB_TOKEN\nid=npmrc,src=.npmrc', platform: 'linux/arm64',
     }, 'docker',
       ['build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '--platform', 'linux/arm64', '--secret', 'id=token,env=GITHUB_TOKEN', '--secret', 'id=npmrc,src=.npmrc', '.']],
-    ['extra-build-args are split like a shell, never evaluated', { 'extra-build-args': `--no-cache --network host --build-arg "GREETING=hello world" '$(touch /tmp/pwned)'` }, 'docker',
-      ['build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '--no-cache', '--network', 'host', '--build-arg', 'GREETING=hello world', '$(touch /tmp/pwned)', '.']],
+    ['extra-build-args are split like a shell, never evaluated; a --build-arg value goes to the environment, not argv', {
+      'extra-build-args': `--no-cache --network host --build-arg "GREETING=hello world" '$(touch /tmp/pwned)' \`id\``,
+    }, 'docker',
+      ['build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '--build-arg', 'GREETING', '--no-cache', '--network', 'host', '$(touch /tmp/pwned)', '`id`', '.']],
   ])('%s', (_name, p, builder, argv) => {
     expect(buildArgv(params({ 'oci-labels': 'false', ...p }), builder, URI, [])).toEqual(argv);
   });

@@ -42,7 +42,8 @@ describe('checkPlatform', () => {
   it('refuses an image made for another platform, naming the parameter, both platforms and the fix', () => {
     const err = thrown(() => checkPlatform('linux/arm64', 'linux/amd64\n', IMAGE), ParamError);
     expect(err.message).toBe(`parameter platform: the classic docker build made ${IMAGE} for linux/amd64, so it was not pushed (got "linux/arm64")`);
-    expect(err.hint).toBe('check the final stage\'s FROM (a --platform there wins), or build on a linux/arm64 machine (its resource class)');
+    expect(err.hint).toBe('build with buildx and QEMU emulation (docker run --privileged --rm tonistiigi/binfmt --install arm64), ' +
+      'or run this job on a linux/arm64 resource class; a FROM --platform in the final stage also wins');
   });
 
   it('reads os/arch[/variant] from docker image inspect', () => {

@@ -1,4 +1,5 @@
-// create-manifest-list's run with fake ECR and docker: --insecure only for a plain-HTTP proxyEndpoint, the digest from ECR.
+// create-manifest-list's run with fake ECR and docker: --insecure only for a plain-HTTP proxyEndpoint, the digest from ECR,
+// and the list's platforms read before anything is pushed: two entries of one platform are refused.
 import { describe, expect, it } from 'vitest';
 import { run } from '../../../../src/commands/create-manifest-list/run.ts';
 import { parseParams } from '../../../../src/commands/create-manifest-list/params.ts';
@@ -8,31 +9,70 @@ import { fakeImageDeps, fakeWorld, raw, repositoryInfo, type FakeWorld } from '.
 
 const LIST = `sha256:${'a'.repeat(64)}`;
 const params = (p: Record<string, string> = {}) => parseParams(raw({ repo: 'webapp', tag: 'v1', sources: 'v1-amd64 v1-arm64', builder: 'docker', ...p }), { AWS_REGION: 'eu-west-1' });
-/** docker manifest push puts the list under its tag, as the registry would. */
+/** docker manifest push (or buildx imagetools create) puts the list under its tag, as the registry would. */
 const pushes = (world: FakeWorld) => (argv: string[]) => {
-  if (argv[1] === 'push') world.repos.get('webapp')?.set(argv.at(-1)!.split(':').at(-1)!, LIST);
+  const tagged = argv[0] === 'buildx' ? argv[argv.indexOf('--tag') + 1] : argv[1] === 'push' ? argv.at(-1) : undefined;
+  if (tagged) world.repos.get('webapp')?.set(tagged.split(':').at(-1)!, LIST);
 };
 const URI = repositoryInfo('webapp').repositoryUri;
+/** What docker prints for the list it would push: one entry per architecture given. */
+const listJson = (...arch: string[]) => JSON.stringify({
+  schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  manifests: arch.map((a, i) => ({ digest: `sha256:${String(i).repeat(64)}`, platform: { architecture: a, os: 'linux' } })),
+});
+/** The fake deps, with docker printing `printed` for the plan (docker manifest inspect, or buildx's --dry-run). */
+const deps = (world: FakeWorld, printed = listJson('amd64', 'arm64'), buildx = false) => ({
+  ...fakeImageDeps(world, pushes(world)), hasBuildx: async () => buildx,
+  dockerOutput: async (argv: string[]) => { world.docker.push(argv); return printed; },
+});
 
 describe('create-manifest-list run', () => {
   it('passes --insecure to docker manifest only when the proxyEndpoint is plain http', async () => {
     for (const [endpoint, insecure] of [['http://127.0.0.1:5000', true], [`https://${URI.split('/')[0]}`, false]] as const) {
       const world = fakeWorld({ webapp: {} }, endpoint);
-      await run(params(), fakeImageDeps(world, pushes(world)));
-      expect(world.docker.map((a) => a.includes('--insecure'))).toEqual([insecure, insecure]);
+      await run(params(), deps(world));
+      expect(world.docker.map((a) => a.includes('--insecure'))).toEqual([insecure, insecure, insecure]);
       expect(world.docker[0]).toEqual(['manifest', 'create', ...(insecure ? ['--insecure'] : []), '--amend', `${URI}:v1`, `${URI}:v1-amd64`, `${URI}:v1-arm64`]);
     }
   });
 
+  it('reads the list\'s platforms after docker manifest create and before the push', async () => {
+    const world = fakeWorld({ webapp: {} });
+    await run(params({ tag: 'v1,latest' }), deps(world));
+    expect(world.docker.map((a) => a.slice(0, 2).join(' '))).toEqual(['manifest create', 'manifest inspect', 'manifest push', 'manifest create', 'manifest push']);
+    expect(world.docker[1]).toEqual(['manifest', 'inspect', `${URI}:v1`]);
+    expect(world.lines.join('')).toContain('The list holds linux/amd64, linux/arm64');
+  });
+
+  it('refuses two sources of one platform, naming them, removes the local list and pushes nothing', async () => {
+    const world = fakeWorld({ webapp: {} });
+    const err = await rejection(run(params(), deps(world, listJson('amd64', 'amd64'))), OrbError);
+    expect(err.message).toBe('sources v1-amd64 and v1-arm64 are both linux/amd64: the manifest list would name one platform twice, so it was not pushed');
+    expect(err.hint).toMatch(/build each source for its own platform/);
+    expect(world.docker.map((a) => a.slice(0, 2).join(' '))).toEqual(['manifest create', 'manifest inspect', 'manifest rm']);
+    expect(world.repos.get('webapp')?.size).toBe(0);
+  });
+
+  it('with buildx: the same check through imagetools create --dry-run, before the real create', async () => {
+    const world = fakeWorld({ webapp: {} });
+    const err = await rejection(run(params({ builder: 'auto' }), deps(world, listJson('arm64', 'arm64'), true)), OrbError);
+    expect(err.message).toMatch(/^sources v1-amd64 and v1-arm64 are both linux\/arm64/);
+    expect(world.docker).toEqual([['buildx', 'imagetools', 'create', '--tag', `${URI}:v1`, `${URI}:v1-amd64`, `${URI}:v1-arm64`, '--dry-run']]);
+    const ok = fakeWorld({ webapp: {} });
+    await run(params({ builder: 'auto' }), deps(ok, listJson('amd64', 'arm64'), true));
+    expect(ok.docker.map((a) => a.at(-1))).toEqual(['--dry-run', `${URI}:v1-arm64`]);
+  });
+
   it('exports the digest ECR reports for the first tag after the push', async () => {
     const world = fakeWorld({ webapp: {} });
-    await run(params({ tag: 'v1,latest' }), fakeImageDeps(world, pushes(world)));
+    await run(params({ tag: 'v1,latest' }), deps(world));
     expect(world.exports).toEqual([{ AWS_ECR_IMAGE_URI: `${URI}:v1`, AWS_ECR_IMAGE_DIGEST: LIST, AWS_ECR_IMAGE_REF: `${URI}@${LIST}` }]);
   });
 
   it('fails when ECR has no list under the tag after the push, and when the repository is missing', async () => {
     const world = fakeWorld({ webapp: {} });
-    expect((await rejection(run(params(), fakeImageDeps(world)), OrbError)).message).toMatch(/after stitching, ECR has no manifest list for webapp:v1/);
-    expect((await rejection(run(params({ repo: 'gone' }), fakeImageDeps(fakeWorld())), OrbError)).message).toMatch(/the ECR repository gone does not exist/);
+    const noPush = { ...deps(world), docker: async (argv: string[]) => { world.docker.push(argv); } };
+    expect((await rejection(run(params(), noPush), OrbError)).message).toMatch(/after stitching, ECR has no manifest list for webapp:v1/);
+    expect((await rejection(run(params({ repo: 'gone' }), deps(fakeWorld())), OrbError)).message).toMatch(/the ECR repository gone does not exist/);
   });
 });
