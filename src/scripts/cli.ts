@@ -14,6 +14,9 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The package's version, which the build (tools/build.ts) writes in as a constant. */
+declare const AWS_OIDC_VERSION: string | undefined;
+
 const env = { ...process.env };
 // stdout is the CLI's answer (with --print-exports, secret by request); stderr passes the process's one Log.
 const errors = processLog(env, 'stderr');
@@ -22,6 +25,8 @@ runCli(hideBin(process.argv), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => errors.error(text),
   now: () => Date.now(),
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+  version: typeof AWS_OIDC_VERSION === 'string' ? AWS_OIDC_VERSION : 'unknown (not built)',
   readFile: (path) => readFileSync(path, 'utf8'),
   readStdin,
   sts: (p, log) => retryingSts(createSts(p.region, p.stsEndpoint, env), p.retry, realRetryDeps((line) => log.info(line))),
