@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { runCli } from '../commands/cli/program.ts';
 import { createSts, retryingSts } from '../lib/aws/sts.ts';
 import { realRetryDeps } from '../lib/retry.ts';
+import { sayingUnanswered } from '../lib/aws/unanswered.ts';
 import { processLog } from '../lib/main.ts';
 
 /** All of stdin, as text. */
@@ -29,7 +30,8 @@ runCli(hideBin(process.argv), {
   version: typeof AWS_OIDC_VERSION === 'string' ? AWS_OIDC_VERSION : 'unknown (not built)',
   readFile: (path) => readFileSync(path, 'utf8'),
   readStdin,
-  sts: (p, log) => retryingSts(createSts(p.region, p.stsEndpoint, env), p.retry, realRetryDeps((line) => log.info(line))),
+  sts: (p, log) => sayingUnanswered(retryingSts(createSts(p.region, p.stsEndpoint, env), p.retry, realRetryDeps((line) => log.info(line))),
+    { env, endpointSettings: '--region, --sts-endpoint, AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL' }),
 }).then((code) => { process.exitCode = code; }, (err: unknown) => {
   errors.error(`aws-oidc: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;

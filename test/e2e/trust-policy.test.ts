@@ -89,7 +89,7 @@ describe('the CLI itself', () => {
     const r = await cli('trust-policy', '--org-id', 'acme', '--project-id', PROJECT_ID, '--account-id', ACCOUNT);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^aws-oidc trust-policy: parameter --org-id: is not a UUID \(got "acme"\)\n {2}fix: /);
+    expect(r.stderr).toMatch(/^aws-oidc trust-policy: --org-id: is not a UUID \(got "acme"\)\n {2}fix: /);
   });
 
   it('refuses an unknown flag and a missing command: one line, exit 2', async () => {

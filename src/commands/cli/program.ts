@@ -12,7 +12,7 @@ import { render } from '../trust-policy/render.ts';
 import { parsePolicy } from '../doctor/policy.ts';
 import { doctor, renderReport } from '../doctor/check.ts';
 import { readToken, type TokenInput } from '../assume-from-file/token-file.ts';
-import { ASSUME_FLAGS, assumeFromToken, parseAssumeFlags } from '../assume-from-file/run.ts';
+import { ASSUME_FLAGS, assumeFromToken, parseAssumeFlags, requireOutput } from '../assume-from-file/run.ts';
 import type { AssumeRoleParams } from '../assume-role-with-oidc/params.ts';
 import { COMMANDS, type CommandSpec } from './commands.ts';
 import { usageProblem } from './usage.ts';
@@ -85,9 +85,12 @@ function program(args: string[], io: CliIo, result: { code: number }): Argv {
     .command(['assume-role', 'assume'], spec('assume-role').describe, builder(spec('assume-role')), async (argv) => {
       const log = new Log((text) => io.stderr(text));
       try {
+        // Every input is checked (flags, then the token) before the question of where the credentials go.
+        const printExports = argv['print-exports'] === true;
+        const p = parseAssumeFlags(pick(argv, ASSUME_FLAGS), printExports, io.env);
         const { token } = await readToken(String(argv['token-file']), io);
         log.secret(token);
-        const p = parseAssumeFlags(pick(argv, ASSUME_FLAGS), argv['print-exports'] === true, io.env);
+        requireOutput(p, printExports);
         await assumeFromToken(p, token, { sts: io.sts(p, log), log, env: io.env, stdout: io.stdout });
       } catch (err) {
         fail('assume-role', err, log);
