@@ -8,8 +8,9 @@ import { realRetryDeps } from '../lib/retry.ts';
 import { sayingUnanswered } from '../lib/aws/unanswered.ts';
 import { processLog } from '../lib/main.ts';
 
-/** All of stdin, as text. */
+/** All of stdin, as text; a terminal is refused rather than waited on (the token is piped in, never typed). */
 async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new Error('stdin is a terminal, not a pipe or a file');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');

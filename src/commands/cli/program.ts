@@ -10,7 +10,9 @@ import { parseTrustPolicyFlags, type RawFlags } from '../trust-policy/params.ts'
 import { trustPolicy } from '../trust-policy/generate.ts';
 import { render } from '../trust-policy/render.ts';
 import { parsePolicy } from '../doctor/policy.ts';
-import { doctor, renderReport } from '../doctor/check.ts';
+import { doctor, passes, renderReport } from '../doctor/check.ts';
+import { checkSignature, type KeySource } from '../doctor/signature.ts';
+import { httpTimeoutMs } from '../../lib/aws/http-handler.ts';
 import { readToken, type TokenInput } from '../assume-from-file/token-file.ts';
 import { ASSUME_FLAGS, assumeFromToken, parseAssumeFlags, requireOutput } from '../assume-from-file/run.ts';
 import type { AssumeRoleParams } from '../assume-role-with-oidc/params.ts';
@@ -53,6 +55,19 @@ function readPolicyFile(path: string, io: CliIo): string {
   }
 }
 
+/** doctor's --jwks-file (read now) or --jwks-url; undefined when neither is given. */
+function keySource(argv: Record<string, unknown>, io: CliIo): KeySource | undefined {
+  const [file, url] = [argv['jwks-file'], argv['jwks-url']].map((v) => (v === undefined ? '' : String(v).trim()));
+  if (file && url) throw new OrbError('--jwks-file and --jwks-url both given', 'give one of them: the keys saved in a file, or the URL to fetch them from');
+  if (url) return { url };
+  if (!file) return undefined;
+  try {
+    return { file, text: io.readFile(file) };
+  } catch (err) {
+    throw new OrbError(`--jwks-file ${file}: cannot read it (${(err as Error).message})`, 'check the path', { cause: err });
+  }
+}
+
 /** The yargs program; `result.code` is the exit code the handlers set. */
 function program(args: string[], io: CliIo, result: { code: number }): Argv {
   const fail = (command: string, err: unknown, log?: Log): void => {
@@ -73,11 +88,13 @@ function program(args: string[], io: CliIo, result: { code: number }): Argv {
     })
     .command('doctor', spec('doctor').describe, builder(spec('doctor')), async (argv) => {
       try {
-        const { claims } = await readToken(String(argv['token-file']), io);
+        const { token, claims } = await readToken(String(argv['token-file']), io);
         const path = String(argv['policy-file']);
-        const report = doctor(claims, parsePolicy(readPolicyFile(path, io), path), io.now());
+        const statements = parsePolicy(readPolicyFile(path, io), path);
+        const signature = await checkSignature(token, claims.iss, keySource(argv, io), httpTimeoutMs(io.env));
+        const report = { ...doctor(claims, statements, io.now()), signature };
         io.stdout(renderReport(report));
-        if (!report.admitted) result.code = 1;
+        if (!passes(report)) result.code = 1;
       } catch (err) {
         fail('doctor', err);
       }

@@ -1,6 +1,7 @@
 // What the build leaves out of each command's bundle: the SDK parts the orb never uses become stubs that
 // say so, and the SDK's notice about its future Node requirement is gone (it would reach docker and the
 // AWS CLI through the credential helper's and credential_process's output).
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bundle, TRIMMED_MODULES } from '../../../tools/build.ts';
 
@@ -19,4 +20,13 @@ describe('the command bundles', () => {
       expect(js).toContain(`${name} is not in the orb's runtime: ${TRIMMED_MODULES[name]?.why ?? ''}`);
     }
   });
+
+  it('only the CLI bundles jose (doctor\'s signature check): no orb command carries it inlined', async () => {
+    // jose's own error code for a key set without the token's key: in the CLI, so the probe finds jose where it is.
+    const probe = 'ERR_JWKS_NO_MATCHING_KEY';
+    expect(await bundle('src/scripts/cli.ts')).toContain(probe);
+    const commands = readdirSync('src/scripts').filter((f) => f.endsWith('.ts') && f !== 'cli.ts');
+    expect(commands.length).toBeGreaterThanOrEqual(7);
+    for (const f of commands) expect(await bundle(`src/scripts/${f}`), f).not.toContain(probe);
+  }, 60_000);
 });
