@@ -104,6 +104,9 @@ export async function bundle(entry: string, extras: BundleExtras = {}): Promise<
   return file.text;
 }
 
+/** `--quiet` (npm pack's prepack): no size lines on stdout, where `npm pack --json` writes its JSON. Failures still go to stderr. */
+const report = process.argv.includes('--quiet') ? () => {} : (line: string) => console.log(line);
+
 async function main(): Promise<void> {
   mkdirSync(SCRIPTS_OUT, { recursive: true });
   const commands = readdirSync(ENTRIES).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).filter((c) => !NOT_COMMANDS.has(c)).sort();
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
     writeFileSync(join(SCRIPTS_OUT, `${command}.sh`), script, { mode: 0o644 });
     // Inlined as the packer leaves it: every << escaped to \<<.
     const inlined = Buffer.byteLength(script.replaceAll('<<', '\\<<'));
-    console.log(`${command}: inlined ${inlined} bytes (bundle ${Buffer.byteLength(packed.js)} bytes minified, ${packed.compressed.length} compressed)`);
+    report(`${command}: inlined ${inlined} bytes (bundle ${Buffer.byteLength(packed.js)} bytes minified, ${packed.compressed.length} compressed)`);
   }
   // The shebang comes from the banner (not the entry) so `npx aws-oidc` can exec the file directly.
   const cli = await bundle(CLI_ENTRY, {
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
   mkdirSync('dist', { recursive: true });
   writeFileSync(CLI_OUT, cli, { mode: 0o755 });
   chmodSync(CLI_OUT, 0o755); // writeFileSync's mode applies only when it creates the file
-  console.log(`cli: ${CLI_OUT} ${Buffer.byteLength(cli)} bytes`);
+  report(`cli: ${CLI_OUT} ${Buffer.byteLength(cli)} bytes`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
