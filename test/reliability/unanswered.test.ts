@@ -30,9 +30,10 @@ describe('the orb\'s step', () => {
     const r = await rig.run(consumerConfig(rig.orbText, [{ orb: 'assume-role-with-oidc', params: { 'role-arn': DEPLOY, region: REGION, 'sts-endpoint': `http://127.0.0.1:${port}`, 'retry-max-attempts': 2 } }]), 'deploy');
     expect(r.success).toBe(false);
     const out = r.steps.at(-1)?.output ?? '';
-    expect(out).toContain(`aws-oidc/assume-role-with-oidc: STS AssumeRoleWithWebIdentity got no answer from http://127.0.0.1:${port}: ECONNREFUSED`);
-    expect(out).toMatch(/^ {2}proxy: .*so it went direct$/m);
-    expect(out).toMatch(/^ {2}fix: AWS never answered, .*\(region, sts-endpoint, AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL choose it\)/m);
+    expect(out).toContain(`aws-oidc/assume-role-with-oidc: STS AssumeRoleWithWebIdentity for ${DEPLOY} got no answer from http://127.0.0.1:${port}: ECONNREFUSED`);
+    expect(out).toMatch(/: ECONNREFUSED: .* \(proxy: .*, so it went direct\)$/m);
+    expect(out).toMatch(/^ {2}AssumeRoleWithWebIdentity failed 2 time\(s\) over [\d.]+s; last: ECONNREFUSED$/m);
+    expect(out).toMatch(/^ {2}fix: no answer came, .*\(region, sts-endpoint, AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL choose it\)/m);
     expect(out).not.toMatch(NOT_THERE);
   });
 
@@ -43,7 +44,7 @@ describe('the orb\'s step', () => {
     expect(r.success).toBe(false);
     const out = r.steps.at(-1)?.output ?? '';
     expect(out).toContain('got no answer from https://sts.eu-west-1.amazonaws.com: ECONNREFUSED: the proxy 127.0.0.1');
-    expect(out).toContain(`proxy: HTTPS_PROXY=http://***@127.0.0.1:${port}, so it went through the proxy 127.0.0.1:${port}`);
+    expect(out).toContain(`(proxy: HTTPS_PROXY=http://***@127.0.0.1:${port}, so it went through the proxy 127.0.0.1:${port})`);
     expect(out).not.toContain(PROXY_PASSWORD);
     expect(out).not.toMatch(NOT_THERE);
   });
@@ -68,7 +69,7 @@ describe('the packed CLI', () => {
     const r = await assume(['--sts-endpoint', `http://127.0.0.1:${port}`], {});
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`aws-oidc assume-role: STS AssumeRoleWithWebIdentity got no answer from http://127.0.0.1:${port}: ECONNREFUSED`);
+    expect(r.stderr).toContain(`aws-oidc assume-role: STS AssumeRoleWithWebIdentity for ${DEPLOY} got no answer from http://127.0.0.1:${port}: ECONNREFUSED`);
     expect(r.stderr).toContain('(--region, --sts-endpoint, AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL choose it)');
     expect(r.stderr).not.toMatch(NOT_THERE);
   }, 30_000);
@@ -77,7 +78,7 @@ describe('the packed CLI', () => {
     const port = await closedPort();
     const r = await assume([], { https_proxy: `http://ci:${PROXY_PASSWORD}@127.0.0.1:${port}`, AWS_ENDPOINT_URL_STS: '' });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain(`proxy: https_proxy=http://***@127.0.0.1:${port}, so it went through the proxy 127.0.0.1:${port}`);
+    expect(r.stderr).toContain(`(proxy: https_proxy=http://***@127.0.0.1:${port}, so it went through the proxy 127.0.0.1:${port})`);
     expect(r.stderr).not.toContain(PROXY_PASSWORD);
     expect(r.stderr).not.toMatch(NOT_THERE);
   }, 30_000);

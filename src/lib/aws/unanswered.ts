@@ -36,20 +36,23 @@ export function proxySettings(endpoint: string | undefined, env: Env): string {
   return `${set.length > 0 ? set.join(' ') : 'none of HTTPS_PROXY, HTTP_PROXY, NO_PROXY is set'}${route}`;
 }
 
+/** The deadline withDeadline sets from what was left of retry-max-seconds: the retries ran out of time, which says nothing of the way to AWS. */
+const RETRY_TIME_SPENT = 'what was left of retry-max-seconds';
+
 /**
- * `err` as it is reported when `call` (e.g. "STS AssumeRoleWithWebIdentity") got no answer: an OrbError naming
- * the endpoint, Node's code and message, what the retries tried, the proxy settings, and the fix (the endpoint
- * settings in `words`, the proxy variables). Any other error is returned as it is.
+ * `err` as it is reported when `call` (e.g. "STS AssumeRole to <role ARN>") got no answer: an OrbError naming
+ * the endpoint, Node's code and message and the proxy settings on its first line, what the retries tried on the
+ * next, and the fix (the endpoint settings in `words`, the proxy variables). Any other error is returned as it
+ * is, and so is a deadline cut short by retry-max-seconds (the retries' own words say what happened then).
  */
 export function explainUnanswered(call: string, err: unknown, words: EndpointWords): unknown {
-  if (!unanswered(err)) return err;
+  if (!unanswered(err) || String((err as Error).message).includes(RETRY_TIME_SPENT)) return err;
   const endpoint = endpointOf(err);
   const e = awsErrorInfo(err);
-  const why = `${networkCode(err) ?? e.code}: ${e.message}`;
   const tried = retrySummary(err);
   return new OrbError(
-    `${call} got no answer${endpoint ? ` from ${endpoint}` : ''}: ${why}${tried ? `\n  ${tried}` : ''}\n  proxy: ${proxySettings(endpoint, words.env)}`,
-    `AWS never answered, so the cause is on the way there: check that ${endpoint ?? 'the endpoint'} is the endpoint meant (${words.endpointSettings} choose it), ` +
+    `${call} got no answer${endpoint ? ` from ${endpoint}` : ''}: ${networkCode(err) ?? e.code}: ${e.message} (proxy: ${proxySettings(endpoint, words.env)})${tried ? `\n  ${tried}` : ''}`,
+    `no answer came, so look on the way there: check that ${endpoint ?? 'the endpoint'} is the endpoint meant (${words.endpointSettings} choose it), ` +
     'that it is reachable from here, and the proxy settings (HTTPS_PROXY, NO_PROXY)', { cause: err });
 }
 
@@ -60,8 +63,8 @@ export function explainUnanswered(call: string, err: unknown, words: EndpointWor
 export function sayingUnanswered(sts: StsPort, words: EndpointWords): StsPort {
   const explained = <T>(what: string, call: () => Promise<T>): Promise<T> => call().catch((err: unknown) => { throw explainUnanswered(`STS ${what}`, err, words); });
   return {
-    assumeRoleWithWebIdentity: (input) => explained('AssumeRoleWithWebIdentity', () => sts.assumeRoleWithWebIdentity(input)),
-    assumeRole: (creds, input) => explained('AssumeRole', () => sts.assumeRole(creds, input)),
-    getCallerIdentity: (creds) => explained('GetCallerIdentity', () => sts.getCallerIdentity(creds)),
+    assumeRoleWithWebIdentity: (input) => explained(`AssumeRoleWithWebIdentity for ${input.roleArn}`, () => sts.assumeRoleWithWebIdentity(input)),
+    assumeRole: (creds, input) => explained(`AssumeRole to ${input.roleArn}`, () => sts.assumeRole(creds, input)),
+    getCallerIdentity: (creds) => explained('GetCallerIdentity with the new credentials', () => sts.getCallerIdentity(creds)),
   };
 }

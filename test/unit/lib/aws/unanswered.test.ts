@@ -54,9 +54,9 @@ describe('explainUnanswered', () => {
     const raw = await rejection(createSts('eu-west-1', `http://127.0.0.1:${port}`, {}).assumeRoleWithWebIdentity(INPUT));
     const err = explainUnanswered('STS AssumeRoleWithWebIdentity', raw, WORDS) as OrbError;
     expect(err).toBeInstanceOf(OrbError);
-    expect(err.message).toBe(`STS AssumeRoleWithWebIdentity got no answer from http://127.0.0.1:${port}: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port}\n` +
-      '  proxy: none of HTTPS_PROXY, HTTP_PROXY, NO_PROXY is set, so it went direct');
-    expect(err.hint).toBe(`AWS never answered, so the cause is on the way there: check that http://127.0.0.1:${port} is the endpoint meant (--region, --sts-endpoint choose it), ` +
+    expect(err.message).toBe(`STS AssumeRoleWithWebIdentity got no answer from http://127.0.0.1:${port}: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port} ` +
+      '(proxy: none of HTTPS_PROXY, HTTP_PROXY, NO_PROXY is set, so it went direct)');
+    expect(err.hint).toBe(`no answer came, so look on the way there: check that http://127.0.0.1:${port} is the endpoint meant (--region, --sts-endpoint choose it), ` +
       'that it is reachable from here, and the proxy settings (HTTPS_PROXY, NO_PROXY)');
     expect(err.cause).toBe(raw);
   });
@@ -67,16 +67,21 @@ describe('explainUnanswered', () => {
     const raw = await rejection(createSts('eu-west-1', '', env).assumeRoleWithWebIdentity(INPUT));
     const err = explainUnanswered('STS AssumeRoleWithWebIdentity', raw, { env, endpointSettings: 'x' }) as OrbError;
     expect(err.message).toContain('got no answer from https://sts.eu-west-1.amazonaws.com: ECONNREFUSED: the proxy 127.0.0.1');
-    expect(err.message).toContain(`proxy: HTTPS_PROXY=http://***@127.0.0.1:${port}, so it went through the proxy 127.0.0.1:${port}`);
+    expect(err.message).toContain(`(proxy: HTTPS_PROXY=http://***@127.0.0.1:${port}, so it went through the proxy 127.0.0.1:${port})`);
     expect(`${err.message} ${err.hint}`).not.toContain('hunter2');
   });
 
-  it('keeps what the retries tried; an answer from AWS passes unchanged', () => {
+  it('keeps what the retries tried, on the line after (as every failure has it); an answer from AWS passes unchanged', () => {
     const retried = Object.assign(new Error('timed out'), { name: 'TimeoutError', code: 'ETIMEDOUT', retrySummary: 'GetCallerIdentity failed 3 time(s) over 9.0s; last: ETIMEDOUT' });
     expect((explainUnanswered('STS GetCallerIdentity', retried, WORDS) as Error).message).toBe(
-      'STS GetCallerIdentity got no answer: ETIMEDOUT: timed out\n  GetCallerIdentity failed 3 time(s) over 9.0s; last: ETIMEDOUT\n  proxy: none of HTTPS_PROXY, HTTP_PROXY, NO_PROXY is set');
+      'STS GetCallerIdentity got no answer: ETIMEDOUT: timed out (proxy: none of HTTPS_PROXY, HTTP_PROXY, NO_PROXY is set)\n  GetCallerIdentity failed 3 time(s) over 9.0s; last: ETIMEDOUT');
     const refusal = Object.assign(new Error('Not authorized'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
     expect(explainUnanswered('STS AssumeRole', refusal, WORDS)).toBe(refusal);
+  });
+
+  it('a call cut short by what was left of retry-max-seconds passes unchanged: the retries ran out of time, the way to AWS may be fine', () => {
+    const cut = Object.assign(new Error('STS AssumeRole got no answer within 0.3s (what was left of retry-max-seconds)'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+    expect(explainUnanswered('STS AssumeRole', cut, WORDS)).toBe(cut);
   });
 });
 
@@ -85,9 +90,11 @@ describe('sayingUnanswered', () => {
     const port = await closedPort();
     const sts: StsPort = sayingUnanswered(retryingSts(createSts('eu-west-1', `http://127.0.0.1:${port}`, {}), { maxAttempts: 2, totalSeconds: 5 }, noSleep), WORDS);
     const keys = { accessKeyId: 'AKIAEXAMPLE0000001', secretAccessKey: 'x' };
-    for (const [call, p] of [['AssumeRoleWithWebIdentity', sts.assumeRoleWithWebIdentity(INPUT)], ['AssumeRole', sts.assumeRole(keys, INPUT)], ['GetCallerIdentity', sts.getCallerIdentity(keys)]] as const) {
+    for (const [call, label, p] of [['AssumeRoleWithWebIdentity', `AssumeRoleWithWebIdentity for ${INPUT.roleArn}`, sts.assumeRoleWithWebIdentity(INPUT)],
+      ['AssumeRole', `AssumeRole to ${INPUT.roleArn}`, sts.assumeRole(keys, INPUT)], ['GetCallerIdentity', 'GetCallerIdentity with the new credentials', sts.getCallerIdentity(keys)]] as const) {
       const err = await rejection(p, OrbError);
-      expect(err.message).toMatch(new RegExp(`^STS ${call} got no answer from http://127.0.0.1:${port}: ECONNREFUSED: .*\\n  ${call} failed 2 time\\(s\\)`));
+      expect(err.message.startsWith(`STS ${label} got no answer from http://127.0.0.1:${port}: ECONNREFUSED: `), err.message).toBe(true);
+      expect(err.message).toMatch(new RegExp(`\\n  ${call} failed 2 time\\(s\\) over [\\d.]+s; last: ECONNREFUSED$`));
     }
   });
 });
