@@ -81,8 +81,7 @@ export function intParam(raw: ParamSource, env: Env, param: string, min: number,
   if (text === '') return fallback;
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    const name = paramName(raw, param);
-    throw new ParamError(name, text, `must be a whole number from ${min} to ${max}`, `set ${name} to a value in that range, e.g. ${fallback}`);
+    throw new ParamError(paramName(raw, param), text, `must be a whole number from ${min} to ${max}`, `set ${paramName(raw, param)} to a value in that range, e.g. ${fallback}`);
   }
   return n;
 }
