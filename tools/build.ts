@@ -3,6 +3,7 @@
 // (package.json's bin), neither wrapped nor inlined.
 import { build, type Plugin } from 'esbuild';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packRuntime } from './loader.ts';
 import { inlinedBytes } from './orb/size.ts';
@@ -80,11 +81,34 @@ export const trimSdk: Plugin = {
   },
 };
 
+/**
+ * yargs' ES module build takes cliui's ES module build, whose help text wraps every N characters, cutting
+ * words and flags in two (`--t` / `oken-file`); cliui's CommonJS build wraps at word boundaries (wrap-ansi).
+ * The CLI's bundle takes that one, so `--help` on a terminal breaks lines between words only.
+ */
+export const wordWrappedHelp: Plugin = {
+  name: 'word-wrapped-help',
+  setup(b) {
+    const cjs = createRequire(import.meta.url).resolve('cliui');
+    b.onResolve({ filter: /^cliui$/ }, () => ({ path: cjs }));
+  },
+};
+
+/** The package's version (package.json), which `aws-oidc --version` prints: the CLI's bundle has it as the constant AWS_OIDC_VERSION. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+}
+
+/** What only the CLI's bundle gets: a first line, constants, and plugins besides trimSdk. */
+export interface BundleExtras { banner?: string; define?: Record<string, string>; plugins?: Plugin[] }
+
 /** Bundles one command; returns the JS text. */
-export async function bundle(entry: string, banner?: string): Promise<string> {
+export async function bundle(entry: string, extras: BundleExtras = {}): Promise<string> {
+  const { banner, define = {}, plugins = [] } = extras;
   const out = await build({
     ...(banner === undefined ? {} : { banner: { js: banner } }),
-    entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', plugins: [trimSdk],
+    define,
+    entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', plugins: [trimSdk, ...plugins],
     // import() becomes require(): the loader runs bundles through vm.Script, which has no dynamic-import hook (tools/loader.ts).
     supported: { 'dynamic-import': false },
     minify: true, sourcemap: false, mainFields: ['module', 'main'], write: false, legalComments: 'none', logLevel: 'warning',
@@ -94,6 +118,9 @@ export async function bundle(entry: string, banner?: string): Promise<string> {
   return file.text;
 }
 
+/** `--quiet` (npm pack's prepack): no size lines on stdout, where `npm pack --json` writes its JSON. Failures still go to stderr. */
+const report = process.argv.includes('--quiet') ? () => {} : (line: string) => console.log(line);
+
 async function main(): Promise<void> {
   mkdirSync(SCRIPTS_OUT, { recursive: true });
   const commands = readdirSync(ENTRIES).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).filter((c) => !NOT_COMMANDS.has(c)).sort();
@@ -102,14 +129,16 @@ async function main(): Promise<void> {
     const script = renderWrapper(command, packed);
     writeFileSync(join(SCRIPTS_OUT, `${command}.sh`), script, { mode: 0o644 });
     const inlined = inlinedBytes(script);
-    console.log(`${command}: inlined ${inlined} bytes (bundle ${Buffer.byteLength(packed.js)} bytes minified, ${packed.compressed.length} compressed)`);
+    report(`${command}: inlined ${inlined} bytes (bundle ${Buffer.byteLength(packed.js)} bytes minified, ${packed.compressed.length} compressed)`);
   }
   // The shebang comes from the banner (not the entry) so `npx aws-oidc` can exec the file directly.
-  const cli = await bundle(CLI_ENTRY, '#!/usr/bin/env node');
+  const cli = await bundle(CLI_ENTRY, {
+    banner: '#!/usr/bin/env node', define: { AWS_OIDC_VERSION: JSON.stringify(packageVersion()) }, plugins: [wordWrappedHelp],
+  });
   mkdirSync('dist', { recursive: true });
   writeFileSync(CLI_OUT, cli, { mode: 0o755 });
   chmodSync(CLI_OUT, 0o755); // writeFileSync's mode applies only when it creates the file
-  console.log(`cli: ${CLI_OUT} ${Buffer.byteLength(cli)} bytes`);
+  report(`cli: ${CLI_OUT} ${Buffer.byteLength(cli)} bytes`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

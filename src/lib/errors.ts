@@ -27,11 +27,14 @@ export function shown(value: string): string {
   return `${JSON.stringify(value.slice(0, 120))}... (${value.length} characters)`;
 }
 
-/** Bad input: names the orb parameter and the value it got. */
+/**
+ * Bad input: names the orb parameter (a name that starts with -, e.g. --region, is the CLI's flag, named as it
+ * is typed) and the value it got, unless that was empty: "parameter region: no AWS region is set".
+ */
 export class ParamError extends OrbError {
   readonly param: string;
   constructor(param: string, value: string, problem: string, hint: string) {
-    super(`parameter ${param}: ${problem} (got ${shown(value)})`, hint);
+    super(`${param[0] === '-' ? '' : 'parameter '}${param}: ${problem}${value && ` (got ${shown(value)})`}`, hint);
     this.name = 'ParamError';
     this.param = param;
   }

@@ -27,6 +27,12 @@ export function flagParams(flags: Readonly<Record<string, string | undefined>>):
   return { from: 'flags', flags };
 }
 
+/**
+ * How messages name parameter `param` (kebab-case) of `src`: the orb's parameter name for a step (role-arn), the
+ * flag as it is typed for the CLI (--role-arn). ParamError reads a name that starts with - as a flag.
+ */
+export const paramName = (src: ParamSource, param: string): string => (src.from === 'flags' ? `--${param}` : param);
+
 /** The env var CircleCI sets for an orb parameter: role-arn -> ORB_PARAM_ROLE_ARN. */
 export function paramEnvName(param: string): string {
   return `ORB_PARAM_${param.toUpperCase().replace(/-/g, '_')}`;
@@ -66,7 +72,7 @@ export function rawParam(src: ParamSource, param: string): string {
 
 /** A string parameter, expanded; '' when absent. */
 export function stringParam(raw: ParamSource, env: Env, param: string): string {
-  return expandVars(param, rawParam(raw, param), env);
+  return expandVars(paramName(raw, param), rawParam(raw, param), env);
 }
 
 /** An integer parameter within [min, max]. */
@@ -75,8 +81,7 @@ export function intParam(raw: ParamSource, env: Env, param: string, min: number,
   if (text === '') return fallback;
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new ParamError(param, text, `must be a whole number from ${min} to ${max}`,
-      `set ${param} to a value in that range, e.g. ${fallback}`);
+    throw new ParamError(paramName(raw, param), text, `must be a whole number from ${min} to ${max}`, `set ${paramName(raw, param)} to a value in that range, e.g. ${fallback}`);
   }
   return n;
 }
@@ -87,7 +92,8 @@ export function boolParam(raw: ParamSource, env: Env, param: string, fallback: b
   if (text === '') return fallback;
   if (text === 'true' || text === '1') return true;
   if (text === 'false' || text === '0') return false;
-  throw new ParamError(param, text, 'must be true or false', `set ${param} to true or false`);
+  const name = paramName(raw, param);
+  throw new ParamError(name, text, 'must be true or false', `set ${name} to true or false`);
 }
 
 /** An enum parameter. */
@@ -95,7 +101,8 @@ export function enumParam<T extends string>(raw: ParamSource, env: Env, param: s
   const text = stringParam(raw, env, param);
   if (text === '') return fallback;
   if ((allowed as readonly string[]).includes(text)) return text as T;
-  throw new ParamError(param, text, `must be one of ${allowed.join(', ')}`, `set ${param} to one of those values`);
+  const name = paramName(raw, param);
+  throw new ParamError(name, text, `must be one of ${allowed.join(', ')}`, `set ${name} to one of those values`);
 }
 
 /**
@@ -104,7 +111,7 @@ export function enumParam<T extends string>(raw: ParamSource, env: Env, param: s
  */
 export function kindParam(raw: ParamSource, env: Env, param: string, kind: KindName, fix = `e.g. ${KINDS[kind].example}`): string {
   const value = stringParam(raw, env, param);
-  if (value !== '' && !isKind(kind, value)) throw new ParamError(param, value, `is not ${KINDS[kind].what}`, fix);
+  if (value !== '' && !isKind(kind, value)) throw new ParamError(paramName(raw, param), value, `is not ${KINDS[kind].what}`, fix);
   return value;
 }
 
@@ -114,26 +121,27 @@ export function kindParam(raw: ParamSource, env: Env, param: string, kind: KindN
  */
 export function kindListParam(raw: ParamSource, env: Env, param: string, kind: KindName, fix = `list values such as ${KINDS[kind].example}, separated by commas, spaces or lines`): string[] {
   const text = rawParam(raw, param);
-  const values = wordList(text).map((v) => expandVars(param, v, env));
-  for (const v of values) if (!isKind(kind, v)) throw new ParamError(param, v, `is not ${KINDS[kind].what}`, fix);
-  if (new Set(values).size !== values.length) throw new ParamError(param, text, 'names a value twice', 'list each value once');
+  const name = paramName(raw, param);
+  const values = wordList(text).map((v) => expandVars(name, v, env));
+  for (const v of values) if (!isKind(kind, v)) throw new ParamError(name, v, `is not ${KINDS[kind].what}`, fix);
+  if (new Set(values).size !== values.length) throw new ParamError(name, text, 'names a value twice', 'list each value once');
   return values;
 }
 
 /** The region: the parameter, else AWS_REGION, else AWS_DEFAULT_REGION; never empty. */
 export function regionParam(raw: ParamSource, env: Env, param = 'region'): string {
-  return checkedRegion(param, stringParam(raw, env, param), env);
+  return checkedRegion(paramName(raw, param), stringParam(raw, env, param), env);
 }
 
 /**
  * `given` (e.g. a profile's region setting, '' for none), else AWS_REGION, else AWS_DEFAULT_REGION, checked as
- * a region code. Throws a ParamError naming `param` when none is set or the value is not a region code.
+ * a region code. Throws a ParamError naming `param` (a --flag: the CLI's words) when none is set or the value is not a region code.
  */
 export function checkedRegion(param: string, given: string, env: Env): string {
   const region = given || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
   if (region === '') {
     throw new ParamError(param, '', 'no AWS region is set',
-      `set ${param} (e.g. us-east-1), or AWS_REGION in a context or the project's environment variables`);
+      `set ${param} (e.g. us-east-1), or AWS_REGION${param[0] === '-' ? '' : ' in a context or the project\'s environment variables'}`);
   }
   if (!isKind('region', region)) {
     throw new ParamError(param, region, `is not ${KINDS.region.what}`, 'use a region code such as us-east-1, eu-west-2 or cn-north-1');

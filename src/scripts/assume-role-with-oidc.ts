@@ -8,6 +8,7 @@ import { runProgram } from '../lib/oidc-token.ts';
 import { createSts, retryingSts, type SessionCredentials, type StsPort } from '../lib/aws/sts.ts';
 import { httpTimeoutMs } from '../lib/aws/http-handler.ts';
 import { realRetryDeps } from '../lib/retry.ts';
+import { sayingUnanswered } from '../lib/aws/unanswered.ts';
 import { stepParams, type Env } from '../lib/params.ts';
 import { parseParams, type AssumeRoleParams } from '../commands/assume-role-with-oidc/params.ts';
 import { assumeAll, run } from '../commands/assume-role-with-oidc/run.ts';
@@ -26,7 +27,8 @@ function profileWriter(env: Env) {
 
 /** The STS port for these parameters: endpoint and proxy from the environment, and retries. */
 function stsFor(p: AssumeRoleParams, env: Env, log: Log): StsPort {
-  return retryingSts(createSts(p.region, p.stsEndpoint, env), p.retry, realRetryDeps((line) => log.info(line)));
+  return sayingUnanswered(retryingSts(createSts(p.region, p.stsEndpoint, env), p.retry, realRetryDeps((line) => log.info(line))),
+    { env, endpointSettings: 'region, sts-endpoint, AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL' });
 }
 
 const [mode, configPath] = process.argv.slice(2);

@@ -121,3 +121,59 @@ describe('aws-oidc doctor on the token/policy pairs the local STS decides', () =
     expect(sts.stderr).toMatch(/InvalidIdentityToken|AccessDenied/);
   });
 });
+
+describe('aws-oidc doctor checks the signature with the issuer\'s keys, and says when it did not', () => {
+  let policyFile = '';
+  const jwksUrl = () => `${rig.issuer.url}/.well-known/jwks-pub.json`;
+  beforeAll(async () => {
+    const r = await cli(['trust-policy', '--org-id', ORG_ID, '--project-id', PROJECT_ID, '--account-id', PROD_ACCOUNT, '--issuer-url', rig.issuer.url]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    policyFile = join(dir, 'policy-any-branch.json');
+    writeFileSync(policyFile, r.stdout);
+  });
+
+  it('--jwks-url (the issuer\'s jwks_uri) and --jwks-file (the same keys saved): verified with the issuer\'s kid, exit 0', async () => {
+    const { path } = await tokenFile('main');
+    const byUrl = await cli(['doctor', '--token-file', path, '--policy-file', policyFile, '--jwks-url', jwksUrl()]);
+    expect(byUrl.exitCode, byUrl.stdout + byUrl.stderr).toBe(0);
+    expect(byUrl.stdout).toMatch(new RegExp(`^signature: verified with key \\S+ \\(RS256\\) of ${jwksUrl().replace(/[.]/g, '\\.')}$`, 'm'));
+    expect(byUrl.stdout).toContain('result: the policy admits this token, and its signature verifies');
+    const keys = join(dir, 'jwks.json');
+    writeFileSync(keys, await (await fetch(jwksUrl())).text());
+    const byFile = await cli(['doctor', '--token-file', path, '--policy-file', policyFile, '--jwks-file', keys]);
+    expect(byFile.exitCode, byFile.stdout).toBe(0);
+    expect(byFile.stdout).toContain(`of ${keys}`);
+  });
+
+  it('a token signed with a key the issuer does not publish: SIGNATURE FAILED, exit 1, though the policy admits its claims', async () => {
+    const token = await rig.issuer.mint(rig.identity('main'), { signWithForeignKey: true });
+    const r = await cli(['doctor', '--token-file', '-', '--policy-file', policyFile, '--jwks-url', jwksUrl()], { input: token });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^SIGNATURE FAILED: the signature does not verify with the key for kid "\S+" of /m);
+    expect(r.stdout).toContain('result: the policy admits this token\'s claims, but its signature failed: STS refuses it (InvalidIdentityToken)');
+    // STS agrees: the same token is refused.
+    const sts = await cli(['assume-role', '--token-file', '-', '--role-arn', PROD_ROLE, '--region', REGION, '--print-exports'], { input: token, secretStdout: true });
+    expect(sts.exitCode).toBe(1);
+    expect(sts.stderr).toContain('InvalidIdentityToken');
+  });
+
+  it('without keys: the claims are checked and the report says the signature was not', async () => {
+    const r = await cli(['doctor', '--token-file', (await tokenFile('main')).path, '--policy-file', policyFile]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('signature: not checked (give --jwks-file or --jwks-url): doctor checks the token\'s claims against the policy, not who signed it');
+  });
+
+  it('an expired token: EXPIRED, with how long ago', async () => {
+    const token = await rig.issuer.mint(rig.identity('main'), { iat: Math.floor(Date.now() / 1000) - 7200 });
+    const r = await cli(['doctor', '--token-file', '-', '--policy-file', policyFile], { input: token });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^MISMATCH exp: EXPIRED 1h( \d+s)? ago$/m);
+    expect(r.stdout).toMatch(/fix: {4}the token expired 1h( \d+s)? ago; get a fresh one/);
+  });
+
+  it('empty standard input: said to be empty', async () => {
+    const r = await cli(['doctor', '--token-file', '-', '--policy-file', policyFile], { input: '' });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe('aws-oidc doctor: --token-file - (stdin): stdin was empty, so there is no token to read\n  fix: pipe the token in, e.g. printenv CIRCLE_OIDC_TOKEN_V2 | aws-oidc ... --token-file -');
+  });
+});

@@ -89,11 +89,15 @@ describe('the CLI itself', () => {
     const r = await cli('trust-policy', '--org-id', 'acme', '--project-id', PROJECT_ID, '--account-id', ACCOUNT);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^aws-oidc trust-policy: parameter --org-id: is not a UUID \(got "acme"\)\n {2}fix: /);
+    expect(r.stderr).toMatch(/^aws-oidc trust-policy: --org-id: is not a UUID \(got "acme"\)\n {2}fix: /);
   });
 
-  it('refuses an unknown flag and a missing command', async () => {
-    expect((await cli('trust-policy', '--org', ORG_ID)).exitCode).toBe(1);
-    expect((await cli()).exitCode).toBe(1);
+  it('refuses an unknown flag and a missing command: one line, exit 2', async () => {
+    const flag = await cli('trust-policy', '--org', ORG_ID);
+    expect(flag.exitCode).toBe(2);
+    expect(flag.stderr).toMatch(/^aws-oidc trust-policy: unknown flag "--org"; fix: did you mean --org-id\? [^\n]*$/);
+    const none = await cli();
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toMatch(/^aws-oidc: no command given; fix: [^\n]*$/);
   });
 });

@@ -15,23 +15,28 @@ export const ASSUME_FLAGS = ['role-arn', 'role-session-name', 'session-duration'
 export const DEFAULT_CLI_SESSION_NAME = 'aws-oidc-cli';
 
 /**
- * The validated flags: the orb's parameters, read from the --flags by the step's own parser (same checks,
- * same errors), with the CLI's defaults: the export target follows --profile-name and --print-exports,
- * session tags from CircleCI job variables are off, and the session name is aws-oidc-cli.
+ * The validated flags: the orb's parameters, read from the --flags by the step's own parser (same checks; errors
+ * name the --flags), with the CLI's defaults: the export target follows --profile-name and --print-exports,
+ * session tags from CircleCI job variables are off, and the session name is aws-oidc-cli. Whether an output
+ * was chosen at all is requireOutput's question, asked once every input has been checked.
  */
 export function parseAssumeFlags(flags: Readonly<Record<string, string | undefined>>, printExports: boolean, env: Env): AssumeRoleParams {
   const profile = flags['profile-name'] ?? '';
-  if (profile === '' && !printExports) {
-    throw new OrbError('say where the credentials go: nothing was assumed',
-      'add --profile-name <name> (writes the AWS credentials and config files, 0600), or --print-exports (prints export lines to stdout: eval "$(aws-oidc assume-role ... --print-exports)")');
-  }
   const given = Object.fromEntries(ASSUME_FLAGS.map((name) => [name, flags[name]]));
   return parseParams(flagParams({
     ...given,
-    'export-to': profile === '' ? 'env' : printExports ? 'both' : 'profile',
+    'export-to': profile === '' || printExports ? (profile === '' ? 'env' : 'both') : 'profile',
     'circleci-session-tags': 'false',
-    'role-session-name': flags['role-session-name'] ?? DEFAULT_CLI_SESSION_NAME,
+    'role-session-name': flags['role-session-name'] || DEFAULT_CLI_SESSION_NAME,
   }), env);
+}
+
+/** Refuses to go on when neither --profile-name nor --print-exports says where the credentials go (nothing is assumed then). */
+export function requireOutput(p: AssumeRoleParams, printExports: boolean): void {
+  if (p.profileName === '' && !printExports) {
+    throw new OrbError('say where the credentials go: nothing was assumed',
+      'add --profile-name <name> (writes the AWS credentials and config files, 0600), or --print-exports (prints export lines to stdout: eval "$(aws-oidc assume-role ... --print-exports)")');
+  }
 }
 
 export interface AssumeDeps { sts: StsPort; log: Log; env: Env; stdout(text: string): void }

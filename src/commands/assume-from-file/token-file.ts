@@ -25,6 +25,11 @@ export async function readToken(path: string | undefined, io: TokenInput): Promi
     throw new OrbError(`--token-file ${path}: cannot read it (${(err as Error).message})`, 'check the path and that you may read the file', { cause: err });
   }
   const token = text.trim();
+  if (token === '') {
+    throw new OrbError(path === '-' ? '--token-file - (stdin): stdin was empty, so there is no token to read' : `--token-file ${path}: the file is empty`,
+      path === '-' ? 'pipe the token in, e.g. printenv CIRCLE_OIDC_TOKEN_V2 | aws-oidc ... --token-file -'
+        : 'save the OIDC token in it, e.g. printenv CIRCLE_OIDC_TOKEN_V2 > token && chmod 600 token');
+  }
   if (!JWT.test(token)) {
     throw new OrbError(`--token-file ${path === '-' ? '- (stdin)' : path}: does not hold a JWT (three base64url parts joined by dots)`,
       'save the OIDC token alone in the file, e.g. printenv CIRCLE_OIDC_TOKEN_V2 > token && chmod 600 token');

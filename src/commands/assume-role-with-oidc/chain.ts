@@ -12,14 +12,14 @@ const FIX = 'write one hop per line: <role ARN> [external-id=<id>] [session-name
 
 /**
  * Parses one hop per line; blank lines and # comments are skipped. Values may name env vars
- * (external-id=${PARTNER_EXTERNAL_ID}), expanded without eval.
+ * (external-id=${PARTNER_EXTERNAL_ID}), expanded without eval. Errors name the line of `param` (role-chain, or the CLI's --role-chain).
  */
-export function parseChain(text: string, env: Env): ChainHop[] {
+export function parseChain(text: string, env: Env, param = 'role-chain'): ChainHop[] {
   const hops: ChainHop[] = [];
   text.split('\n').forEach((rawLine, i) => {
     const line = rawLine.trim();
     if (line === '' || line.startsWith('#')) return;
-    const where = `role-chain (line ${i + 1})`;
+    const where = `${param} (line ${i + 1})`;
     const [arnWord = '', ...rest] = line.split(/\s+/);
     const roleArn = expandVars(where, arnWord, env);
     if (!isKind('roleArn', roleArn)) throw new ParamError(where, roleArn, `is not ${KINDS.roleArn.what}`, FIX);

@@ -1,6 +1,6 @@
 // assume-role-with-oidc's parameters: their raw text (a step's ORB_PARAM_* variables or the CLI's flags) -> one validated object.
 import { ParamError } from '../../lib/errors.ts';
-import { boolParam, enumParam, intParam, paramText, profileNameParam, regionParam, retryParams, stringParam, type Env, type ParamSource } from '../../lib/params.ts';
+import { boolParam, enumParam, intParam, paramName, paramText, profileNameParam, regionParam, retryParams, stringParam, type Env, type ParamSource } from '../../lib/params.ts';
 import type { TokenSourceKind } from '../../lib/oidc-token.ts';
 import { parseChain, type ChainHop } from './chain.ts';
 import { isKind, KINDS } from '../../lib/grammar.ts';
@@ -91,12 +91,12 @@ export function parseParams(raw: ParamSource, env: Env): AssumeRoleParams {
     throw new ParamError('role-arn', '', 'is required', 'set role-arn to the ARN of the IAM role to assume, e.g. arn:aws:iam::123456789012:role/deploy');
   }
   if (!isKind('roleArn', roleArn)) {
-    throw new ParamError('role-arn', roleArn, `is not ${KINDS.roleArn.what}`, `use the form ${KINDS.roleArn.example}`);
+    throw new ParamError(paramName(raw, 'role-arn'), roleArn, `is not ${KINDS.roleArn.what}`, `use the form ${KINDS.roleArn.example}`);
   }
   const given = stringParam(raw, env, 'role-session-name');
   const sessionName = given || defaultSessionName(env);
   if (!isKind('sessionName', sessionName)) {
-    throw new ParamError('role-session-name', sessionName, `is not ${KINDS.sessionName.what}`,
+    throw new ParamError(paramName(raw, 'role-session-name'), sessionName, `is not ${KINDS.sessionName.what}`,
       'remove spaces and other characters, or leave it empty for the default built from the job');
   }
   const { profileName, exportTo } = parseTarget(raw, env);
@@ -112,6 +112,6 @@ export function parseParams(raw: ParamSource, env: Env): AssumeRoleParams {
     region: regionParam(raw, env),
     tokenSource: enumParam(raw, env, 'token-source', ['v2', 'v1', 'mint'] as const, 'v2'),
     audience: parseAudience(raw, env),
-    chain: parseChain(paramText(raw, 'role-chain'), env),
+    chain: parseChain(paramText(raw, 'role-chain'), env, paramName(raw, 'role-chain')),
   };
 }

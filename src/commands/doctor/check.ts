@@ -6,6 +6,21 @@ import { describeClaims } from '../assume-role-with-oidc/explain.ts';
 import { subPattern } from '../trust-policy/generate.ts';
 import { listOf, type PolicyStatement } from './policy.ts';
 
+/** What doctor says about the signature: not checked (no keys given), verified with a key, or failed (why, and the fix). */
+export type SignatureCheck =
+  | { status: 'unchecked' }
+  | { status: 'verified'; kid: string | undefined; alg: string; keys: string }
+  | { status: 'failed'; problem: string; fix: string; keys: string };
+
+/** The report's signature line(s); src/commands/doctor/signature.ts makes the check (with jose, which only the CLI bundles). */
+export function signatureLines(s: SignatureCheck): string[] {
+  if (s.status === 'unchecked') {
+    return ['signature: not checked (give --jwks-file or --jwks-url): doctor checks the token\'s claims against the policy, not who signed it'];
+  }
+  if (s.status === 'verified') return [`signature: verified with key ${s.kid ?? '(the token names no kid)'} (${s.alg}) of ${s.keys}`];
+  return [`SIGNATURE FAILED: ${s.problem}`, `    fix:    ${s.fix}`];
+}
+
 /** One checked item: a condition key (or the principal, the action, the expiry). */
 export interface Finding {
   status: 'ok' | 'mismatch' | 'warning';
@@ -17,10 +32,13 @@ export interface Finding {
 }
 
 export interface DoctorReport {
+  /** Whether the policy admits the token's claims (the signature is `signature`'s business). */
   admitted: boolean;
   claims: TokenClaims;
   /** The findings of the statement that admits the token, else of the one that came closest. */
   findings: Finding[];
+  /** The signature check, when the CLI made one (renderReport says "not checked" without it). */
+  signature?: SignatureCheck;
 }
 
 const ACTION = 'sts:AssumeRoleWithWebIdentity';
@@ -47,15 +65,18 @@ export function parseSub(sub: string): { org: string; project: string; ref?: str
   return { org: m[1] as string, project: m[2] as string, ...(m[3] ? { ref: m[3] } : {}) };
 }
 
-/** What to change when the sub condition fails. */
-function subFix(claims: TokenClaims, policyValues: string[]): string {
+/** The account of an IAM OIDC provider ARN (arn:<partition>:iam::<account>:oidc-provider/...), or undefined. */
+export const providerAccount = (arn: string): string | undefined => /^arn:aws[a-z-]*:iam::(\d{12}):oidc-provider\//.exec(arn)?.[1];
+
+/** What to change when the sub condition fails; `account` (of the policy's provider) completes the trust-policy command. */
+function subFix(claims: TokenClaims, policyValues: string[], account: string | undefined): string {
   const parts = parseSub(claims.sub ?? '');
   if (!parts) return 'the token\'s sub is not a CircleCI subject (org/<org>/project/<project>/user/<user>...): check where the token came from';
   const wanted = policyValues.map(parseSub).filter((p) => p !== undefined);
   const otherProject = wanted.length > 0 && wanted.every((w) => w.org !== parts.org || w.project !== parts.project);
   const pinsRef = policyValues.some((v) => v.includes('/vcs-ref/'));
   const widen = `to admit it, use "${subPattern(parts.org, parts.project, parts.ref)}" (printed by \`aws-oidc trust-policy --org-id ${parts.org} --project-id ${parts.project}` +
-    `${parts.ref?.startsWith('refs/heads/') ? ` --branch ${parts.ref.slice('refs/heads/'.length)}` : ''}\`)`;
+    ` --account-id ${account ?? '<12-digit account id>'}${parts.ref?.startsWith('refs/heads/') ? ` --branch ${parts.ref.slice('refs/heads/'.length)}` : ''}\`)`;
   if (otherProject) return `the policy admits another project; ${widen}, or use this project's own role`;
   if (pinsRef && parts.ref === undefined) return 'the policy pins a branch, which only V2 tokens carry: use CIRCLE_OIDC_TOKEN_V2 (the orb\'s token-source: v2), not CIRCLE_OIDC_TOKEN';
   if (pinsRef) return `the token is from ${parts.ref}, which the policy does not admit: run the job on an admitted branch, or ${widen}`;
@@ -91,7 +112,7 @@ function checkStatement(s: PolicyStatement, claims: TokenClaims, hostPath: strin
       seen.add(claim);
       const tokenValues = listOf(claims[claim] as string | string[] | undefined).map(String);
       const ok = tokenValues.length > 0 && matches(op as StringOp, tokenValues, listOf(value));
-      const fix = claim === 'sub' ? subFix(claims, listOf(value))
+      const fix = claim === 'sub' ? subFix(claims, listOf(value), federated.map(providerAccount).find((a) => a !== undefined))
         : claim === 'aud' ? `the policy must have the token's aud "${tokenValues.join(',')}" (CircleCI's aud is the organization id), or mint the token with the audience the policy names`
           : `make ${key} admit "${tokenValues.join(',')}", or get a token whose ${claim} it admits`;
       out.push({ status: ok ? 'ok' : 'mismatch', key: `${key} (${op})`, token: tokenValues.join(', ') || `(no ${claim} claim)`, policy, ...(ok ? {} : { fix }) });
@@ -104,17 +125,34 @@ function checkStatement(s: PolicyStatement, claims: TokenClaims, hostPath: strin
 
 const mismatches = (f: Finding[]) => f.filter((x) => x.status === 'mismatch').length;
 
+/** A span of time as a person reads it: 45s, 12m 5s, 2h 5m, 3d 4h (the two largest units). */
+export function span(ms: number): string {
+  const units: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+  const parts: string[] = [];
+  let rest = Math.max(0, Math.round(ms / 1000) * 1000);
+  for (const [unit, size] of units) {
+    if (rest >= size || (parts.length > 0 && parts.length < 2)) parts.push(`${Math.floor(rest / size)}${unit}`);
+    rest %= size;
+    if (parts.length === 2) break;
+  }
+  return parts.filter((p, i) => i === 0 || !p.startsWith('0')).join(' ') || '0s';
+}
+
+/** The expiry finding: labelled expired with how long ago, or how long the token is still valid. */
+function expiryFinding(exp: number, now: number): Finding {
+  const left = exp * 1000 - now;
+  const at = new Date(exp * 1000).toISOString();
+  if (left > 0) return { status: 'ok', key: `exp: valid for ${span(left)} more`, token: at, policy: `(now ${new Date(now).toISOString()})` };
+  return {
+    status: 'mismatch', key: `exp: EXPIRED ${span(-left)} ago`, token: at, policy: `(now ${new Date(now).toISOString()})`,
+    fix: `the token expired ${span(-left)} ago; get a fresh one (CircleCI's tokens last one hour from the job start)`,
+  };
+}
+
 /** Checks the token's claims against the statements; `now` in ms for the expiry. */
 export function doctor(claims: TokenClaims, statements: PolicyStatement[], now: number): DoctorReport {
   const hostPath = (claims.iss ?? '').replace(/^https?:\/\//, '');
-  const expiry: Finding[] = [];
-  if (claims.exp !== undefined) {
-    const expired = claims.exp * 1000 <= now;
-    expiry.push({
-      status: expired ? 'mismatch' : 'ok', key: 'exp', token: new Date(claims.exp * 1000).toISOString(), policy: `(now ${new Date(now).toISOString()})`,
-      ...(expired ? { fix: 'the token expired; get a fresh one (CircleCI\'s tokens last one hour from the job start)' } : {}),
-    });
-  }
+  const expiry: Finding[] = claims.exp === undefined ? [] : [expiryFinding(claims.exp, now)];
   const candidates = statements.filter((s) => s.Effect === 'Allow' && listOf(s.Action).some((a) => a === ACTION || a === 'sts:*' || a === '*'));
   if (candidates.length === 0) {
     const actions = statements.flatMap((s) => listOf(s.Action)).join(', ') || '(none)';
@@ -125,9 +163,12 @@ export function doctor(claims: TokenClaims, statements: PolicyStatement[], now: 
   return { admitted: mismatches(best) === 0, claims, findings: best };
 }
 
-/** The report as text: the claims, one block per finding, and the verdict. */
+/** Whether STS would take the token as far as doctor can tell: the policy admits its claims and its signature did not fail. */
+export const passes = (r: DoctorReport): boolean => r.admitted && r.signature?.status !== 'failed';
+
+/** The report as text: the claims, the signature, one block per finding, and the verdict. */
 export function renderReport(r: DoctorReport): string {
-  const lines = [describeClaims(r.claims)];
+  const lines = [describeClaims(r.claims), ...signatureLines(r.signature ?? { status: 'unchecked' })];
   for (const f of r.findings) {
     lines.push(`${f.status === 'ok' ? 'ok      ' : f.status === 'warning' ? 'warning ' : 'MISMATCH'} ${f.key}`);
     if (f.status === 'ok') continue;
@@ -136,6 +177,9 @@ export function renderReport(r: DoctorReport): string {
     if (f.fix) lines.push(`    fix:    ${f.fix}`);
   }
   const n = mismatches(r.findings);
-  lines.push(r.admitted ? 'result: the policy admits this token' : `result: the policy refuses this token (${n} mismatch${n === 1 ? '' : 'es'})`);
+  const verdict = !r.admitted ? `result: the policy refuses this token (${n} mismatch${n === 1 ? '' : 'es'})`
+    : r.signature?.status === 'failed' ? 'result: the policy admits this token\'s claims, but its signature failed: STS refuses it (InvalidIdentityToken)'
+      : r.signature?.status === 'verified' ? 'result: the policy admits this token, and its signature verifies' : 'result: the policy admits this token\'s claims';
+  lines.push(verdict);
   return lines.join('\n') + '\n';
 }

@@ -39,7 +39,7 @@ function firstSet(env: Env, names: string[]): [string, string] | undefined {
 }
 
 /** `raw` with what stands before its last '@' in the authority (user and password) shown as ***. */
-function withoutCredentials(raw: string): string {
+export function withoutCredentials(raw: string): string {
   const atSign = raw.lastIndexOf('@');
   if (atSign === -1) return raw;
   const scheme = raw.indexOf('://');

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StsPort, SessionCredentials } from '../../../src/lib/aws/sts.ts';
-import { parseAssumeFlags } from '../../../src/commands/assume-from-file/run.ts';
+import { parseAssumeFlags, requireOutput } from '../../../src/commands/assume-from-file/run.ts';
+import type { OrbError } from '../../../src/lib/errors.ts';
 import { claims, cli, fakeToken } from './helpers.ts';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
@@ -30,6 +31,9 @@ describe('parseAssumeFlags: the orb\'s parameters and validation', () => {
     expect(p).toMatchObject({ roleArn: ROLE, sessionName: 'aws-oidc-cli', durationSeconds: 3600, region: 'eu-west-1', exportTo: 'env', profileName: '' });
     expect(p.controls.tags).toEqual([]);
   });
+  it('an empty --role-session-name is the CLI\'s default, not one built from CircleCI\'s variables', () => {
+    expect(parseAssumeFlags({ 'role-arn': ROLE, region: 'eu-west-1', 'role-session-name': '' }, true, { CIRCLE_PROJECT_REPONAME: 'app' }).sessionName).toBe('aws-oidc-cli');
+  });
   it('a profile, or both', () => {
     expect(parseAssumeFlags({ 'role-arn': ROLE, region: 'eu-west-1', 'profile-name': 'ci' }, false, {}).exportTo).toBe('profile');
     expect(parseAssumeFlags({ 'role-arn': ROLE, region: 'eu-west-1', 'profile-name': 'ci' }, true, {}).exportTo).toBe('both');
@@ -38,15 +42,29 @@ describe('parseAssumeFlags: the orb\'s parameters and validation', () => {
     expect(parseAssumeFlags({ 'role-arn': ROLE }, true, { AWS_REGION: 'ap-northeast-1' }).region).toBe('ap-northeast-1');
   });
   it.each([
-    [{ 'role-arn': 'deploy', region: 'eu-west-1' }, /parameter role-arn: is not an IAM role ARN .*\(got "deploy"\)/],
-    [{ 'role-arn': ROLE, region: 'eu-west-1', 'session-duration': '60' }, /parameter session-duration: must be a whole number from 900 to 43200 \(got "60"\)/],
-    [{ 'role-arn': ROLE }, /parameter region: no AWS region is set/],
-    [{ 'role-arn': ROLE, region: 'eu-west-1', 'role-session-name': 'a b' }, /parameter role-session-name/],
-  ])('refuses %j naming the flag and the value', (flags, message) => {
-    expect(() => parseAssumeFlags(flags, true, {})).toThrow(message);
+    [{ 'role-arn': 'deploy', region: 'eu-west-1' }, /^--role-arn: is not an IAM role ARN .*\(got "deploy"\)$/],
+    [{ 'role-arn': ROLE, region: 'eu-west-1', 'session-duration': '60' }, /^--session-duration: must be a whole number from 900 to 43200 \(got "60"\)$/],
+    [{ 'role-arn': ROLE }, /^--region: no AWS region is set$/],
+    [{ 'role-arn': ROLE, region: 'eu-west-1', 'role-session-name': 'a b' }, /^--role-session-name: /],
+    [{ 'role-arn': ROLE, region: 'eu-west-1', 'role-chain': 'x' }, /^--role-chain \(line 1\): is not an IAM role ARN/],
+    [{ 'role-arn': ROLE, region: 'eu-west-1', 'allowed-account-ids': '12' }, /^--allowed-account-ids: is not a 12-digit AWS account id \(got "12"\)$/],
+  ])('refuses %j naming the flag as it is typed, and the value', (flags, message) => {
+    let caught: unknown;
+    try { parseAssumeFlags(flags, true, {}); } catch (err) { caught = err; }
+    expect((caught as Error).message).toMatch(message);
+    // The fix speaks of flags too: never the orb's `name:` or "parameter name".
+    expect(`${(caught as Error).message} ${(caught as OrbError).hint}`).not.toMatch(/parameter |(?<![-\w])[a-z]+(-[a-z]+)+: |in a context/);
+  });
+  it('the fix for a missing region names the flag and the variable, not a CircleCI context', () => {
+    let caught: unknown;
+    try { parseAssumeFlags({ 'role-arn': ROLE }, true, {}); } catch (err) { caught = err; }
+    expect((caught as OrbError).hint).toBe('set --region (e.g. us-east-1), or AWS_REGION');
   });
   it('needs an output: a profile or --print-exports', () => {
-    expect(() => parseAssumeFlags({ 'role-arn': ROLE, region: 'eu-west-1' }, false, {})).toThrow(/say where the credentials go/);
+    const p = parseAssumeFlags({ 'role-arn': ROLE, region: 'eu-west-1' }, false, {});
+    expect(() => requireOutput(p, false)).toThrow(/say where the credentials go/);
+    expect(() => requireOutput(p, true)).not.toThrow();
+    expect(() => requireOutput(parseAssumeFlags({ 'role-arn': ROLE, region: 'eu-west-1', 'profile-name': 'ci' }, false, {}), false)).not.toThrow();
   });
 });
 
@@ -95,6 +113,20 @@ describe('aws-oidc assume-role with a fake STS', () => {
     const r = await cli(base, { files: { token }, sts });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('fix: add --profile-name <name>');
+    expect(sts.calls).toEqual([]);
+  });
+
+  it.each([
+    ['a bad flag', ['--session-duration', '60'], { token }, '--session-duration: must be a whole number'],
+    ['no region', ['--region', ''], { token }, '--region: no AWS region is set'],
+    ['an unreadable token file', [], {}, '--token-file token: cannot read it'],
+    ['a file without a token', [], { token: 'not a token' }, '--token-file token: does not hold a JWT'],
+  ])('no output chosen and %s: the bad input is reported, not the missing output', async (_what, extra, files, message) => {
+    const sts = fakeSts();
+    const r = await cli([...base.filter((a, i) => !(extra[0] === '--region' && (a === '--region' || base[i - 1] === '--region'))), ...extra], { files, sts });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`aws-oidc assume-role: ${message}`);
+    expect(r.stderr).not.toContain('say where the credentials go');
     expect(sts.calls).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doctor, parseSub, stringLike } from '../../../src/commands/doctor/check.ts';
+import { doctor, parseSub, providerAccount, span, stringLike } from '../../../src/commands/doctor/check.ts';
 import { parsePolicy } from '../../../src/commands/doctor/policy.ts';
 import { trustPolicy } from '../../../src/commands/trust-policy/generate.ts';
 import { ISS, NOW, ORG, PROJECT, claims, cli, fakeToken, sub } from './helpers.ts';
@@ -23,6 +23,20 @@ describe('stringLike', () => {
     ['ABC', 'abc', false],
   ])('%s against %s is %s', (pattern, value, expected) => {
     expect(stringLike(pattern, value)).toBe(expected);
+  });
+});
+
+describe('span', () => {
+  it.each([[0, '0s'], [45_000, '45s'], [60_000, '1m'], [725_000, '12m 5s'], [3_600_000, '1h'], [7_500_000, '2h 5m'], [273_600_000, '3d 4h'], [86_430_000, '1d']])('%i ms is %s', (ms, text) => {
+    expect(span(ms)).toBe(text);
+  });
+});
+
+describe('providerAccount', () => {
+  it('reads the account of an OIDC provider ARN of any partition', () => {
+    expect(providerAccount(`arn:aws:iam::123456789012:oidc-provider/${HOST}`)).toBe('123456789012');
+    expect(providerAccount(`arn:aws-cn:iam::210987654321:oidc-provider/${HOST}`)).toBe('210987654321');
+    expect(providerAccount('arn:aws:iam::123456789012:role/x')).toBeUndefined();
   });
 });
 
@@ -63,7 +77,7 @@ describe('doctor', () => {
     expect(bad).toHaveLength(1);
     expect(bad[0]).toMatchObject({ key: `${HOST}:sub (StringLike)`, token: sub('refs/heads/feature/x'), policy: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/*/vcs-ref/refs/heads/main` });
     expect(bad[0]?.fix).toContain('the token is from refs/heads/feature/x, which the policy does not admit');
-    expect(bad[0]?.fix).toContain(`aws-oidc trust-policy --org-id ${ORG} --project-id ${PROJECT} --branch feature/x`);
+    expect(bad[0]?.fix).toContain(`aws-oidc trust-policy --org-id ${ORG} --project-id ${PROJECT} --account-id 123456789012 --branch feature/x`);
   });
 
   it('a V1 token (no ref) against a policy that pins a branch: use the V2 token', () => {
@@ -92,10 +106,20 @@ describe('doctor', () => {
     expect(bad[1]?.fix).toContain('for this token use oidc.circleci.com/org/other:aud');
   });
 
-  it('an expired token', () => {
-    const r = doctor(claims({ exp: NOW / 1000 - 1 }), statements(), NOW);
+  it('an expired token is labelled expired, with how long ago', () => {
+    const r = doctor(claims({ exp: NOW / 1000 - 7500 }), statements(), NOW);
     expect(r.admitted).toBe(false);
-    expect(r.findings[0]).toMatchObject({ status: 'mismatch', key: 'exp' });
+    expect(r.findings[0]).toMatchObject({ status: 'mismatch', key: 'exp: EXPIRED 2h 5m ago', token: new Date(NOW - 7_500_000).toISOString() });
+    expect(r.findings[0]?.fix).toMatch(/^the token expired 2h 5m ago; get a fresh one/);
+    expect(doctor(claims({ exp: NOW / 1000 }), statements(), NOW).findings[0]).toMatchObject({ status: 'mismatch', key: 'exp: EXPIRED 0s ago' });
+    expect(doctor(claims({ exp: NOW / 1000 + 3000 }), statements(), NOW).findings[0]).toMatchObject({ status: 'ok', key: 'exp: valid for 50m more' });
+  });
+
+  it('the trust-policy command it suggests has the account of the policy\'s provider, or a placeholder', () => {
+    const fix = (st: ReturnType<typeof statements>) => doctor(claims({ sub: sub('refs/heads/feature/x') }), st, NOW).findings.find((f) => f.key.includes(':sub'))?.fix;
+    expect(fix(statements('refs/heads/main'))).toContain(`aws-oidc trust-policy --org-id ${ORG} --project-id ${PROJECT} --account-id 123456789012 --branch feature/x\``);
+    const noAccount = statements('refs/heads/main').map((s) => ({ ...s, Principal: { Federated: `arn:aws:iam::<account>:oidc-provider/${HOST}` } }));
+    expect(fix(noAccount)).toContain('--account-id <12-digit account id> --branch feature/x');
   });
 
   it('no statement for AssumeRoleWithWebIdentity', () => {
@@ -128,6 +152,15 @@ describe('aws-oidc doctor', () => {
     expect(r.stdout + r.stderr).not.toContain(token);
   });
 
+  it('empty stdin is reported as empty, not as a token that does not parse', async () => {
+    for (const stdin of ['', '\n  \n']) {
+      const r = await cli(['doctor', '--token-file', '-', '--policy-file', 'p.json'], { files: files(''), stdin });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('aws-oidc doctor: --token-file - (stdin): stdin was empty, so there is no token to read\n  fix: pipe the token in, e.g. printenv CIRCLE_OIDC_TOKEN_V2 | aws-oidc ... --token-file -\n');
+    }
+  });
+
   it('exit 1 with the mismatch explained, token from stdin', async () => {
     const r = await cli(['doctor', '--token-file', '-', '--policy-file', 'p.json'], { files: files(''), stdin: `${fakeToken(claims({ sub: sub('refs/heads/x') }))}\n` });
     expect(r.code).toBe(1);
@@ -144,6 +177,8 @@ describe('aws-oidc doctor', () => {
     expect(r.stderr).toContain('fix: save the OIDC token alone in the file');
     r = await cli(['doctor', '--policy-file', 'p.json'], { files: files('') });
     expect(r.stderr).toContain('--token-file is required');
+    r = await cli(['doctor', '--token-file', 'token', '--policy-file', 'p.json'], { files: files(' \n') });
+    expect(r.stderr).toBe('aws-oidc doctor: --token-file token: the file is empty\n  fix: save the OIDC token in it, e.g. printenv CIRCLE_OIDC_TOKEN_V2 > token && chmod 600 token\n');
     r = await cli(['doctor', '--token-file', 'token', '--policy-file', 'missing.json'], { files: files(fakeToken(claims())) });
     expect(r.stderr).toContain('--policy-file missing.json: cannot read it');
   });

@@ -27,6 +27,7 @@ export async function cli(args: string[], opts: { files?: Record<string, string>
     stdout: (t) => { stdout += t; },
     stderr: (t) => { stderr += t; },
     now: () => NOW,
+    version: '0.0.0-test',
     readFile: (p) => {
       const text = files.get(p);
       if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${p}'`), { code: 'ENOENT' });

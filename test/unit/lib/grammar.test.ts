@@ -62,6 +62,6 @@ describe('every command takes a value of a kind the same way (the profile name c
   ];
   it.each(parsers)('%s accepts ci=prod and refuses "ci prod" with the same words', (_command, parse) => {
     expect(parse({ ...base, 'profile-name': 'ci=prod' }).profileName).toBe('ci=prod');
-    expect(() => parse({ ...base, 'profile-name': 'ci prod' })).toThrow(new RegExp(`parameter (source-)?profile-name: is not ${KINDS.profileName.what.replace(/[()+]/g, '\\$&')} \\(got "ci prod"\\)`));
+    expect(() => parse({ ...base, 'profile-name': 'ci prod' })).toThrow(new RegExp(`(parameter (source-)?|--)profile-name: is not ${KINDS.profileName.what.replace(/[()+]/g, '\\$&')} \\(got "ci prod"\\)`));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boolParam, expandVars, flagParams, intParam, paramEnvName, rawParam, regionParam, stepParams } from '../../../src/lib/params.ts';
+import { boolParam, enumParam, expandVars, flagParams, intParam, kindListParam, kindParam, paramEnvName, paramName, rawParam, regionParam, stepParams, stringParam } from '../../../src/lib/params.ts';
 import { ParamError } from '../../../src/lib/errors.ts';
 
 describe('params', () => {
@@ -50,5 +50,39 @@ describe('ParamError', () => {
     expect(new ParamError('tag', 'v1;x', 'is bad', 'fix it').message).toBe('parameter tag: is bad (got "v1;x")');
     const long = new ParamError('labels', 'a'.repeat(100_000), 'is bad', 'fix it').message;
     expect(long).toBe(`parameter labels: is bad (got "${'a'.repeat(120)}"... (100000 characters))`);
+  });
+
+  describe('a step names the orb\'s parameter, the CLI the flag as it is typed', () => {
+    const step = (name: string, value: string) => stepParams({ [paramEnvName(name)]: value });
+    const flags = (name: string, value: string) => flagParams({ [name]: value });
+    const message = (f: () => unknown): string => {
+      try { f(); } catch (err) { return `${(err as ParamError).message} | ${(err as ParamError).hint}`; }
+      return 'no error';
+    };
+    it('paramName', () => {
+      expect(paramName(stepParams({}), 'role-arn')).toBe('role-arn');
+      expect(paramName(flagParams({}), 'role-arn')).toBe('--role-arn');
+    });
+    it.each([
+      ['an integer', (src: typeof step) => () => intParam(src('retry-max-attempts', '0'), {}, 'retry-max-attempts', 1, 20, 5),
+        'parameter retry-max-attempts: must be a whole number from 1 to 20 (got "0") | set retry-max-attempts to a value in that range, e.g. 5',
+        '--retry-max-attempts: must be a whole number from 1 to 20 (got "0") | set --retry-max-attempts to a value in that range, e.g. 5'],
+      ['a boolean', (src: typeof step) => () => boolParam(src('self-refresh', 'yes'), {}, 'self-refresh', false),
+        'parameter self-refresh: must be true or false (got "yes") | set self-refresh to true or false', '--self-refresh: must be true or false (got "yes") | set --self-refresh to true or false'],
+      ['an enum', (src: typeof step) => () => enumParam(src('export-to', 'x'), {}, 'export-to', ['env', 'profile'], 'env'),
+        'parameter export-to: must be one of env, profile (got "x") | set export-to to one of those values', '--export-to: must be one of env, profile (got "x") | set --export-to to one of those values'],
+      ['a kind', (src: typeof step) => () => kindParam(src('account-id', '12'), {}, 'account-id', 'accountId', 'fix it'),
+        'parameter account-id: is not a 12-digit AWS account id (got "12") | fix it', '--account-id: is not a 12-digit AWS account id (got "12") | fix it'],
+      ['a list', (src: typeof step) => () => kindListParam(src('allowed-account-ids', '111111111111 111111111111'), {}, 'allowed-account-ids', 'accountId'),
+        'parameter allowed-account-ids: names a value twice (got "111111111111 111111111111") | list each value once', '--allowed-account-ids: names a value twice (got "111111111111 111111111111") | list each value once'],
+      ['an unset variable', (src: typeof step) => () => stringParam(src('role-arn', '$NOPE'), {}, 'role-arn'),
+        'parameter role-arn: refers to $NOPE, which is not set in this job (got "$NOPE")', '--role-arn: refers to $NOPE, which is not set in this job (got "$NOPE")'],
+      ['no region: no (got ""), and a CircleCI context only for the step', (src: typeof step) => () => regionParam(src('region', ''), {}),
+        'parameter region: no AWS region is set | set region (e.g. us-east-1), or AWS_REGION in a context or the project\'s environment variables',
+        '--region: no AWS region is set | set --region (e.g. us-east-1), or AWS_REGION'],
+    ])('%s', (_what, call, stepWords, flagWords) => {
+      expect(message(call(step))).toContain(stepWords);
+      expect(message(call(flags))).toContain(flagWords);
+    });
   });
 });

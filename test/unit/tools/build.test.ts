@@ -2,8 +2,8 @@
 // say so, and the SDK's notice about its future Node requirement is gone (it would reach docker and the
 // AWS CLI through the credential helper's and credential_process's output); of an SDK client's package.json
 // only its version (for the User-Agent) is kept.
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { bundle, TRIMMED_MODULES } from '../../../tools/build.ts';
 
 describe('the command bundles', () => {
@@ -30,4 +30,13 @@ describe('the command bundles', () => {
       expect(js).not.toContain(pkg.description);
     }
   });
+
+  it('only the CLI bundles jose (doctor\'s signature check): no orb command carries it inlined', async () => {
+    // jose's own error code for a key set without the token's key: in the CLI, so the probe finds jose where it is.
+    const probe = 'ERR_JWKS_NO_MATCHING_KEY';
+    expect(await bundle('src/scripts/cli.ts')).toContain(probe);
+    const commands = readdirSync('src/scripts').filter((f) => f.endsWith('.ts') && f !== 'cli.ts');
+    expect(commands.length).toBeGreaterThanOrEqual(7);
+    for (const f of commands) expect(await bundle(`src/scripts/${f}`), f).not.toContain(probe);
+  }, 60_000);
 });

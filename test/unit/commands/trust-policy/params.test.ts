@@ -34,21 +34,21 @@ describe('parseTrustPolicyFlags', () => {
   });
 
   const refusals: [string, RawFlags, RegExp][] = [
-    ['no org id', { 'project-id': PROJ }, /^parameter --org-id: is required \(got ""\)$/],
-    ['an org name, not an id', { ...OK, 'org-id': 'acme' }, /^parameter --org-id: is not a UUID \(got "acme"\)$/],
-    ['a project slug', { ...OK, 'project-id': 'gh/acme/webapp' }, /^parameter --project-id: is not a UUID \(got "gh\/acme\/webapp"\)$/],
-    ['a short account', { ...OK, 'account-id': '12345' }, /^parameter --account-id: is not a 12-digit AWS account id \(got "12345"\)$/],
-    ['json without an account', { 'org-id': ORG, 'project-id': PROJ }, /^parameter --account-id: is required with --format json/],
-    ['an unknown partition', { ...OK, partition: 'aws-iso' }, /^parameter --partition: must be one of aws, aws-cn, aws-us-gov \(got "aws-iso"\)$/],
-    ['an unknown format', { ...OK, format: 'hcl' }, /^parameter --format: must be one of json, terraform, cloudformation/],
-    ['a wildcard branch', { ...OK, branch: 'release/*' }, /^parameter --branch: is not a valid git ref name: .*\(got "release\/\*"\)$/],
-    ['a branch with ..', { ...OK, branch: 'a..b' }, /^parameter --branch: is not a valid git ref name/],
-    ['a branch with a space', { ...OK, branch: 'my branch' }, /^parameter --branch: is not a valid git ref name/],
-    ['a branch ending in .lock', { ...OK, branch: 'main.lock' }, /^parameter --branch: is not a valid git ref name/],
-    ['a plain-http remote issuer', { ...OK, 'issuer-url': `http://oidc.circleci.com/org/${ORG}` }, /^parameter --issuer-url: must be an https URL/],
-    ['an issuer with a trailing slash', { ...OK, 'issuer-url': `https://oidc.circleci.com/org/${ORG}/` }, /^parameter --issuer-url: must be an https URL/],
-    ['an issuer that is not a URL', { ...OK, 'issuer-url': 'oidc.circleci.com' }, /^parameter --issuer-url: is not a URL/],
-    ['a role name with a slash', { ...OK, 'role-name': 'ci/deploy' }, /^parameter --role-name: /],
+    ['no org id', { 'project-id': PROJ }, /^--org-id: is required$/],
+    ['an org name, not an id', { ...OK, 'org-id': 'acme' }, /^--org-id: is not a UUID \(got "acme"\)$/],
+    ['a project slug', { ...OK, 'project-id': 'gh/acme/webapp' }, /^--project-id: is not a UUID \(got "gh\/acme\/webapp"\)$/],
+    ['a short account', { ...OK, 'account-id': '12345' }, /^--account-id: is not a 12-digit AWS account id \(got "12345"\)$/],
+    ['json without an account', { 'org-id': ORG, 'project-id': PROJ }, /^--account-id: is required with --format json/],
+    ['an unknown partition', { ...OK, partition: 'aws-iso' }, /^--partition: must be one of aws, aws-cn, aws-us-gov \(got "aws-iso"\)$/],
+    ['an unknown format', { ...OK, format: 'hcl' }, /^--format: must be one of json, terraform, cloudformation/],
+    ['a wildcard branch', { ...OK, branch: 'release/*' }, /^--branch: is not a valid git ref name: .*\(got "release\/\*"\)$/],
+    ['a branch with ..', { ...OK, branch: 'a..b' }, /^--branch: is not a valid git ref name/],
+    ['a branch with a space', { ...OK, branch: 'my branch' }, /^--branch: is not a valid git ref name/],
+    ['a branch ending in .lock', { ...OK, branch: 'main.lock' }, /^--branch: is not a valid git ref name/],
+    ['a plain-http remote issuer', { ...OK, 'issuer-url': `http://oidc.circleci.com/org/${ORG}` }, /^--issuer-url: must be an https URL/],
+    ['an issuer with a trailing slash', { ...OK, 'issuer-url': `https://oidc.circleci.com/org/${ORG}/` }, /^--issuer-url: must be an https URL/],
+    ['an issuer that is not a URL', { ...OK, 'issuer-url': 'oidc.circleci.com' }, /^--issuer-url: is not a URL/],
+    ['a role name with a slash', { ...OK, 'role-name': 'ci/deploy' }, /^--role-name: /],
   ];
   it.each(refusals)('refuses %s', (_name, flags, message) => {
     let caught: unknown;
