@@ -4,7 +4,7 @@
 // exits 0/1/2, names a missing tool with how to install it, and leaves nothing in its temp directory, after a
 // failing run and a Ctrl-C too. Each run gets its own TMPDIR, so anything left there is the demo's.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -124,13 +124,25 @@ jobs:
     expect(r.leftovers).toEqual([]);
   }, SLOW);
 
-  it('on Ctrl-C removes what it made and exits 130', async () => {
-    const r = await demo([config('long.yml', 'version: 2.1\njobs:\n  wait:\n    machine: true\n    steps: [{run: {name: Wait, command: sleep 20}}]\n')], {
-      onStdout: (text, kill) => { if (text.includes('aws-oidc demo: job "wait"')) kill('SIGINT'); },
+  it.each([['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const)('on %s ends the running step\'s whole process group, removes what it made and exits %i', async (signal, code) => {
+    const pidFile = join(work, `sleep-${signal}.pid`);
+    const wait = `version: 2.1\njobs:\n  wait:\n    machine: true\n    steps: [{run: {name: Wait, command: "sleep 300 & echo $! > ${pidFile}; wait"}}]\n`;
+    let sent = false;
+    const r = await demo([config(`long-${signal}.yml`, wait)], {
+      onStdout: (text, kill) => {
+        if (sent || !text.includes('aws-oidc demo: job "wait"')) return;
+        sent = true;
+        // The signal goes once the step's sleep runs (its pid is written), so there is a step to end.
+        const poll = (): void => { if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n')) kill(signal); else setTimeout(poll, 50); };
+        poll();
+      },
     });
-    expect(r.code).toBe(130);
-    expect(r.stderr).toContain('demo: SIGINT: removing the demo\'s temporary files');
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stderr).toContain(`demo: ${signal}: removing the demo's temporary files`);
     expect(r.leftovers).toEqual([]);
+    // Gone, or a zombie no one reaped yet (the container's init may not reap): either way it no longer runs.
+    const stat = `/proc/${readFileSync(pidFile, 'utf8').trim()}/stat`;
+    expect(existsSync(stat) ? readFileSync(stat, 'utf8').split(') ')[1]?.[0] : 'gone').toMatch(/^(gone|Z)$/);
   }, SLOW);
 });
 

@@ -54,6 +54,24 @@ describe('npm run demo arguments', () => {
     expect(badKey).not.toContain('topsecret');
   });
 
+  it('shows a stray argument by its position and length only, never its text', () => {
+    const secret = 'hunter2-super-secret';
+    const second = refusal(['config.yml', `MY_SECRET=${secret}`]);
+    expect(second).toBe(`one config at a time: argument 2 (30 characters, not shown: it may be a secret) comes after ${join(base, 'config.yml')}; run the demo once per config, and quote an --env value with spaces (--env "KEY=several words")`);
+    const words = refusal(['config.yml', '--env', 'PASSWORD=correct', 'horse', 'battery']);
+    expect(words).toMatch(/^one config at a time: argument 4 \(5 characters, not shown: it may be a secret\)/);
+    expect(words).not.toContain('horse');
+    expect(refusal([`MY_SECRET=${secret}`])).toBe('argument 1 (30 characters, not shown: it may be a secret) looks like KEY=VALUE: pass project variables as --env KEY=VALUE, and the config first');
+    const pasted = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const first = refusal([pasted]);
+    expect(first).toMatch(/^argument 1 \(40 characters, not shown: it may be a secret\) is not a config file that exists: give the path of a \.yml file/);
+    expect(first).not.toContain(pasted.slice(0, 8));
+    const dashed = refusal(['config.yml', `-${pasted}`]);
+    expect(dashed).toMatch(/^unknown option \(argument 2, 41 characters, not shown\)/);
+    expect(dashed).not.toContain(pasted.slice(0, 8));
+    for (const m of [second, words, first, dashed]) expect(m).not.toContain(secret.slice(0, 7));
+  });
+
   it('refuses an unknown option with a did-you-mean, an option without its value, and a branch git would not take', () => {
     expect(refusal(['--jbo', 'deploy'])).toMatch(/^unknown option --jbo; did you mean --job\? \(npm run demo -- \[config.yml\]/);
     expect(refusal(['--verbose'])).toMatch(/^unknown option --verbose \(npm run demo --/);

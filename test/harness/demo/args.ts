@@ -61,6 +61,16 @@ function envPair(arg: string, nth: number): [string, string] {
   return [key, arg.slice(eq + 1)];
 }
 
+/**
+ * The refusal of a stray argument (the `pos`-th, 1-based): shown by position and length only, since a pasted value or
+ * the rest of an unquoted `--env KEY=several words` may be a secret.
+ */
+function stray(pos: number, arg: string, configPath: string | undefined): string {
+  const what = `argument ${pos} (${arg.length} characters, not shown: it may be a secret)`;
+  if (configPath === undefined) return `${what} looks like KEY=VALUE: pass project variables as --env KEY=VALUE, and the config first`;
+  return `one config at a time: ${what} comes after ${configPath}; run the demo once per config, and quote an --env value with spaces (--env "KEY=several words")`;
+}
+
 function existing(flag: string, given: string, base: string, kind: 'file' | 'directory'): string {
   const path = resolve(base, given);
   const st = statSync(path, { throwIfNoEntry: false });
@@ -84,7 +94,10 @@ export function parseDemoArgs(argv: readonly string[], base: string): DemoReques
     const arg = args.shift()!;
     if (arg === '--help' || arg === '-h') { req.help = true; continue; }
     if (!arg.startsWith('-')) {
-      if (req.configPath !== undefined) throw new DemoUsageError(`one config at a time: got ${JSON.stringify(arg)} after ${req.configPath}; run the demo once per config`);
+      if (req.configPath !== undefined || /^[A-Za-z_][A-Za-z0-9_]*=/.test(arg)) throw new DemoUsageError(stray(argv.length - args.length, arg, req.configPath));
+      if (!/\.ya?ml$/.test(arg) && !statSync(resolve(base, arg), { throwIfNoEntry: false })) {
+        throw new DemoUsageError(`argument ${argv.length - args.length} (${arg.length} characters, not shown: it may be a secret) is not a config file that exists: give the path of a .yml file (relative paths are from ${base}, where you ran npm)`);
+      }
       req.configPath = existing('config', arg, base, 'file');
       continue;
     }
@@ -92,7 +105,8 @@ export function parseDemoArgs(argv: readonly string[], base: string): DemoReques
     const flag = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
     if (!(flag in TAKES)) {
       const near = closest(flag);
-      throw new DemoUsageError(`unknown option ${flag}${near ? `; did you mean ${near}?` : ''} (${USAGE.slice('usage: '.length)})`);
+      const shown = /^--?[a-z][a-z-]{0,24}$/.test(flag) ? flag : `(argument ${argv.length - args.length}, ${arg.length} characters, not shown)`;
+      throw new DemoUsageError(`unknown option ${shown}${near ? `; did you mean ${near}?` : ''} (${USAGE.slice('usage: '.length)})`);
     }
     const value = eq > 0 ? arg.slice(eq + 1) : args.shift();
     if (value === undefined || (eq < 0 && value.startsWith('--'))) {

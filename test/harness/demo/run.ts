@@ -1,12 +1,14 @@
 // `npm run demo`: one job of a config, run with the packed orb against the rig's stand-ins for CircleCI and AWS.
 // Everything it creates (the rig's directories, each job's home and TMPDIR, the registries) is removed when it ends,
-// when the job fails, and on Ctrl-C.
+// when the job fails, and on Ctrl-C, SIGTERM or SIGHUP (after ending the running step's process group).
 import { existsSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { expandVars } from '../../../src/lib/params.ts';
 import { ACCOUNT, ORG_ID, PACKED_ORB, PROD_ACCOUNT, REGION, Rig } from '../rig.ts';
 import { startRegistries, type LocalRegistry } from '../registry.ts';
+import { endRunningSteps } from '../runner/index.ts';
 import { DemoUsageError, type DemoRequest } from './args.ts';
 import { loadDemoConfig, selectJob } from './config.ts';
 import { jobNeeds, missingTools, orbSteps, type OrbStep, type Probe } from './needs.ts';
@@ -22,7 +24,10 @@ export interface DemoIo {
   probe: Probe;
   /** The directory paths are shown relative to (where the user ran npm). */
   base: string;
-  /** Remove everything and exit 130 on SIGINT/SIGTERM (the command line does; a test calling runDemo does not). */
+  /**
+   * On SIGINT, SIGTERM and SIGHUP end the running step's process group, remove everything and exit 128 + the signal's
+   * number (130 for Ctrl-C); the command line does, a test calling runDemo does not.
+   */
   handleSignals?: boolean;
 }
 
@@ -87,17 +92,25 @@ export async function runDemo(req: DemoRequest, io: DemoIo): Promise<number> {
   }
   const steps = orbSteps(job);
   const plan = req.rolesPath ? rolesFromFile(req.rolesPath, relative(io.base, req.rolesPath)) : rolesFromConfig(steps, env);
-  const rig = await Rig.start({ scenarioRoles: false, awsCli: io.probe.which('aws') ?? '/usr/bin/aws' });
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let rig: Rig | undefined = undefined;
+  let stopping: NodeJS.Signals | undefined;
   let registries = new Map<string, LocalRegistry>();
   const cleanUp = async () => {
     await Promise.all([...registries.values()].map((r) => r.close()));
-    await rig.close();
+    await rig?.close();
   };
+  const stop = () => void endRunningSteps().then(cleanUp).finally(() => process.exit(128 + (constants.signals[stopping!] ?? 2)));
+  // Installed before the rig starts: a signal then stops the demo as soon as the rig can be closed.
   const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(128 + (constants.signals[signal] ?? 2)); // a second signal: stop now, cleaned up or not
+    stopping = signal;
     io.error(`\ndemo: ${signal}: removing the demo's temporary files\n`);
-    void cleanUp().finally(() => process.exit(130));
+    if (rig) stop();
   };
-  if (io.handleSignals) for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, onSignal);
+  if (io.handleSignals) for (const s of signals) process.on(s, onSignal);
+  rig = await Rig.start({ scenarioRoles: false, awsCli: io.probe.which('aws') ?? '/usr/bin/aws' });
+  if (stopping) { stop(); return new Promise<number>(() => {}); }
   try {
     installRoles(rig, plan.roles);
     let ecr: string | undefined;
@@ -116,7 +129,9 @@ export async function runDemo(req: DemoRequest, io: DemoIo): Promise<number> {
     io.write(closing(choice.name, result.success, leaks, rig.wideSecretFiles.length));
     return result.success && leaks === 0 && rig.wideSecretFiles.length === 0 ? 0 : 1;
   } finally {
-    for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, onSignal);
-    await cleanUp();
+    if (!stopping) {
+      for (const s of signals) process.off(s, onSignal);
+      await cleanUp();
+    }
   }
 }

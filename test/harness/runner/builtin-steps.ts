@@ -2,7 +2,7 @@
 // for real, the rest logged and skipped.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ExpandedStep, StepKind } from './types.ts';
 
 /** The titles CircleCI's UI gives these steps when they have no name. */
@@ -20,6 +20,8 @@ export const BUILTIN_TITLES: Record<Exclude<StepKind, 'run'>, string> = {
 
 /** What a built-in step may touch. */
 export interface BuiltinEnv {
+  /** The job's temporary base: every path the job names stays under it. */
+  base: string;
   home: string;
   workingDirectory: string;
   env: Record<string, string>;
@@ -29,11 +31,26 @@ export interface BuiltinEnv {
   remoteDocker?: Record<string, string>;
 }
 
-/** Resolves a config path: `~` is HOME, relative paths are under the job's working directory. */
-export function jobPath(p: string, io: { home: string; workingDirectory: string }): string {
-  if (p === '~') return io.home;
-  if (p.startsWith('~/')) return join(io.home, p.slice(2));
-  return isAbsolute(p) ? p : resolve(io.workingDirectory, p);
+/**
+ * Resolves a config path inside the job's temporary base `io.base`, never on the host as is: `~` is HOME, relative
+ * paths are under the job's working directory, and an absolute path P (working_directory, checkout's path,
+ * attach_workspace's at) becomes `<base>/root/P`. Throws one line when `..` would leave the base.
+ */
+export function jobPath(p: string, io: { base: string; home: string; workingDirectory: string }): string {
+  let full: string;
+  if (p === '~') full = io.home;
+  else if (p.startsWith('~/')) full = resolve(io.home, p.slice(2));
+  else full = isAbsolute(p) ? join(io.base, 'root', resolve('/', p)) : resolve(io.workingDirectory, p);
+  return inside(io.base, full, p);
+}
+
+/** `full` when it is `base` or under it; else throws one line naming the path `given`. */
+function inside(base: string, full: string, given: string): string {
+  const rel = relative(base, full);
+  if (rel === '..' || rel.startsWith('../') || isAbsolute(rel)) {
+    throw new Error(`path ${JSON.stringify(given)} leaves the job's temporary directory: the local runner keeps every path of a job under it; write it without ".." above the job's directories`);
+  }
+  return full;
 }
 
 function checkout(step: ExpandedStep, io: BuiltinEnv): string {
@@ -46,6 +63,7 @@ function checkout(step: ExpandedStep, io: BuiltinEnv): string {
     cpSync(io.checkoutSource, dest, { recursive: true });
     return `Copied the checkout source into ${dest}\n`;
   }
+  if (existsSync(join(dest, '.git'))) return `${dest} is a git repository already: left as it is\n`;
   const git = (...args: string[]): void => {
     execFileSync('git', ['-c', 'user.name=rig', '-c', 'user.email=rig@localhost', ...args], {
       cwd: dest,
@@ -65,7 +83,7 @@ function persist(step: ExpandedStep, io: BuiltinEnv): string {
   const root = jobPath(raw.root, io);
   for (const p of raw.paths.map(String)) {
     if (/[*?[]/.test(p)) throw new Error(`persist_to_workspace: glob patterns are not supported locally (${p})`);
-    cpSync(join(root, p), join(io.workspaceDir, p), { recursive: true });
+    cpSync(inside(io.base, join(root, p), p), inside(io.workspaceDir, join(io.workspaceDir, p), p), { recursive: true });
   }
   return `Persisted ${raw.paths.length} path(s) from ${root}\n`;
 }

@@ -18,3 +18,4 @@ export { expandWorkflow } from './workflows.ts';
 export type { WorkflowJob } from './workflows.ts';
 export { runJob, SHIM_DIR } from './run.ts';
 export { MASK } from './env.ts';
+export { endRunningSteps } from './process.ts';

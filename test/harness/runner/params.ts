@@ -120,7 +120,7 @@ export function inFrame<T>(frame: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(`${frame}\n${e.message}`);
+    if (e instanceof ConfigError && e.name !== 'TooManyStepsError') throw new ConfigError(`${frame}\n${e.message}`);
     throw e;
   }
 }

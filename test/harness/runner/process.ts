@@ -11,6 +11,27 @@ export interface StepProcess {
   kill(): void;
 }
 
+/** The step processes running now, each with the way to end its group at once. */
+const live = new Map<StepProcess, () => void>();
+/** Set by endRunningSteps: the runner is stopping, so no step starts after it (a job would go on to its next step). */
+let ending = false;
+
+/**
+ * Ends every running step's whole process group (its shell and what that started, e.g. a `sleep`): SIGTERM, then
+ * SIGKILL for those still there after `graceMs` (milliseconds); no step of this process starts after it. For a runner that is itself told to stop (the demo on
+ * SIGINT/SIGTERM/SIGHUP): the groups are detached from the runner's, so they would outlive it.
+ */
+export async function endRunningSteps(graceMs = 2000): Promise<void> {
+  ending = true;
+  const all = [...live.entries()];
+  for (const [proc] of all) proc.kill();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((r) => { timer = setTimeout(r, graceMs); });
+  await Promise.race([Promise.all(all.map(([proc]) => proc.done)), late]);
+  clearTimeout(timer);
+  for (const [proc, kill] of all) if (live.has(proc)) kill();
+}
+
 /** Parses CircleCI durations like 10m, 1.25h, 30s, 1h30m; undefined gives the 10m default. */
 export function parseDuration(v: string | undefined): number {
   if (v === undefined) return 10 * 60_000;
@@ -47,6 +68,10 @@ export function startProcess(
   argv: string[],
   opts: { cwd: string; env: Record<string, string>; noOutputTimeoutMs?: number; onChunk: (s: string) => void },
 ): StepProcess {
+  if (ending) {
+    opts.onChunk('not started: the runner is stopping\n');
+    return { done: Promise.resolve({ exitCode: 130, timedOut: false }), kill: () => {} };
+  }
   const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', ...argv], {
     cwd: opts.cwd,
     env: opts.env,
@@ -90,11 +115,14 @@ export function startProcess(
       resolve({ exitCode: code ?? bySignal, timedOut: false });
     });
   });
-  return {
+  const proc: StepProcess = {
     done,
     kill: () => {
       killGroup('SIGTERM');
       setTimeout(() => killGroup('SIGKILL'), 2000).unref();
     },
   };
+  live.set(proc, () => killGroup('SIGKILL'));
+  void done.then(() => live.delete(proc));
+  return proc;
 }

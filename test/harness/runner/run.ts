@@ -58,7 +58,7 @@ export async function runJob(job: ExpandedJob, opts: RunOptions): Promise<JobRes
     ? { v1: await opts.oidc.mint(opts.identity, { version: 1 }), v2: await opts.oidc.mint(opts.identity, { version: 2 }) }
     : undefined;
   const env = baseEnv(job, opts, { home, bashEnvPath, shimDir: SHIM_DIR, ...(tokens ? { tokens } : {}) });
-  const workingDirectory = jobPath(job.workingDirectory, { home, workingDirectory: home });
+  const workingDirectory = jobPath(job.workingDirectory, { base, home, workingDirectory: home });
   mkdirSync(workingDirectory, { recursive: true });
   const mask = masker(opts.env);
   const results: StepResult[] = [];
@@ -82,7 +82,7 @@ export async function runJob(job: ExpandedJob, opts: RunOptions): Promise<JobRes
     });
     if (step.kind !== 'run') {
       try {
-        out.push(runBuiltin(step, { home, workingDirectory, env, ...pick(opts) }));
+        out.push(runBuiltin(step, { base, home, workingDirectory, env, ...pick(opts) }));
         result.exitCode = 0;
       } catch (e) {
         out.push(`${(e as Error).message}\n`);
@@ -94,7 +94,7 @@ export async function runJob(job: ExpandedJob, opts: RunOptions): Promise<JobRes
       opts.onStepEnd?.(result, i);
       continue;
     }
-    const io = { tmp, home, workingDirectory, env: { ...env, ...job.environment, ...step.environment }, shell: opts.defaultShell ?? defaultShell() };
+    const io = { base, tmp, home, workingDirectory, env: { ...env, ...job.environment, ...step.environment }, shell: opts.defaultShell ?? defaultShell() };
     const proc = startRun(step, i, io, out.push);
     if (step.background) {
       background.push({ proc, result, started, finish: out.flush, index: i });
@@ -131,7 +131,7 @@ function pick(opts: RunOptions): { checkoutSource?: string; workspaceDir?: strin
 function startRun(
   step: ExpandedStep,
   index: number,
-  io: { tmp: string; home: string; workingDirectory: string; env: Record<string, string>; shell: string },
+  io: { base: string; tmp: string; home: string; workingDirectory: string; env: Record<string, string>; shell: string },
   onChunk: (s: string) => void,
 ): StepProcess {
   const script = join(io.tmp, `step-${index}.sh`);

@@ -24,6 +24,24 @@ const BUILTINS: readonly StepKind[] = [
 const RUN_KEYS = ['name', 'command', 'shell', 'environment', 'background', 'when', 'working_directory', 'no_output_timeout', 'max_auto_reruns', 'auto_rerun_delay'];
 const STEP_WHEN = ['on_success', 'on_fail', 'always'];
 
+/**
+ * The most steps one job may expand to. CircleCI refuses configs that expand this large; the runner stops here, in
+ * one line, instead of building millions of steps (commands ten wide and seven deep are 10^7).
+ */
+export const MAX_JOB_STEPS = 10_000;
+
+/** A job that expands past MAX_JOB_STEPS: one line, not wrapped in the frames of the commands it was in. */
+export class TooManyStepsError extends ConfigError {
+  override name = 'TooManyStepsError';
+}
+
+function add(out: ExpandedStep[], step: ExpandedStep): void {
+  if (out.length >= MAX_JOB_STEPS) {
+    throw new TooManyStepsError(`the job expands to more than ${MAX_JOB_STEPS} steps (commands within commands multiply): the local runner stops here; call fewer commands or nest them less deeply`);
+  }
+  out.push(step);
+}
+
 /** Turns an `environment:` map into strings; YAML booleans become 1/0 as CircleCI passes them. */
 export function envMap(raw: unknown, where: string): Record<string, string> {
   if (raw === undefined || raw === null) return {};
@@ -110,16 +128,16 @@ export function expandSteps(list: unknown, scope: Scope, cx: StepCtx, out: Expan
     if (item instanceof StepsRef) {
       expandSteps(item, scope, cx, out);
     } else if (typeof item === 'string') {
-      if ((BUILTINS as readonly string[]).includes(item)) out.push(builtinStep(item as StepKind, undefined));
+      if ((BUILTINS as readonly string[]).includes(item)) add(out, builtinStep(item as StepKind, undefined));
       else invokeCommand(item, undefined, scope, cx, out);
     } else if (isPlainMap(item)) {
       const keys = Object.keys(item);
       if (keys.length !== 1) throw new ConfigError(`A step must have exactly one key, got [${keys.join(', ')}]`);
       const key = keys[0]!;
       const v = item[key];
-      if (key === 'run') out.push(runStep(v));
+      if (key === 'run') add(out, runStep(v));
       else if (key === 'when' || key === 'unless') expandSteps(conditional(key, v), scope, cx, out);
-      else if ((BUILTINS as readonly string[]).includes(key)) out.push(builtinStep(key as StepKind, v));
+      else if ((BUILTINS as readonly string[]).includes(key)) add(out, builtinStep(key as StepKind, v));
       else invokeCommand(key, v, scope, cx, out);
     } else {
       throw new ConfigError(`Invalid step: ${JSON.stringify(item)}`);
