@@ -108,7 +108,7 @@ function program(args: string[], io: CliIo, result: { code: number }): Argv {
         const { token } = await readToken(String(argv['token-file']), io);
         log.secret(token);
         requireOutput(p, printExports);
-        await assumeFromToken(p, token, { sts: io.sts(p, log), log, env: io.env, stdout: io.stdout });
+        await assumeFromToken(p, token, { sts: io.sts(p, log), log, env: io.env, stdout: io.stdout, tokenFile: String(argv['token-file']) });
       } catch (err) {
         fail('assume-role', err, log);
       }

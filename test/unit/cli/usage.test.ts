@@ -33,6 +33,12 @@ describe('usageProblem', () => {
   it('reports the unknown flag before the missing required one', () => {
     expect(usageProblem(['trust-policy', '--project-id', 'b', '--orgid', 'a'])).toMatchObject({ problem: 'unknown flag "--orgid"', fix: expect.stringMatching(/^did you mean --org-id\?/) });
   });
+  it('shows a stray argument by its position and length only, never its text (it may be a secret typed without its flag)', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const u = usageProblem(['assume-role', '--token-file', 't', '--role-arn', 'arn:aws:iam::123456789012:role/r', '--print-exports', secret]);
+    expect(u?.problem).toBe('unexpected argument at position 7 (40 characters, not shown)');
+    expect(JSON.stringify(u)).not.toContain(secret.slice(0, 8));
+  });
   it('quotes an argument cut to 40 characters', () => {
     expect(usageProblem([`x${'a'.repeat(60)}`])?.problem).toBe(`unknown command "x${'a'.repeat(39)}..."`);
   });
