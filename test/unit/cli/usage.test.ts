@@ -1,3 +1,4 @@
+import { withoutUserinfo } from '../../../src/commands/cli/program.ts';
 import { describe, expect, it } from 'vitest';
 import { closest, editDistance, usageProblem } from '../../../src/commands/cli/usage.ts';
 
@@ -41,5 +42,13 @@ describe('usageProblem', () => {
   });
   it('quotes an argument cut to 40 characters', () => {
     expect(usageProblem([`x${'a'.repeat(60)}`])?.problem).toBe(`unknown command "x${'a'.repeat(39)}..."`);
+  });
+});
+
+describe('withoutUserinfo', () => {
+  it('shows the user:password of every URL in a message as ***, Node\'s messages too', () => {
+    expect(withoutUserinfo('Request cannot be constructed from a URL that includes credentials: https://alice:hunter2@keys.example/jwks'))
+      .toBe('Request cannot be constructed from a URL that includes credentials: https://***@keys.example/jwks');
+    expect(withoutUserinfo('a http://u@h/x and https://h/y@z')).toBe('a http://***@h/x and https://h/y@z');
   });
 });
