@@ -1,19 +1,17 @@
 // The local CLI `aws-oidc`: helpers run on a workstation or in other CI systems, not in a job.
 // The program is src/commands/cli/program.ts; this entry gives it the real process, files and STS.
-import { readFileSync } from 'node:fs';
 import { hideBin } from 'yargs/helpers';
 import { runCli } from '../commands/cli/program.ts';
+import { readCapped, readRegularFile } from '../commands/cli/input.ts';
 import { createSts, retryingSts } from '../lib/aws/sts.ts';
 import { realRetryDeps } from '../lib/retry.ts';
 import { sayingUnanswered } from '../lib/aws/unanswered.ts';
 import { processLog } from '../lib/main.ts';
 
-/** All of stdin, as text; a terminal is refused rather than waited on (the token is piped in, never typed). */
+/** All of stdin (at most 1 MiB), as text; a terminal is refused rather than waited on (the token is piped in, never typed). */
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new Error('stdin is a terminal, not a pipe or a file');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return readCapped(process.stdin);
 }
 
 /** The package's version, which the build (tools/build.ts) writes in as a constant. */
@@ -29,7 +27,7 @@ runCli(hideBin(process.argv), {
   now: () => Date.now(),
   columns: process.stdout.isTTY ? process.stdout.columns : undefined,
   version: typeof AWS_OIDC_VERSION === 'string' ? AWS_OIDC_VERSION : 'unknown (not built)',
-  readFile: (path) => readFileSync(path, 'utf8'),
+  readFile: readRegularFile,
   readStdin,
   sts: (p, log) => sayingUnanswered(retryingSts(createSts(p.region, p.stsEndpoint, env), p.retry, realRetryDeps((line) => log.info(line))),
     { env, endpointSettings: '--region, --sts-endpoint, AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL' }),

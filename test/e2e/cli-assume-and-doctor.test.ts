@@ -101,7 +101,7 @@ describe('aws-oidc doctor on the token/policy pairs the local STS decides', () =
     const r = await cli(['doctor', '--token-file', (await tokenFile('feature/x')).path, '--policy-file', policyFile]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain(`MISMATCH ${rig.issuer.hostPath}:sub (StringLike)`);
-    expect(r.stdout).toMatch(/token: {2}org\/.*\/vcs-ref\/refs\/heads\/feature\/x\n/);
+    expect(r.stdout).toMatch(/token: {2}"org\/.*\/vcs-ref\/refs\/heads\/feature\/x"\n/);
     expect(r.stdout).toMatch(/policy: org\/.*\/user\/\*\/vcs-origin\/\*\/vcs-ref\/refs\/heads\/main\n/);
     expect(r.stdout).toContain('--branch feature/x');
     expect(r.stdout).toContain('result: the policy refuses this token (1 mismatch)');
@@ -114,7 +114,7 @@ describe('aws-oidc doctor on the token/policy pairs the local STS decides', () =
     const token = await rig.issuer.mint(rig.identity('main'), { audience: 'sts.amazonaws.com' });
     const r = await cli(['doctor', '--token-file', '-', '--policy-file', roleFile], { input: token });
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain(`MISMATCH ${rig.issuer.hostPath}:aud (StringEquals)\n    token:  sts.amazonaws.com\n    policy: ${ORG_ID}\n`);
+    expect(r.stdout).toContain(`MISMATCH ${rig.issuer.hostPath}:aud (StringEquals)\n    token:  "sts.amazonaws.com"\n    policy: ${ORG_ID}\n`);
     // STS refuses it too (the provider's audience list does not have it).
     const sts = await cli(['assume-role', '--token-file', '-', '--role-arn', PROD_ROLE, '--region', REGION, '--print-exports'], { input: token, secretStdout: true });
     expect(sts.exitCode).toBe(1);
@@ -175,5 +175,14 @@ describe('aws-oidc doctor checks the signature with the issuer\'s keys, and says
     const r = await cli(['doctor', '--token-file', '-', '--policy-file', policyFile], { input: '' });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toBe('aws-oidc doctor: --token-file - (stdin): stdin was empty, so there is no token to read\n  fix: pipe the token in, e.g. printenv CIRCLE_OIDC_TOKEN_V2 | aws-oidc ... --token-file -');
+  });
+
+  it('a device, or more than 1 MiB on stdin, as the token: one line each, no crash', async () => {
+    const dev = await cli(['doctor', '--token-file', '/dev/zero', '--policy-file', policyFile]);
+    expect(dev.exitCode).toBe(1);
+    expect(dev.stderr.split('\n')[0]).toBe('aws-oidc doctor: --token-file /dev/zero: cannot read it (it is a character device, not a regular file)');
+    const big = await cli(['doctor', '--token-file', '-', '--policy-file', policyFile], { input: 'a'.repeat((1 << 20) + 1) });
+    expect(big.exitCode).toBe(1);
+    expect(big.stderr.split('\n')[0]).toMatch(/^aws-oidc doctor: --token-file -: cannot read it \(it is larger than 1 MiB/);
   });
 });

@@ -68,10 +68,13 @@ function keySource(argv: Record<string, unknown>, io: CliIo): KeySource | undefi
   }
 }
 
+/** `text` with the user:password of any URL in it shown as *** (a message may quote a URL, Node's own messages too). */
+export const withoutUserinfo = (text: string): string => text.replace(/\b([a-z][a-z\d+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
+
 /** The yargs program; `result.code` is the exit code the handlers set. */
 function program(args: string[], io: CliIo, result: { code: number }): Argv {
   const fail = (command: string, err: unknown, log?: Log): void => {
-    for (const line of failureLines(`aws-oidc ${command}`, err, io.env.ORB_DEBUG === '1')) io.stderr(`${log ? log.redact(line) : line}\n`);
+    for (const line of failureLines(`aws-oidc ${command}`, err, io.env.ORB_DEBUG === '1')) io.stderr(`${withoutUserinfo(log ? log.redact(line) : line)}\n`);
     result.code = 1;
   };
 
@@ -93,7 +96,7 @@ function program(args: string[], io: CliIo, result: { code: number }): Argv {
         const statements = parsePolicy(readPolicyFile(path, io), path);
         const signature = await checkSignature(token, claims.iss, keySource(argv, io), httpTimeoutMs(io.env));
         const report = { ...doctor(claims, statements, io.now()), signature };
-        io.stdout(renderReport(report));
+        io.stdout(withoutUserinfo(renderReport(report)));
         if (!passes(report)) result.code = 1;
       } catch (err) {
         fail('doctor', err);
@@ -108,7 +111,7 @@ function program(args: string[], io: CliIo, result: { code: number }): Argv {
         const { token } = await readToken(String(argv['token-file']), io);
         log.secret(token);
         requireOutput(p, printExports);
-        await assumeFromToken(p, token, { sts: io.sts(p, log), log, env: io.env, stdout: io.stdout });
+        await assumeFromToken(p, token, { sts: io.sts(p, log), log, env: io.env, stdout: io.stdout, tokenFile: String(argv['token-file']) });
       } catch (err) {
         fail('assume-role', err, log);
       }
@@ -150,7 +153,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   });
   if (failure) {
     // A usage error the checks above let through: yargs' reason on one line, without the help.
-    io.stderr(`aws-oidc: ${failure.message.split('\n').join('; ')}; fix: aws-oidc --help describes the commands and their flags\n`);
+    io.stderr(`aws-oidc: ${withoutUserinfo(failure.message.split('\n').join('; '))}; fix: aws-oidc --help describes the commands and their flags\n`);
     return USAGE_EXIT;
   }
   if (output) io.stdout(output.endsWith('\n') ? output : `${output}\n`);

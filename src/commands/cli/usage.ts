@@ -66,7 +66,8 @@ function flagProblem(spec: CommandSpec, args: string[]): UsageProblem | undefine
   for (let i = 1; i < args.length; i++) {
     const arg = args[i] as string;
     if (!arg.startsWith('-') || arg === '-' || arg === '--') {
-      return { who, problem: `unexpected argument ${quote(arg)}`, fix: `give values after their flag (--name value); the flags are ${typed(Object.keys(spec.flags))}` };
+      // Never its text: a stray word is often a value typed without its flag, and values may be secrets.
+      return { who, problem: `unexpected argument at position ${i + 1} (${arg.length} characters, not shown)`, fix: `give values after their flag (--name value); the flags are ${typed(Object.keys(spec.flags))}` };
     }
     const [written = '', inline] = arg.replace(/^--?/, '').split(/=(.*)/s, 2);
     const name = flags[written] ? written : written.replace(/^no-/, '');

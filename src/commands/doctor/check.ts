@@ -2,9 +2,16 @@
 // AssumeRoleWithWebIdentity (the federated principal and the string conditions on the token's claims)
 // and says, for each failing condition key, the token's value, the policy's value and the fix. Pure.
 import type { TokenClaims } from '../../lib/oidc-token.ts';
-import { describeClaims } from '../assume-role-with-oidc/explain.ts';
+import { serverText } from '../../lib/aws/errors.ts';
 import { subPattern } from '../trust-policy/generate.ts';
 import { listOf, type PolicyStatement } from './policy.ts';
+
+/**
+ * A value from the token (a claim, the kid) as the report shows it: JSON-quoted, on one line without control or
+ * bidi characters (serverText, as AWS error text is quoted), so a crafted claim can neither fake a report line nor
+ * hide the verdict behind terminal escapes.
+ */
+export const tokenText = (value: string): string => JSON.stringify(serverText(value));
 
 /** What doctor says about the signature: not checked (no keys given), verified with a key, or failed (why, and the fix). */
 export type SignatureCheck =
@@ -17,7 +24,7 @@ export function signatureLines(s: SignatureCheck): string[] {
   if (s.status === 'unchecked') {
     return ['signature: not checked (give --jwks-file or --jwks-url): doctor checks the token\'s claims against the policy, not who signed it'];
   }
-  if (s.status === 'verified') return [`signature: verified with key ${s.kid ?? '(the token names no kid)'} (${s.alg}) of ${s.keys}`];
+  if (s.status === 'verified') return [`signature: verified with key ${s.kid === undefined ? '(the token names no kid)' : tokenText(s.kid)} (${s.alg}) of ${s.keys}`];
   return [`SIGNATURE FAILED: ${s.problem}`, `    fix:    ${s.fix}`];
 }
 
@@ -89,7 +96,7 @@ function checkStatement(s: PolicyStatement, claims: TokenClaims, hostPath: strin
   const federated = typeof s.Principal === 'object' ? listOf(s.Principal.Federated) : [];
   const principalOk = federated.some((arn) => arn.endsWith(`:oidc-provider/${hostPath}`));
   out.push({
-    status: principalOk ? 'ok' : 'mismatch', key: 'Principal.Federated (the token\'s iss)', token: claims.iss ?? '(no iss)', policy: federated.join(', ') || '(none)',
+    status: principalOk ? 'ok' : 'mismatch', key: 'Principal.Federated (the token\'s iss)', token: claims.iss === undefined ? '(no iss)' : tokenText(claims.iss), policy: federated.join(', ') || '(none)',
     ...(principalOk ? {} : { fix: `the Principal must be {"Federated": "arn:aws:iam::<account>:oidc-provider/${hostPath}"}, the IAM OIDC provider of the token's issuer` }),
   });
   const seen = new Set<string>();
@@ -106,20 +113,20 @@ function checkStatement(s: PolicyStatement, claims: TokenClaims, hostPath: strin
       if (prefix !== hostPath) {
         // Keys of another provider are not in the request, so a String* condition on them fails (Not* ones pass).
         const ok = op.startsWith('StringNot');
-        out.push({ status: ok ? 'ok' : 'mismatch', key: `${key} (${op})`, token: `(the token's provider is ${hostPath})`, policy, ...(ok ? {} : { fix: `this key is for the provider ${prefix}; for this token use ${hostPath}:${claim}` }) });
+        out.push({ status: ok ? 'ok' : 'mismatch', key: `${key} (${op})`, token: `(the token's provider is ${tokenText(hostPath)})`, policy, ...(ok ? {} : { fix: `this key is for the provider ${prefix}; for this token use ${hostPath}:${claim}` }) });
         continue;
       }
       seen.add(claim);
       const tokenValues = listOf(claims[claim] as string | string[] | undefined).map(String);
       const ok = tokenValues.length > 0 && matches(op as StringOp, tokenValues, listOf(value));
       const fix = claim === 'sub' ? subFix(claims, listOf(value), federated.map(providerAccount).find((a) => a !== undefined))
-        : claim === 'aud' ? `the policy must have the token's aud "${tokenValues.join(',')}" (CircleCI's aud is the organization id), or mint the token with the audience the policy names`
-          : `make ${key} admit "${tokenValues.join(',')}", or get a token whose ${claim} it admits`;
-      out.push({ status: ok ? 'ok' : 'mismatch', key: `${key} (${op})`, token: tokenValues.join(', ') || `(no ${claim} claim)`, policy, ...(ok ? {} : { fix }) });
+        : claim === 'aud' ? `the policy must have the token's aud ${tokenValues.map(tokenText).join(',')} (CircleCI's aud is the organization id), or mint the token with the audience the policy names`
+          : `make ${key} admit ${tokenValues.map(tokenText).join(',')}, or get a token whose ${claim} it admits`;
+      out.push({ status: ok ? 'ok' : 'mismatch', key: `${key} (${op})`, token: tokenValues.map(tokenText).join(', ') || `(no ${claim} claim)`, policy, ...(ok ? {} : { fix }) });
     }
   }
-  if (!seen.has('aud')) out.push({ status: 'warning', key: `${hostPath}:aud`, token: String(claims.aud ?? ''), policy: '(no condition)', fix: `pin ${hostPath}:aud with StringEquals to your organization id` });
-  if (!seen.has('sub')) out.push({ status: 'warning', key: `${hostPath}:sub`, token: claims.sub ?? '', policy: '(no condition)', fix: 'without a sub condition every project of the organization can assume the role: run `aws-oidc trust-policy` for one' });
+  if (!seen.has('aud')) out.push({ status: 'warning', key: `${hostPath}:aud`, token: claims.aud === undefined ? '' : listOf(claims.aud).map(String).map(tokenText).join(', '), policy: '(no condition)', fix: `pin ${hostPath}:aud with StringEquals to your organization id` });
+  if (!seen.has('sub')) out.push({ status: 'warning', key: `${hostPath}:sub`, token: claims.sub === undefined ? '' : tokenText(claims.sub), policy: '(no condition)', fix: 'without a sub condition every project of the organization can assume the role: run `aws-oidc trust-policy` for one' });
   return out;
 }
 
@@ -168,7 +175,9 @@ export const passes = (r: DoctorReport): boolean => r.admitted && r.signature?.s
 
 /** The report as text: the claims, the signature, one block per finding, and the verdict. */
 export function renderReport(r: DoctorReport): string {
-  const lines = [describeClaims(r.claims), ...signatureLines(r.signature ?? { status: 'unchecked' })];
+  const aud = r.claims.aud === undefined ? '?' : tokenText(listOf(r.claims.aud).join(','));
+  const claimLine = `token claims: iss=${r.claims.iss === undefined ? '?' : tokenText(r.claims.iss)} aud=${aud} sub=${r.claims.sub === undefined ? '?' : tokenText(r.claims.sub)}`;
+  const lines = [claimLine, ...signatureLines(r.signature ?? { status: 'unchecked' })];
   for (const f of r.findings) {
     lines.push(`${f.status === 'ok' ? 'ok      ' : f.status === 'warning' ? 'warning ' : 'MISMATCH'} ${f.key}`);
     if (f.status === 'ok') continue;
@@ -181,5 +190,7 @@ export function renderReport(r: DoctorReport): string {
     : r.signature?.status === 'failed' ? 'result: the policy admits this token\'s claims, but its signature failed: STS refuses it (InvalidIdentityToken)'
       : r.signature?.status === 'verified' ? 'result: the policy admits this token, and its signature verifies' : 'result: the policy admits this token\'s claims';
   lines.push(verdict);
-  return lines.join('\n') + '\n';
+  // A fix may hold parts of a claim (subFix): no line carries a control or bidi character, so each stays one line.
+  // eslint-disable-next-line no-control-regex
+  return lines.map((l) => l.replace(/[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ' ')).join('\n') + '\n';
 }

@@ -1,9 +1,11 @@
 // `aws-oidc doctor --jwks-file/--jwks-url`: whether the token's signature verifies with the issuer's public keys
 // (a JSON Web Key Set, RFC 7517), as STS checks it before any trust policy condition. Verified with jose; only the
 // CLI's bundle takes this file (the orb's steps never verify signatures: STS does).
-import { compactVerify, createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters } from 'jose';
+import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters } from 'jose';
 import { OrbError } from '../../lib/errors.ts';
-import type { SignatureCheck } from './check.ts';
+import { withoutCredentials } from '../../lib/aws/http-handler.ts';
+import { readCapped } from '../cli/input.ts';
+import { tokenText, type SignatureCheck } from './check.ts';
 
 /** Where the keys come from: the --jwks-file's text (read by the caller) or the --jwks-url. */
 export type KeySource = { file: string; text: string } | { url: string };
@@ -50,14 +52,14 @@ async function verifyWith(token: string, getKey: GetKey): Promise<void> {
 
 /** The failure as doctor reports it: what went wrong and the fix, for the token's `kid`, `alg` and issuer. */
 function failure(err: unknown, header: JWSHeaderParameters, iss: string | undefined, keys: string, remote: boolean): SignatureCheck {
-  const kid = header.kid === undefined ? 'no kid' : `kid "${header.kid}"`;
+  const kid = header.kid === undefined ? 'no kid' : `kid ${tokenText(String(header.kid))}`;
   const fail = (problem: string, fix: string): SignatureCheck => ({ status: 'failed', problem, fix, keys });
-  if (err instanceof errors.JWKSNoMatchingKey) return fail(`no key of ${keys} fits the token (${kid}, alg ${String(header.alg)})`, `these are not the keys of the token's issuer, or they were rotated: ${jwksHint(iss)}`);
+  if (err instanceof errors.JWKSNoMatchingKey) return fail(`no key of ${keys} fits the token (${kid}, alg ${tokenText(String(header.alg))})`, `these are not the keys of the token's issuer, or they were rotated: ${jwksHint(iss)}`);
   if (err instanceof errors.JWSSignatureVerificationFailed) return fail(`the signature does not verify with ${header.kid === undefined ? 'any key' : `the key for ${kid}`} of ${keys}`, 'the token was changed after it was signed, or another issuer signed it: take the token again, unmodified, from the job');
-  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) return fail(`the token's alg ${JSON.stringify(header.alg)} is not a public-key signature`, 'an issuer\'s ID token is signed with RS256, ES256 or similar; this token is not one STS accepts');
+  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) return fail(`the token's alg ${tokenText(String(header.alg))} is not a public-key signature`, 'an issuer\'s ID token is signed with RS256, ES256 or similar; this token is not one STS accepts');
   if (remote) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const why = err instanceof errors.JWKSTimeout ? 'no answer in time' : cause?.code ?? cause?.message ?? (err as Error).message;
+    const why = (err as Error).name === 'TimeoutError' ? 'no answer in time' : cause?.code ?? cause?.message ?? (err as Error).message;
     return fail(`could not get the keys from ${keys}: ${why}`, `check the URL (${jwksHint(iss)}); doctor fetches directly, without HTTPS_PROXY: behind a proxy, download the keys (curl -o jwks.json <url>) and pass --jwks-file jwks.json`);
   }
   return fail(`the signature could not be checked with ${keys}: ${(err as Error).message}`, jwksHint(iss));
@@ -68,10 +70,28 @@ function keysUrl(url: string): URL {
   let parsed: URL | undefined;
   try { parsed = new URL(url); } catch { parsed = undefined; }
   const local = parsed?.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+  const shown = JSON.stringify(withoutCredentials(url));
+  if (parsed && (parsed.username || parsed.password)) {
+    throw new OrbError(`--jwks-url ${shown}: holds a user and password`, 'give the URL without them: an issuer\'s keys are public');
+  }
   if (!parsed || !(parsed.protocol === 'https:' || local)) {
-    throw new OrbError(`--jwks-url ${JSON.stringify(url)}: not an https URL`, 'give the issuer\'s jwks_uri, e.g. https://oidc.circleci.com/org/<org-id>/.well-known/jwks-pub.json');
+    throw new OrbError(`--jwks-url ${shown}: not an https URL`, 'give the issuer\'s jwks_uri, e.g. https://oidc.circleci.com/org/<org-id>/.well-known/jwks-pub.json');
   }
   return parsed;
+}
+
+/** The key set at `url`, fetched within `timeoutMs` (headers and body); a body over 1 MiB (MAX_INPUT_BYTES) is refused unread. */
+async function remoteKeys(url: URL, timeoutMs: number): Promise<ReturnType<typeof createLocalJWKSet>> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok || !res.body) {
+    await res.body?.cancel();
+    throw new Error(`HTTP ${res.status}`);
+  }
+  const text = await readCapped(res.body as unknown as AsyncIterable<Uint8Array>).catch(async (err: unknown) => {
+    await res.body?.cancel().catch(() => undefined);
+    throw err;
+  });
+  return createLocalJWKSet(JSON.parse(text) as JSONWebKeySet);
 }
 
 /**
@@ -82,11 +102,14 @@ function keysUrl(url: string): URL {
 export async function checkSignature(token: string, iss: string | undefined, source: KeySource | undefined, timeoutMs: number): Promise<SignatureCheck> {
   if (source === undefined) return { status: 'unchecked' };
   const remote = 'url' in source;
-  const keys = remote ? source.url : source.file;
-  const getKey: GetKey = remote ? createRemoteJWKSet(keysUrl(source.url), { timeoutDuration: timeoutMs }) : localKeys(source.file, source.text);
+  const keys = remote ? withoutCredentials(source.url) : source.file;
+  // Bad input (no https URL, a file that is no key set) is an OrbError before anything is fetched or verified.
+  const url = remote ? keysUrl(source.url) : undefined;
+  const local = remote ? undefined : localKeys(source.file, source.text);
   let header: JWSHeaderParameters = {};
   try { header = decodeProtectedHeader(token); } catch { /* compactVerify says what is wrong with it */ }
   try {
+    const getKey: GetKey = local ?? await remoteKeys(url as URL, timeoutMs);
     await verifyWith(token, getKey);
   } catch (err) {
     return failure(err, header, iss, keys, remote);

@@ -45,7 +45,7 @@ describe('checkSignature', () => {
     const token = await sign(issuerKey);
     expect(await checkSignature(token, ISS, file(otherKey, issuerKey), 5000)).toEqual({ status: 'verified', kid: 'k1', alg: 'RS256', keys: 'jwks.json' });
     expect(await checkSignature(token, ISS, { url: `${base}/jwks` }, 5000)).toEqual({ status: 'verified', kid: 'k1', alg: 'RS256', keys: `${base}/jwks` });
-    expect(signatureLines({ status: 'verified', kid: 'k1', alg: 'RS256', keys: 'jwks.json' })).toEqual(['signature: verified with key k1 (RS256) of jwks.json']);
+    expect(signatureLines({ status: 'verified', kid: 'k1', alg: 'RS256', keys: 'jwks.json' })).toEqual(['signature: verified with key "k1" (RS256) of jwks.json']);
   });
 
   it('a token without a kid: each key that fits is tried', async () => {
@@ -55,7 +55,7 @@ describe('checkSignature', () => {
   });
 
   it.each([
-    ['keys of another issuer', async () => sign(otherKey), () => file(issuerKey), /^no key of jwks\.json fits the token \(kid "k2", alg RS256\)$/, /jwks_uri of https:\/\/oidc\.circleci\.com\/org\/.*\/\.well-known\/openid-configuration/],
+    ['keys of another issuer', async () => sign(otherKey), () => file(issuerKey), /^no key of jwks\.json fits the token \(kid "k2", alg "RS256"\)$/, /jwks_uri of https:\/\/oidc\.circleci\.com\/org\/.*\/\.well-known\/openid-configuration/],
     ['a token changed after signing', async () => { const [h, , s] = (await sign(issuerKey)).split('.'); return `${h}.${Buffer.from(JSON.stringify(claims({ sub: 'x' }))).toString('base64url')}.${s}`; },
       () => file(issuerKey), /^the signature does not verify with the key for kid "k1" of jwks\.json$/, /take the token again, unmodified/],
     ['another key under the same kid', async () => sign(otherKey, {}, 'k1'), () => file(issuerKey), /^the signature does not verify with the key for kid "k1"/, /changed after it was signed, or another issuer signed it/],
@@ -98,7 +98,7 @@ describe('aws-oidc doctor with keys', () => {
   it('a signature that verifies and a policy that admits: exit 0, both said', async () => {
     const r = await cli(['doctor', '--token-file', 'token', '--policy-file', 'p.json', '--jwks-file', 'jwks.json'], { files: { token: await sign(issuerKey), 'p.json': policy, 'jwks.json': jwks(issuerKey) } });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split('\n')[1]).toBe('signature: verified with key k1 (RS256) of jwks.json');
+    expect(r.stdout.split('\n')[1]).toBe('signature: verified with key "k1" (RS256) of jwks.json');
     expect(r.stdout).toContain('result: the policy admits this token, and its signature verifies');
   });
 

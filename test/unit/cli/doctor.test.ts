@@ -75,7 +75,7 @@ describe('doctor', () => {
     expect(r.admitted).toBe(false);
     const bad = r.findings.filter((f) => f.status === 'mismatch');
     expect(bad).toHaveLength(1);
-    expect(bad[0]).toMatchObject({ key: `${HOST}:sub (StringLike)`, token: sub('refs/heads/feature/x'), policy: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/*/vcs-ref/refs/heads/main` });
+    expect(bad[0]).toMatchObject({ key: `${HOST}:sub (StringLike)`, token: JSON.stringify(sub('refs/heads/feature/x')), policy: `org/${ORG}/project/${PROJECT}/user/*/vcs-origin/*/vcs-ref/refs/heads/main` });
     expect(bad[0]?.fix).toContain('the token is from refs/heads/feature/x, which the policy does not admit');
     expect(bad[0]?.fix).toContain(`aws-oidc trust-policy --org-id ${ORG} --project-id ${PROJECT} --account-id 123456789012 --branch feature/x`);
   });
@@ -94,7 +94,7 @@ describe('doctor', () => {
     const r = doctor(claims({ aud: 'sts.amazonaws.com' }), statements(), NOW);
     const bad = r.findings.filter((f) => f.status === 'mismatch');
     expect(bad.map((f) => f.key)).toEqual([`${HOST}:aud (StringEquals)`]);
-    expect(bad[0]).toMatchObject({ token: 'sts.amazonaws.com', policy: ORG });
+    expect(bad[0]).toMatchObject({ token: '"sts.amazonaws.com"', policy: ORG });
     expect(bad[0]?.fix).toContain('organization id');
   });
 
@@ -147,7 +147,7 @@ describe('aws-oidc doctor', () => {
     const token = fakeToken(claims());
     const r = await cli(['doctor', '--token-file', 'token', '--policy-file', 'p.json'], { files: files(token, 'refs/heads/main') });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`token claims: iss=${ISS} aud=${ORG} sub=${sub('refs/heads/main')}`);
+    expect(r.stdout).toContain(`token claims: iss="${ISS}" aud="${ORG}" sub="${sub('refs/heads/main')}"`);
     expect(r.stdout).toContain('result: the policy admits this token');
     expect(r.stdout + r.stderr).not.toContain(token);
   });
@@ -164,7 +164,7 @@ describe('aws-oidc doctor', () => {
   it('exit 1 with the mismatch explained, token from stdin', async () => {
     const r = await cli(['doctor', '--token-file', '-', '--policy-file', 'p.json'], { files: files(''), stdin: `${fakeToken(claims({ sub: sub('refs/heads/x') }))}\n` });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/MISMATCH .*:sub \(StringLike\)\n {4}token: {2}.*vcs-ref\/refs\/heads\/x\n {4}policy: .*\n {4}fix: {4}/);
+    expect(r.stdout).toMatch(/MISMATCH .*:sub \(StringLike\)\n {4}token: {2}.*vcs-ref\/refs\/heads\/x"\n {4}policy: .*\n {4}fix: {4}/);
     expect(r.stdout).toContain('result: the policy refuses this token (1 mismatch)');
   });
 

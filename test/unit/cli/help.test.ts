@@ -35,7 +35,7 @@ describe('usage errors: one line, exit 2', () => {
     ['a flag of another command', ['doctor', '--token-file', 't', '--policy-file', 'p', '--region', 'x'], 'aws-oidc doctor: unknown flag "--region"; fix: the flags of doctor are --token-file'],
     ['a short flag', ['doctor', '-t', 'x'], 'aws-oidc doctor: unknown flag "-t"'],
     ['--no- on a string flag', ['doctor', '--no-token-file'], 'aws-oidc doctor: unknown flag "--no-token-file"'],
-    ['a stray argument', ['doctor', 'token', '--policy-file', 'p'], 'aws-oidc doctor: unexpected argument "token"; fix: give values after their flag'],
+    ['a stray argument', ['doctor', 'token', '--policy-file', 'p'], 'aws-oidc doctor: unexpected argument at position 2 (5 characters, not shown); fix: give values after their flag'],
     ['a flag without its value', ['doctor', '--policy-file'], 'aws-oidc doctor: --policy-file needs a value; fix: pass --policy-file <value>'],
     ['a flag followed by another', ['doctor', '--token-file', '--policy-file', 'p'], 'aws-oidc doctor: --token-file needs a value'],
     ['a flag given twice', ['assume-role', '--token-file', 't', '--role-arn', 'a', '--region', 'x', '--region=y'], 'aws-oidc assume-role: --region is given twice; fix: pass --region once'],

@@ -1,3 +1,4 @@
+import { withoutUserinfo } from '../../../src/commands/cli/program.ts';
 import { describe, expect, it } from 'vitest';
 import { closest, editDistance, usageProblem } from '../../../src/commands/cli/usage.ts';
 
@@ -33,7 +34,21 @@ describe('usageProblem', () => {
   it('reports the unknown flag before the missing required one', () => {
     expect(usageProblem(['trust-policy', '--project-id', 'b', '--orgid', 'a'])).toMatchObject({ problem: 'unknown flag "--orgid"', fix: expect.stringMatching(/^did you mean --org-id\?/) });
   });
+  it('shows a stray argument by its position and length only, never its text (it may be a secret typed without its flag)', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const u = usageProblem(['assume-role', '--token-file', 't', '--role-arn', 'arn:aws:iam::123456789012:role/r', '--print-exports', secret]);
+    expect(u?.problem).toBe('unexpected argument at position 7 (40 characters, not shown)');
+    expect(JSON.stringify(u)).not.toContain(secret.slice(0, 8));
+  });
   it('quotes an argument cut to 40 characters', () => {
     expect(usageProblem([`x${'a'.repeat(60)}`])?.problem).toBe(`unknown command "x${'a'.repeat(39)}..."`);
+  });
+});
+
+describe('withoutUserinfo', () => {
+  it('shows the user:password of every URL in a message as ***, Node\'s messages too', () => {
+    expect(withoutUserinfo('Request cannot be constructed from a URL that includes credentials: https://alice:hunter2@keys.example/jwks'))
+      .toBe('Request cannot be constructed from a URL that includes credentials: https://***@keys.example/jwks');
+    expect(withoutUserinfo('a http://u@h/x and https://h/y@z')).toBe('a http://***@h/x and https://h/y@z');
   });
 });
