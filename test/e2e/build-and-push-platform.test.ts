@@ -72,7 +72,7 @@ describe('platform checks', () => {
     const step = out(r, 'Create the multi-architecture manifest list');
     expect(step).toContain(`aws-oidc/create-manifest-list: sources ${sha}-amd64 and ${sha}-arm64 are both linux/${engine}: the manifest list would name one platform twice, so it was not pushed`);
     expect(step).toContain('fix: build each source for its own platform');
-    expect(rig.dockerCalls(r).filter((c) => c.argv[0] === 'manifest').map((c) => c.argv[1])).toEqual(['create', 'inspect', 'rm']);
+    expect(rig.dockerCalls(r).filter((c) => c.argv[0] === 'manifest').map((c) => c.argv[1])).toEqual(['rm', 'create', 'inspect', 'rm']);
     expect(await registries.get(ACCOUNT)?.manifestDigest('twice', sha)).toBeUndefined();
   });
 });

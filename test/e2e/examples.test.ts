@@ -150,7 +150,7 @@ const RUN: Record<string, (ctx: TestContext) => Promise<void>> = {
     expect(await reg.manifestDigest('webapp', 'latest')).toBe(digest);
     expect(out(r, 'Deploy the pushed digest')).toContain(`deploying ${reg.host}/webapp@${digest}`);
     const build = rig.dockerCalls(r).find((c) => c.argv[0] === 'build' || c.argv[1] === 'build');
-    expect(build?.argv).toEqual(expect.arrayContaining(['--build-arg', 'NODE_ENV']));
+    expect(build?.argv).toEqual(expect.arrayContaining(['--build-arg', 'NODE_ENV=production']));
   },
 
   'skip-the-build-when-the-tags-exist': async () => {

@@ -70,13 +70,32 @@ function insidePath(param: string, value: string, cwd: string): string {
   return rel === '' ? '.' : rel;
 }
 
-/** A build arg's name, refused when docker could not take it through its environment (ParamError on `param`). */
-function argName(param: string, k: string): string {
-  if (k === 'PATH' || k === 'HOME' || k.startsWith('DOCKER_')) {
-    throw new ParamError(param, k, `${k} cannot be a build arg here: its value reaches docker through the environment, where ${k} steers docker itself`,
-      'rename the ARG in the Dockerfile');
+/**
+ * Names docker, buildx or the credential helper (node) read as their own settings: a build arg's value reaches
+ * docker through its environment, where these would change docker itself (HTTP_PROXY etc. are lower- or
+ * upper-case in Go's net/http, docker's predefined build args too).
+ */
+const OWN_NAME = /^(?:(?:HTTPS?|NO|ALL|FTP)_PROXY|PATH|HOME|(?:NODE|LD|DOCKER|BUILDKIT|BUILDX|SSL_CERT)_.*)$/i;
+
+/**
+ * A build arg's name: refused (ParamError on `param`) when not a name, or when docker would read it as its own
+ * setting (OWN_NAME) and its value comes from a variable (`fromVar`). Such a name with a value written in the
+ * config goes on docker's command line instead (see parseParams): that value is no secret, the config shows it.
+ */
+function argName(param: string, k: string, fromVar = false): string {
+  if (!ARG_NAME.test(k)) throw new ParamError(param, k, 'is not a build arg name', 'use letters, digits and _, e.g. APP_ENV');
+  if (fromVar && OWN_NAME.test(k)) {
+    throw new ParamError(param, k, `${k} cannot take its value from a variable here: build arg values reach docker through its environment, where ${k} steers docker itself`,
+      `set ${k} in the job's environment and write --build-arg ${k} (no value) in extra-build-args: docker fills it from its own environment`);
   }
   return k;
+}
+
+/** expandVars, refusing the ${...} forms it does not expand (${VAR:-default}, ${#VAR}...), which would pass literally. */
+function expand(param: string, value: string, env: Env): string {
+  const bad = /\$\{(?![A-Za-z_]\w*\})[^}]*\}?/.exec(value)?.[0];
+  if (bad) throw new ParamError(param, bad, 'uses a ${...} form that is not expanded here', 'write $VAR or ${VAR} only, and set the value in the job\'s environment');
+  return expandVars(param, value, env);
 }
 
 /** KEY=VALUE lines; values may name $VARS, expanded here without eval. */
@@ -85,9 +104,10 @@ function pairs(raw: ParamSource, env: Env, param: string, key: RegExp, keyWord: 
     const eq = line.indexOf('=');
     const k = eq > 0 ? line.slice(0, eq).trim() : line;
     if (eq <= 0 || !key.test(k)) {
-      throw new ParamError(param, line, `each line must be ${keyWord}=VALUE`, `write one ${keyWord}=VALUE per line, e.g. ${param === 'labels' ? 'team=web' : 'NODE_ENV=production'}`);
+      throw new ParamError(param, line, `each line must be ${keyWord}=VALUE`, `write one ${keyWord}=VALUE per line, e.g. ${param === 'labels' ? 'team=web' : 'APP_ENV=production'}`);
     }
-    return [param === 'build-args' ? argName(param, k) : k, expandVars(param, line.slice(eq + 1), env)];
+    const v = line.slice(eq + 1);
+    return [param === 'build-args' ? argName(param, k, v.includes('$')) : k, expand(param, v, env)];
   });
 }
 
@@ -111,8 +131,10 @@ export function parseParams(raw: ParamSource, env: Env, cwd: string): BuildAndPu
   const region = regionParam(raw, env);
   const accountId = registryAccountParam(raw, env);
   const profileName = profileNameParam(raw, env);
-  const buildArgs = pairs(raw, env, 'build-args', ARG_NAME, 'KEY');
-  const extraBuildArgs = extraBuildArgsParam(raw, env, buildArgs);
+  // Names docker reads itself, with a value written in the config, go on its command line, not in its environment.
+  const own: string[] = [];
+  const buildArgs = pairs(raw, env, 'build-args', ARG_NAME, 'KEY').filter(([k, v]) => !(OWN_NAME.test(k) && own.push('--build-arg', `${k}=${v}`)));
+  const extraBuildArgs = [...own, ...extraBuildArgsParam(raw, env, buildArgs)];
   const repoKmsKey = kmsKeyParam(raw, env);
   const target = targetParam(raw, env);
   return {
@@ -187,19 +209,26 @@ function platformsParam(raw: ParamSource, env: Env): string[] {
 function extraBuildArgsParam(raw: ParamSource, env: Env, args: [string, string][]): string[] {
   const P = 'extra-build-args';
   const text = rawParam(raw, P);
-  let words: string[];
+  let words: string[], literal: string[];
   try {
-    words = shellWords(text, P, (run) => expandVars(P, run, env));
+    literal = shellWords(text, P);
+    words = shellWords(text, P, (run) => expand(P, run, env));
   } catch (err) {
     throw err instanceof ParamError ? err : new ParamError(P, text, (err as OrbError).message.slice(P.length + 1), 'close the quote, or escape it with \\');
   }
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as string;
+    // "--build-arg K=v" as one word: docker refuses it, and it would show the value on docker's command line.
+    if (/^--build-arg\s/.test(w)) throw new ParamError(P, `${w.split('=')[0] as string}=...`, 'holds --build-arg and its value in one word', 'write --build-arg and NAME=value as two words, without quotes around both');
     const spec = w.startsWith('--build-arg=') ? w.slice(12) : w === '--build-arg' ? words[++i] : undefined;
-    const eq = spec?.indexOf('=') ?? -1;
-    if (eq > 0) args.push([argName(P, spec!.slice(0, eq)), spec!.slice(eq + 1)]);
-    else out.push(...spec === undefined ? [w] : ['--build-arg', spec]);
+    const fromVar = literal[i] !== words[i];
+    if (w === '--build-arg' && spec === undefined) throw new ParamError(P, w, 'ends with --build-arg and no NAME=value', 'give the build arg after it, e.g. --build-arg APP_ENV=production');
+    if (spec === undefined) { out.push(w); continue; }
+    const eq = spec.indexOf('=');
+    const k = argName(P, eq < 0 ? spec : spec.slice(0, eq), eq > 0 && fromVar);
+    if (eq < 0 || OWN_NAME.test(k)) out.push('--build-arg', spec);
+    else args.push([k, spec.slice(eq + 1)]);
   }
   return out;
 }

@@ -39,11 +39,14 @@ export async function run(p: StitchParams, deps: StitchDeps): Promise<void> {
   const fail = (argv: string[]) => (err: unknown) => {
     throw err instanceof OrbError ? err : new OrbError(`docker ${argv.slice(0, 2).join(' ')} failed: ${(err as Error).message}`, 'check that every source tag was pushed and that ecr-login ran in this job');
   };
-  // The list is checked before anything is pushed: after docker manifest create (local), or with buildx's --dry-run.
-  const checkAt = builder === 'buildx' ? 0 : 1;
-  for (const [i, argv] of argvs.entries()) {
-    if (i === checkAt) await checkPlan(argvs[0] ?? [], `${uri}:${p.tags[0] ?? ''}`, sources, builder, deps).catch(fail(['manifest', 'inspect']));
+  // Every list is checked before anything is pushed: each docker manifest list after its create (local), all
+  // tags' one list with buildx's --dry-run. A local list left by an earlier run is removed first (none: ignored).
+  for (const argv of argvs) {
+    const list = argv.find((a) => a.startsWith(`${uri}:`)) ?? '';
+    if (argv[0] === 'buildx') await checkPlan(argv, list, sources, builder, deps).catch(fail(['manifest', 'inspect']));
+    if (argv[1] === 'create') await deps.docker(['manifest', 'rm', list]).catch(() => undefined);
     await deps.docker(argv).catch(fail(argv));
+    if (argv[1] === 'create') await checkPlan(argv, list, sources, builder, deps).catch(fail(['manifest', 'inspect']));
   }
   const have = await deps.tagDigests(keys, p.region, registryId, p.repo, p.tags);
   const digest = have.get(p.tags[0] ?? '');

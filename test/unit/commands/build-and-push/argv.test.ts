@@ -17,9 +17,9 @@ describe('buildArgv', () => {
     ['classic, defaults', {}, 'docker',
       ['build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '.']],
     ['classic, two tags, build args by name only, target, one platform, cache-from a tag', {
-      tag: 'latest, v1.2.3', 'build-args': 'NODE_ENV=production\nTOKEN=${NPM_TOKEN}', target: 'runtime', platform: 'linux/arm64', 'cache-from': 'cache', path: 'services/api', dockerfile: 'docker/Dockerfile.prod',
+      tag: 'latest, v1.2.3', 'build-args': 'APP_ENV=production\nTOKEN=${NPM_TOKEN}', target: 'runtime', platform: 'linux/arm64', 'cache-from': 'cache', path: 'services/api', dockerfile: 'docker/Dockerfile.prod',
     }, 'docker',
-      ['build', '--file', 'services/api/docker/Dockerfile.prod', '--tag', `${URI}:latest`, '--tag', `${URI}:v1.2.3`, '--build-arg', 'NODE_ENV', '--build-arg', 'TOKEN',
+      ['build', '--file', 'services/api/docker/Dockerfile.prod', '--tag', `${URI}:latest`, '--tag', `${URI}:v1.2.3`, '--build-arg', 'APP_ENV', '--build-arg', 'TOKEN',
         '--target', 'runtime', '--platform', 'linux/arm64', '--cache-from', `${URI}:cache`, 'services/api']],
     ['buildx, defaults: attestations off, pushed by the build', {}, 'buildx',
       ['buildx', 'build', '--file', 'Dockerfile', '--tag', `${URI}:abc1234`, '--provenance=false', '--sbom=false', '--push', '.']],

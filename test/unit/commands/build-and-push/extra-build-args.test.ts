@@ -37,8 +37,59 @@ describe('extra-build-args', () => {
   });
 
   it('refuses a --build-arg that docker would read as its own setting, and an unclosed quote', () => {
-    expect(thrown(() => parse('--build-arg DOCKER_HOST=tcp://x'), ParamError).message).toMatch(/^parameter extra-build-args: DOCKER_HOST cannot be a build arg here/);
+    expect(thrown(() => parse('--build-arg DOCKER_HOST=$NET'), ParamError).message).toMatch(/^parameter extra-build-args: DOCKER_HOST cannot take its value from a variable here/);
     expect(thrown(() => parse('--label "a=b'), ParamError).message).toBe('parameter extra-build-args: has an unclosed double quote (got "--label \\"a=b")');
   });
 
+  const OWN = ['HTTPS_PROXY', 'https_proxy', 'No_Proxy', 'ALL_PROXY', 'ftp_proxy', 'HTTP_PROXY', 'NODE_OPTIONS', 'LD_PRELOAD', 'DOCKER_HOST', 'BUILDKIT_PROGRESS', 'BUILDX_CONFIG', 'SSL_CERT_FILE', 'PATH', 'HOME'];
+  const both = (name: string, value: string) => [[{ 'extra-build-args': `--build-arg ${name}=${value}` }, 'extra-build-args'], [{ 'build-args': `${name}=${value}` }, 'build-args']] as const;
+
+  it.each(OWN)('keeps %s, which docker or the credential helper reads itself, out of docker\'s environment: from a variable it is refused with a fix', (name) => {
+    for (const [more, param] of [...both(name, '$PCLOUDKEY'), ...both(name, '"x${NET}"')]) {
+      const err = thrown(() => parseParams(orbParams({ repo: 'webapp', ...more }), ENV, '/project'), ParamError);
+      expect(err.param).toBe(param);
+      expect(err.message).toBe(`parameter ${param}: ${name} cannot take its value from a variable here: build arg values reach docker through its environment, where ${name} steers docker itself (got "${name}")`);
+      expect(err.hint).toBe(`set ${name} in the job's environment and write --build-arg ${name} (no value) in extra-build-args: docker fills it from its own environment`);
+      expect(`${err.message} ${err.hint}`).not.toContain('pcloud-value');
+    }
+  });
+
+  it.each(OWN)('%s with a value written in the config (no secret) goes on docker\'s command line, not in its environment', (name) => {
+    for (const [more] of both(name, 'http://buildproxy:3128')) {
+      const p = parseParams(orbParams({ repo: 'webapp', ...more }), ENV, '/project');
+      expect(p.buildArgs).toEqual([]);
+      expect(p.extraBuildArgs).toEqual(['--build-arg', `${name}=http://buildproxy:3128`]);
+    }
+    // Without a value docker fills it from the job's own environment: nothing is added.
+    expect(parse(`--build-arg ${name}`).extraBuildArgs).toEqual(['--build-arg', name]);
+  });
+
+  it('other names keep their values out of argv, and the order of build-args stays', () => {
+    const p = parse('--build-arg B=$NET --build-arg NODE_ENV=production', { 'build-args': 'A=1\nHTTPS_PROXY=http://p:3128' });
+    expect(p.buildArgs).toEqual([['A', '1'], ['B', 'none']]);
+    expect(p.extraBuildArgs).toEqual(['--build-arg', 'HTTPS_PROXY=http://p:3128', '--build-arg', 'NODE_ENV=production']);
+  });
+
+  it.each([['A B=1', '"--build-arg=A B=1"', 'A B'], ['1-x=2', '--build-arg 1-x=2', '1-x'], ['bare', '--build-arg 9X', '9X'], ['a flag taken as the name', '--build-arg --network host', '--network']])(
+    'refuses a name that is not a build arg name (%s), as build-args does', (_n, extra, name) => {
+      const err = thrown(() => parse(extra), ParamError);
+      expect(err.message).toBe(`parameter extra-build-args: is not a build arg name (got ${JSON.stringify(name)})`);
+    });
+
+  it('a trailing --build-arg is an error (it would take the build context as its name)', () => {
+    const err = thrown(() => parse('--network none --build-arg'), ParamError);
+    expect(err.message).toBe('parameter extra-build-args: ends with --build-arg and no NAME=value (got "--build-arg")');
+  });
+
+  it('"--build-arg K=$SECRET" as one word is an error that shows no value, and never reaches argv', () => {
+    const err = thrown(() => parse('"--build-arg K=$PCLOUDKEY"'), ParamError);
+    expect(err.message).toBe('parameter extra-build-args: holds --build-arg and its value in one word (got "--build-arg K=...")');
+    expect(`${err.message} ${err.hint}`).not.toContain('pcloud-value');
+  });
+
+  it.each([['${NET:-bridge}'], ['${#NET}'], ['${NET/x/y}'], ['${NET']])('refuses %s, a ${...} form that is not expanded, naming it', (form) => {
+    const err = thrown(() => parse(`--build-arg "A=${form}"`), ParamError);
+    expect(err.message).toBe(`parameter extra-build-args: uses a \${...} form that is not expanded here (got ${JSON.stringify(form)})`);
+    expect(thrown(() => parse('', { 'build-args': `A=${form}` }), ParamError).param).toBe('build-args');
+  });
 });

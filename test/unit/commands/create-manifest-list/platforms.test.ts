@@ -27,6 +27,18 @@ describe('checkListPlatforms', () => {
     expect(thrown(() => checkListPlatforms(list(entry(AMD), entry(AMD)), ['only-one']), OrbError).message).toMatch(/^sources sha256:1{64} and sha256:1{64} are both/);
   });
 
+  it('takes linux/arm64 and linux/arm64/v8 as one platform (v8 is arm64\'s default variant)', () => {
+    expect(thrown(() => checkListPlatforms(list(entry(ARM), entry({ os: 'linux', architecture: 'arm64' })), ['new', 'old']), OrbError).message)
+      .toBe('sources new and old are both linux/arm64: the manifest list would name one platform twice, so it was not pushed');
+    expect(checkListPlatforms(list(entry(ARM), entry({ os: 'linux', architecture: 'arm', variant: 'v8' })), ['a', 'b'])).toEqual(['linux/arm64/v8', 'linux/arm/v8']);
+  });
+
+  it('takes two windows/amd64 images of different os.version as two platforms, of one os.version as one', () => {
+    const win = (v: string) => entry({ os: 'windows', architecture: 'amd64', 'os.version': v });
+    expect(checkListPlatforms(list(win('10.0.17763.6414'), win('10.0.20348.2762')), ['ltsc2019', 'ltsc2022'])).toEqual(['windows/amd64 10.0.17763.6414', 'windows/amd64 10.0.20348.2762']);
+    expect(thrown(() => checkListPlatforms(list(win('10.0.20348.2762'), win('10.0.20348.2762')), ['a', 'b']), OrbError).message).toMatch(/^sources a and b are both windows\/amd64 10\.0\.20348\.2762:/);
+  });
+
   it('refuses output that is no list', () => {
     expect(thrown(() => checkListPlatforms('no such manifest', ['a', 'b']), OrbError).message).toMatch(/^docker did not print the manifest list it would push/);
     expect(() => checkListPlatforms('{"schemaVersion":2}', ['a', 'b'])).toThrow(OrbError);

@@ -31,16 +31,16 @@ describe('create-manifest-list run', () => {
     for (const [endpoint, insecure] of [['http://127.0.0.1:5000', true], [`https://${URI.split('/')[0]}`, false]] as const) {
       const world = fakeWorld({ webapp: {} }, endpoint);
       await run(params(), deps(world));
-      expect(world.docker.map((a) => a.includes('--insecure'))).toEqual([insecure, insecure, insecure]);
-      expect(world.docker[0]).toEqual(['manifest', 'create', ...(insecure ? ['--insecure'] : []), '--amend', `${URI}:v1`, `${URI}:v1-amd64`, `${URI}:v1-arm64`]);
+      expect(world.docker.map((a) => a.includes('--insecure'))).toEqual([false, insecure, insecure, insecure]);
+      expect(world.docker[1]).toEqual(['manifest', 'create', ...(insecure ? ['--insecure'] : []), `${URI}:v1`, `${URI}:v1-amd64`, `${URI}:v1-arm64`]);
     }
   });
 
-  it('reads the list\'s platforms after docker manifest create and before the push', async () => {
+  it('removes any local list, creates it and reads its platforms, for every tag, before the first push', async () => {
     const world = fakeWorld({ webapp: {} });
     await run(params({ tag: 'v1,latest' }), deps(world));
-    expect(world.docker.map((a) => a.slice(0, 2).join(' '))).toEqual(['manifest create', 'manifest inspect', 'manifest push', 'manifest create', 'manifest push']);
-    expect(world.docker[1]).toEqual(['manifest', 'inspect', `${URI}:v1`]);
+    expect(world.docker.map((a) => a.slice(0, 2).join(' '))).toEqual(['manifest rm', 'manifest create', 'manifest inspect', 'manifest rm', 'manifest create', 'manifest inspect', 'manifest push', 'manifest push']);
+    expect(world.docker.filter((a) => a[1] !== 'push').map((a) => a.at(a[1] === 'create' ? -3 : -1))).toEqual([`${URI}:v1`, `${URI}:v1`, `${URI}:v1`, `${URI}:latest`, `${URI}:latest`, `${URI}:latest`]);
     expect(world.lines.join('')).toContain('The list holds linux/amd64, linux/arm64');
   });
 
@@ -49,7 +49,20 @@ describe('create-manifest-list run', () => {
     const err = await rejection(run(params(), deps(world, listJson('amd64', 'amd64'))), OrbError);
     expect(err.message).toBe('sources v1-amd64 and v1-arm64 are both linux/amd64: the manifest list would name one platform twice, so it was not pushed');
     expect(err.hint).toMatch(/build each source for its own platform/);
-    expect(world.docker.map((a) => a.slice(0, 2).join(' '))).toEqual(['manifest create', 'manifest inspect', 'manifest rm']);
+    expect(world.docker.map((a) => a.slice(0, 2).join(' '))).toEqual(['manifest rm', 'manifest create', 'manifest inspect', 'manifest rm']);
+    expect(world.repos.get('webapp')?.size).toBe(0);
+  });
+
+  it('checks the second tag\'s list too: one that names a platform twice (e.g. a stale local list) is refused and nothing is pushed', async () => {
+    const world = fakeWorld({ webapp: {} });
+    const printed = [listJson('amd64', 'arm64'), listJson('amd64', 'arm64', 'amd64', 'arm64')];
+    // docker manifest rm fails when there is no local list: that is ignored.
+    const d = { ...deps(world), dockerOutput: async (argv: string[]) => { world.docker.push(argv); return printed.shift() ?? ''; },
+      docker: async (argv: string[]) => { world.docker.push(argv); if (argv[1] === 'rm' && argv.at(-1) === `${URI}:v1`) throw new Error('No such manifest'); } };
+    const err = await rejection(run(params({ tag: 'v1,latest' }), d), OrbError);
+    expect(err.message).toMatch(/^sources sha256:0{64} and sha256:2{64} are both linux\/amd64/);
+    expect(world.docker.map((a) => a.slice(0, 2).join(' '))).toEqual(['manifest rm', 'manifest create', 'manifest inspect', 'manifest rm', 'manifest create', 'manifest inspect', 'manifest rm']);
+    expect(world.docker[5]).toEqual(['manifest', 'inspect', `${URI}:latest`]);
     expect(world.repos.get('webapp')?.size).toBe(0);
   });
 
