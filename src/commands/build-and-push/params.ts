@@ -79,11 +79,16 @@ const OWN_NAME = /^(?:(?:HTTPS?|NO|ALL|FTP)_PROXY|PATH|HOME|(?:NODE|LD|DOCKER|BU
 
 /**
  * A build arg's name: refused (ParamError on `param`) when not a name, or when docker would read it as its own
- * setting (OWN_NAME) and its value comes from a variable (`fromVar`). Such a name with a value written in the
- * config goes on docker's command line instead (see parseParams): that value is no secret, the config shows it.
+ * setting (OWN_NAME) and its value comes from a variable (`fromVar`) or holds a URL's user:password (`value`).
+ * Such a name with another value written in the config goes on docker's command line instead (see parseParams):
+ * that value is no secret, the config shows it.
  */
-function argName(param: string, k: string, fromVar = false): string {
+function argName(param: string, k: string, fromVar = false, value = ''): string {
   if (!ARG_NAME.test(k)) throw new ParamError(param, k, 'is not a build arg name', 'use letters, digits and _, e.g. APP_ENV');
+  // A proxy URL's password would be on docker's command line, which any process on the machine may read.
+  if (OWN_NAME.test(k) && /\/\/[^/@]*:[^/@]*@/.test(value)) {
+    throw new ParamError(param, k, `${k}'s value holds a user:password, which would be on docker's command line`, `set ${k} in the job's environment and write --build-arg ${k} with no value`);
+  }
   if (fromVar && OWN_NAME.test(k)) {
     throw new ParamError(param, k, `${k} cannot take its value from a variable here: build arg values reach docker through its environment, where ${k} steers docker itself`,
       `set ${k} in the job's environment and write --build-arg ${k} (no value) in extra-build-args: docker fills it from its own environment`);
@@ -107,7 +112,7 @@ function pairs(raw: ParamSource, env: Env, param: string, key: RegExp, keyWord: 
       throw new ParamError(param, line, `each line must be ${keyWord}=VALUE`, `write one ${keyWord}=VALUE per line, e.g. ${param === 'labels' ? 'team=web' : 'APP_ENV=production'}`);
     }
     const v = line.slice(eq + 1);
-    return [param === 'build-args' ? argName(param, k, v.includes('$')) : k, expand(param, v, env)];
+    return [param === 'build-args' ? argName(param, k, v.includes('$'), v) : k, expand(param, v, env)];
   });
 }
 
@@ -226,7 +231,7 @@ function extraBuildArgsParam(raw: ParamSource, env: Env, args: [string, string][
     if (w === '--build-arg' && spec === undefined) throw new ParamError(P, w, 'ends with --build-arg and no NAME=value', 'give the build arg after it, e.g. --build-arg APP_ENV=production');
     if (spec === undefined) { out.push(w); continue; }
     const eq = spec.indexOf('=');
-    const k = argName(P, eq < 0 ? spec : spec.slice(0, eq), eq > 0 && fromVar);
+    const k = argName(P, eq < 0 ? spec : spec.slice(0, eq), eq > 0 && fromVar, spec.slice(eq + 1));
     if (eq < 0 || OWN_NAME.test(k)) out.push('--build-arg', spec);
     else args.push([k, spec.slice(eq + 1)]);
   }

@@ -54,7 +54,7 @@ describe('extra-build-args', () => {
     }
   });
 
-  it.each(OWN)('%s with a value written in the config (no secret) goes on docker\'s command line, not in its environment', (name) => {
+  it.each(OWN)('%s with a value written in the config (no password in it) goes on docker\'s command line, not in its environment', (name) => {
     for (const [more] of both(name, 'http://buildproxy:3128')) {
       const p = parseParams(orbParams({ repo: 'webapp', ...more }), ENV, '/project');
       expect(p.buildArgs).toEqual([]);
@@ -62,6 +62,16 @@ describe('extra-build-args', () => {
     }
     // Without a value docker fills it from the job's own environment: nothing is added.
     expect(parse(`--build-arg ${name}`).extraBuildArgs).toEqual(['--build-arg', name]);
+  });
+
+  it.each(['HTTPS_PROXY', 'http_proxy', 'ALL_PROXY'])('%s with a user:password written in the config is refused: it would be on docker\'s command line', (name) => {
+    for (const [more, param] of both(name, 'http://builder:s3cret-pass@proxy:3128')) {
+      const err = thrown(() => parseParams(orbParams({ repo: 'webapp', ...more }), ENV, '/project'), ParamError);
+      expect(err.param).toBe(param);
+      expect(err.message).toBe(`parameter ${param}: ${name}'s value holds a user:password, which would be on docker's command line (got "${name}")`);
+      expect(err.hint).toBe(`set ${name} in the job's environment and write --build-arg ${name} with no value`);
+      expect(`${err.message} ${err.hint}`).not.toContain('s3cret');
+    }
   });
 
   it('other names keep their values out of argv, and the order of build-args stays', () => {
