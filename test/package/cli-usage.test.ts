@@ -62,6 +62,16 @@ describe('--help', () => {
       for (const flag of flags) expect(help, `${command} ${flag}`).toMatch(new RegExp(`^ +${flag} .*\\[required\\]$`, 'm'));
       expect(help).not.toMatch(/--(branch|region|jwks-file) .*\[required\]/);
     }
+    expect((await cli('trust-policy', '--help')).stdout).toMatch(/^ +--account-id .*\[required with --format json, the default\]/m);
+  });
+
+  it('-h is --help, -v is --version', async () => {
+    for (const [short, long] of [['-h', '--help'], ['-v', '--version']] as const) {
+      const [a, b] = [await cli(short), await cli(long)];
+      expect(a.exitCode, a.stderr).toBe(0);
+      expect(a.stdout).toBe(b.stdout);
+    }
+    expect((await cli('doctor', '-h')).stdout).toBe((await cli('doctor', '--help')).stdout);
   });
 });
 
@@ -81,11 +91,16 @@ describe('usage mistakes: one line with the fix, exit 2, no help text', () => {
     ['a flag cut short', ['doctor', '--token', 't', '--policy-file', 'p'], 'aws-oidc doctor: unknown flag "--token"; fix: did you mean --token-file?'],
     ['a misspelled command', ['trust-polcy'], 'aws-oidc: unknown command "trust-polcy"; fix: did you mean aws-oidc trust-policy?'],
     ['a missing required flag', ['trust-policy', '--org-id', ORG, '--account-id', '123456789012'], 'aws-oidc trust-policy: --project-id is required; fix: pass --project-id <uuid>'],
-    ['an empty required flag', ['trust-policy', '--org-id', '', '--project-id', ORG], 'aws-oidc trust-policy: --org-id is required; fix: pass --org-id <uuid>'],
-    ['two missing', ['trust-policy'], 'aws-oidc trust-policy: --org-id and --project-id are required; fix: pass --org-id <uuid>'],
+    ['an empty required flag', ['trust-policy', '--org-id', '', '--project-id', ORG, '--account-id', '123456789012'], 'aws-oidc trust-policy: --org-id is required; fix: pass --org-id <uuid>'],
+    ['two missing', ['trust-policy', '--format', 'terraform'], 'aws-oidc trust-policy: --org-id and --project-id are required; fix: pass --org-id <uuid>'],
+    ['three missing', ['trust-policy'], 'aws-oidc trust-policy: --org-id, --project-id and --account-id (with --format json) are required; fix: pass --org-id <uuid>'],
     ['the token file missing', ['doctor', '--policy-file', 'p.json'], 'aws-oidc doctor: --token-file is required; fix: pass --token-file <file holding the token>, or --token-file -'],
     ['a flag without its value', ['assume-role', '--token-file', 't', '--role-arn'], 'aws-oidc assume-role: --role-arn needs a value; fix: pass --role-arn <value>'],
     ['no command', [], 'aws-oidc: no command given; fix: name one of trust-policy, doctor, assume-role'],
+    ['--help after a misspelled command', ['trust-polcy', '--help'], 'aws-oidc: unknown command "trust-polcy"; fix: did you mean aws-oidc trust-policy?'],
+    ['no --account-id with --format json (the default)', ['trust-policy', '--org-id', ORG, '--project-id', ORG],
+      'aws-oidc trust-policy: --account-id (with --format json) is required; fix: pass --account-id <12 digits>'],
+    ['no --account-id with --format json given', ['trust-policy', '--org-id', ORG, '--project-id', ORG, '--format', 'json'], 'aws-oidc trust-policy: --account-id (with --format json) is required'],
   ])('%s', async (_what, args, start) => {
     const r = await cli(...args);
     expect(r.exitCode).toBe(2);

@@ -22,7 +22,8 @@ export async function readToken(path: string | undefined, io: TokenInput): Promi
   try {
     text = path === '-' ? await io.readStdin() : io.readFile(path);
   } catch (err) {
-    throw new OrbError(`--token-file ${path}: cannot read it (${(err as Error).message})`, 'check the path and that you may read the file', { cause: err });
+    throw new OrbError(`--token-file ${path}: cannot read it (${(err as Error).message})`, path === '-'
+      ? 'pipe the token in, e.g. printenv CIRCLE_OIDC_TOKEN_V2 | aws-oidc ... --token-file -' : 'check the path and that you may read the file', { cause: err });
   }
   const token = text.trim();
   if (token === '') {

@@ -4,8 +4,11 @@ import type { Options } from 'yargs';
 import { FORMATS, PARTITIONS } from '../trust-policy/params.ts';
 import { DEFAULT_CLI_SESSION_NAME } from '../assume-from-file/run.ts';
 
-/** One flag: yargs' options, and for a required flag the `fix` a user is told when it is missing. */
-export type FlagSpec = Options & { type: 'string' | 'boolean'; missingFix?: string };
+/**
+ * One flag: yargs' options, and for a required flag the `fix` a user is told when it is missing; `requiredWith`:
+ * required only when another flag has this value (or defaults to it).
+ */
+export type FlagSpec = Options & { type: 'string' | 'boolean'; missingFix?: string; requiredWith?: { flag: string; value: string } };
 
 /** One command of the CLI. */
 export interface CommandSpec {
@@ -32,7 +35,8 @@ const TRUST_POLICY: CommandSpec = {
     'project-id': { type: 'string', describe: 'CircleCI project id (UUID)', demandOption: true, requiresArg: true,
       missingFix: 'pass --project-id <uuid>, from CircleCI\'s Project Settings > Overview' },
     'branch': { type: 'string', describe: 'Admit only jobs on this branch (V2 token sub); a full refs/... ref is taken as is', requiresArg: true },
-    'account-id': { type: 'string', describe: 'AWS account id (12 digits); required with --format json', requiresArg: true },
+    'account-id': { type: 'string', describe: 'AWS account id (12 digits) [required with --format json, the default]', requiresArg: true, requiredWith: { flag: 'format', value: 'json' },
+      missingFix: 'pass --account-id <12 digits> (aws sts get-caller-identity shows it), or use --format terraform or cloudformation, which need none' },
     'partition': { type: 'string', describe: `AWS partition: ${PARTITIONS.join(', ')}`, default: 'aws', requiresArg: true },
     'issuer-url': { type: 'string', describe: 'OIDC issuer URL (default https://oidc.circleci.com/org/<org-id>)', requiresArg: true },
     'format': { type: 'string', describe: `Output: ${FORMATS.join(', ')}`, default: 'json', requiresArg: true },

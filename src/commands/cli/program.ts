@@ -40,7 +40,7 @@ function pick(argv: Record<string, unknown>, names: readonly string[]): RawFlags
 
 /** One command's flags and examples, as yargs takes them. */
 const builder = (spec: CommandSpec) => (y: Argv): Argv => {
-  const withFlags = Object.entries(spec.flags).reduce((acc, [name, { missingFix: _fix, ...options }]) => acc.option(name, options), y);
+  const withFlags = Object.entries(spec.flags).reduce((acc, [name, { missingFix: _fix, requiredWith: _with, ...options }]) => acc.option(name, options), y);
   return spec.examples.reduce((acc, [line, what]) => acc.example(line, what), withFlags);
 };
 
@@ -97,7 +97,9 @@ function program(args: string[], io: CliIo, result: { code: number }): Argv {
         const signature = await checkSignature(token, claims.iss, keySource(argv, io), httpTimeoutMs(io.env));
         const report = { ...doctor(claims, statements, io.now()), signature };
         io.stdout(withoutUserinfo(renderReport(report)));
+        // The policy refuses (or the signature failed): 1. It admits, but the --jwks-url gave no keys to check the signature with: 3.
         if (!passes(report)) result.code = 1;
+        else if (signature.status === 'unfetched') result.code = KEYS_UNFETCHED_EXIT;
       } catch (err) {
         fail('doctor', err);
       }
@@ -131,8 +133,13 @@ const looksLikeToken = (arg: string): boolean => /(^|=)eyJ[\w-]{8,}/.test(arg);
 /** The exit code of a usage mistake (an unknown command or flag, a required flag missing), as getopt-style tools use it. */
 export const USAGE_EXIT = 2;
 
+/** doctor's exit code when the policy admits the token's claims but the signature could not be checked (the --jwks-url gave no keys). */
+export const KEYS_UNFETCHED_EXIT = 3;
+
 /** Runs the CLI on `args` (without node and the script); returns the exit code. */
-export async function runCli(args: string[], io: CliIo): Promise<number> {
+export async function runCli(given: string[], io: CliIo): Promise<number> {
+  // -h and -v, as most CLIs take them: --help and --version.
+  const args = given.map((a) => (a === '-h' ? '--help' : a === '-v' ? '--version' : a));
   if (args.some(looksLikeToken)) {
     // A token on the command line is already in the shell history and `ps`; at least never print it back.
     io.stderr('aws-oidc: an argument looks like an OIDC token (not shown); the CLI never takes the token on the command line\n' +

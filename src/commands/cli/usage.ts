@@ -91,17 +91,20 @@ function flagProblem(spec: CommandSpec, args: string[]): UsageProblem | undefine
     seen.set(name, value ?? '');
   }
   if (seen.has('version')) return undefined;
-  const missing = Object.entries(spec.flags).filter(([n, f]) => f.demandOption && (seen.get(n) ?? '').trim() === '');
+  // A flag required only with another's value (--account-id with --format json) counts when that value is given or the default.
+  const needed = (f: FlagSpec): boolean => f.demandOption === true ||
+    (f.requiredWith !== undefined && (seen.get(f.requiredWith.flag) ?? String(spec.flags[f.requiredWith.flag]?.default)) === f.requiredWith.value);
+  const missing = Object.entries(spec.flags).filter(([n, f]) => needed(f) && (seen.get(n) ?? '').trim() === '');
   if (missing.length === 0) return undefined;
-  const names = missing.map(([n]) => `--${n}`);
-  return { who, problem: `${names.join(' and ')} ${names.length === 1 ? 'is' : 'are'} required`, fix: missing.map(([, f]) => f.missingFix).join('; ') };
+  const names = missing.map(([n, f]) => `--${n}${f.requiredWith ? ` (with --${f.requiredWith.flag} ${f.requiredWith.value})` : ''}`);
+  return { who, problem: `${names.slice(0, -1).join(', ')}${names.length > 1 ? ' and ' : ''}${names.at(-1) ?? ''} ${names.length === 1 ? 'is' : 'are'} required`, fix: missing.map(([, f]) => f.missingFix).join('; ') };
 }
 
 /** The first usage mistake in `args` (without node and the script), or undefined when yargs may run them. */
 export function usageProblem(args: string[]): UsageProblem | undefined {
-  // Asked for help, the user gets it, whatever else the line holds.
-  if (args.includes('--help')) return undefined;
   const command = commandOf(args);
+  // Asked for help, the user gets it, whatever else the line holds; but for a command that does not exist, the one meant.
+  if (args.includes('--help')) return command !== undefined && 'problem' in command && command.problem.startsWith('unknown command') ? command : undefined;
   if (command === undefined) return undefined;
   if ('problem' in command) return command;
   return flagProblem(command, args);

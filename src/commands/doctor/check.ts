@@ -13,9 +13,10 @@ import { listOf, type PolicyStatement } from './policy.ts';
  */
 export const tokenText = (value: string): string => JSON.stringify(serverText(value));
 
-/** What doctor says about the signature: not checked (no keys given), verified with a key, or failed (why, and the fix). */
+/** What doctor says about the signature: not checked (no keys given, or the --jwks-url gave none: why, and the fix), verified with a key, or failed (why, and the fix). */
 export type SignatureCheck =
   | { status: 'unchecked' }
+  | { status: 'unfetched'; problem: string; fix: string; keys: string }
   | { status: 'verified'; kid: string | undefined; alg: string; keys: string }
   | { status: 'failed'; problem: string; fix: string; keys: string };
 
@@ -25,6 +26,7 @@ export function signatureLines(s: SignatureCheck): string[] {
     return ['signature: not checked (give --jwks-file or --jwks-url): doctor checks the token\'s claims against the policy, not who signed it'];
   }
   if (s.status === 'verified') return [`signature: verified with key ${s.kid === undefined ? '(the token names no kid)' : tokenText(s.kid)} (${s.alg}) of ${s.keys}`];
+  if (s.status === 'unfetched') return [`signature: not checked: the keys could not be fetched (${s.problem})`, `    fix:    ${s.fix}`];
   return [`SIGNATURE FAILED: ${s.problem}`, `    fix:    ${s.fix}`];
 }
 
@@ -36,6 +38,8 @@ export interface Finding {
   token: string;
   policy: string;
   fix?: string;
+  /** What `policy` holds when it is not the policy's value (the expiry finding's current time: 'now'); default 'policy'. */
+  policyLabel?: string;
 }
 
 export interface DoctorReport {
@@ -149,9 +153,10 @@ export function span(ms: number): string {
 function expiryFinding(exp: number, now: number): Finding {
   const left = exp * 1000 - now;
   const at = new Date(exp * 1000).toISOString();
-  if (left > 0) return { status: 'ok', key: `exp: valid for ${span(left)} more`, token: at, policy: `(now ${new Date(now).toISOString()})` };
+  const current = { policy: new Date(now).toISOString(), policyLabel: 'now' };
+  if (left > 0) return { status: 'ok', key: `exp: valid for ${span(left)} more`, token: at, ...current };
   return {
-    status: 'mismatch', key: `exp: EXPIRED ${span(-left)} ago`, token: at, policy: `(now ${new Date(now).toISOString()})`,
+    status: 'mismatch', key: `exp: EXPIRED ${span(-left)} ago`, token: at, ...current,
     fix: `the token expired ${span(-left)} ago; get a fresh one (CircleCI's tokens last one hour from the job start)`,
   };
 }
@@ -182,13 +187,15 @@ export function renderReport(r: DoctorReport): string {
     lines.push(`${f.status === 'ok' ? 'ok      ' : f.status === 'warning' ? 'warning ' : 'MISMATCH'} ${f.key}`);
     if (f.status === 'ok') continue;
     if (f.token) lines.push(`    token:  ${f.token}`);
-    lines.push(`    policy: ${f.policy}`);
+    lines.push(`    ${`${f.policyLabel ?? 'policy'}:`.padEnd(8)}${f.policy}`);
     if (f.fix) lines.push(`    fix:    ${f.fix}`);
   }
   const n = mismatches(r.findings);
   const verdict = !r.admitted ? `result: the policy refuses this token (${n} mismatch${n === 1 ? '' : 'es'})`
     : r.signature?.status === 'failed' ? 'result: the policy admits this token\'s claims, but its signature failed: STS refuses it (InvalidIdentityToken)'
-      : r.signature?.status === 'verified' ? 'result: the policy admits this token, and its signature verifies' : 'result: the policy admits this token\'s claims';
+      : r.signature?.status === 'verified' ? 'result: the policy admits this token, and its signature verifies'
+        : r.signature?.status === 'unfetched' ? 'result: the policy admits this token\'s claims; its signature is not checked, as the keys could not be fetched'
+          : 'result: the policy admits this token\'s claims';
   lines.push(verdict);
   // A fix may hold parts of a claim (subFix): no line carries a control or bidi character, so each stays one line.
   // eslint-disable-next-line no-control-regex

@@ -60,7 +60,7 @@ function failure(err: unknown, header: JWSHeaderParameters, iss: string | undefi
   if (remote) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const why = (err as Error).name === 'TimeoutError' ? 'no answer in time' : cause?.code ?? cause?.message ?? (err as Error).message;
-    return fail(`could not get the keys from ${keys}: ${why}`, `check the URL (${jwksHint(iss)}); doctor fetches directly, without HTTPS_PROXY: behind a proxy, download the keys (curl -o jwks.json <url>) and pass --jwks-file jwks.json`);
+    return { status: 'unfetched', problem: `${keys}: ${why}`, keys, fix: `check the URL (${jwksHint(iss)}); doctor fetches directly, without HTTPS_PROXY: behind a proxy, download the keys (curl -o jwks.json <url>) and pass --jwks-file jwks.json` };
   }
   return fail(`the signature could not be checked with ${keys}: ${(err as Error).message}`, jwksHint(iss));
 }
@@ -97,7 +97,7 @@ async function remoteKeys(url: URL, timeoutMs: number): Promise<ReturnType<typeo
 /**
  * Checks the signature of `token` (a compact JWS) with the keys of `source` (undefined: not checked), fetching a URL
  * within `timeoutMs`. A --jwks-file that is no JWKS, or a --jwks-url that is no https URL, is an OrbError (bad input);
- * a key set that does not verify the token, or a URL that gives none, is a 'failed' check.
+ * a key set that does not verify the token is a 'failed' check, and a URL that gives no key set an 'unfetched' one (not checked).
  */
 export async function checkSignature(token: string, iss: string | undefined, source: KeySource | undefined, timeoutMs: number): Promise<SignatureCheck> {
   if (source === undefined) return { status: 'unchecked' };

@@ -18,6 +18,14 @@ const sign = (key: Key, over: object = {}, kid = key.jwk.kid) =>
   new SignJWT(claims(over)).setProtectedHeader({ alg: String(key.jwk.alg), ...(kid ? { kid } : {}), typ: 'JWT' }).sign(key.privateKey);
 const jwks = (...keys: Key[]) => JSON.stringify({ keys: keys.map((k) => k.jwk) });
 const file = (...keys: Key[]) => ({ file: 'jwks.json', text: jwks(...keys) });
+/** A port of 127.0.0.1 that nothing listens on (just closed), for an ECONNREFUSED. */
+async function closedPort(): Promise<number> {
+  const gone = createServer();
+  await new Promise<void>((done) => gone.listen(0, '127.0.0.1', done));
+  const port = (gone.address() as AddressInfo).port;
+  await new Promise<void>((done) => gone.close(() => done()));
+  return port;
+}
 
 let issuerKey: Key;
 let otherKey: Key;
@@ -63,7 +71,6 @@ describe('checkSignature', () => {
       () => file(issuerKey), /^the token's alg "none" is not a public-key signature$/, /RS256, ES256/],
     ['HS256 (a shared secret, never an issuer\'s key)', async () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).sign(new TextEncoder().encode('s'.repeat(32))),
       () => file(issuerKey), /^the token's alg "HS256" is not a public-key signature$/, /./],
-    ['a URL that answers 404', async () => sign(issuerKey), () => ({ url: `${base}/nope` }), /^could not get the keys from http:\/\/127\.0\.0\.1:\d+\/nope: /, /download the keys \(curl -o jwks\.json <url>\) and pass --jwks-file/],
   ])('%s: a clear failure and the fix', async (_what, token, source, problem, fix) => {
     const check = await checkSignature(await token(), ISS, source(), 5000);
     expect(check.status).toBe('failed');
@@ -73,12 +80,17 @@ describe('checkSignature', () => {
     expect(signatureLines(check)[0]).toBe(`SIGNATURE FAILED: ${check.problem}`);
   });
 
-  it('a URL nobody answers at: the network code', async () => {
-    const gone = createServer();
-    await new Promise<void>((done) => gone.listen(0, '127.0.0.1', done));
-    const port = (gone.address() as AddressInfo).port;
-    await new Promise<void>((done) => gone.close(() => done()));
-    expect(await checkSignature(await sign(issuerKey), ISS, { url: `http://127.0.0.1:${port}/jwks` }, 5000)).toMatchObject({ status: 'failed', problem: `could not get the keys from http://127.0.0.1:${port}/jwks: ECONNREFUSED` });
+  it('a URL that answers 404: not checked (never "failed"), with the fix', async () => {
+    const check = await checkSignature(await sign(issuerKey), ISS, { url: `${base}/nope` }, 5000);
+    expect(check).toMatchObject({ status: 'unfetched', problem: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/nope: /) as string });
+    if (check.status !== 'unfetched') return;
+    expect(check.fix).toMatch(/download the keys \(curl -o jwks\.json <url>\) and pass --jwks-file/);
+    expect(signatureLines(check)).toEqual([`signature: not checked: the keys could not be fetched (${check.problem})`, `    fix:    ${check.fix}`]);
+  });
+
+  it('a URL nobody answers at: not checked, with the network code', async () => {
+    const port = await closedPort();
+    expect(await checkSignature(await sign(issuerKey), ISS, { url: `http://127.0.0.1:${port}/jwks` }, 5000)).toMatchObject({ status: 'unfetched', problem: `http://127.0.0.1:${port}/jwks: ECONNREFUSED` });
   });
 
   it.each([
@@ -107,6 +119,18 @@ describe('aws-oidc doctor with keys', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('SIGNATURE FAILED: the signature does not verify with the key for kid "k1"');
     expect(r.stdout).toContain('result: the policy admits this token\'s claims, but its signature failed: STS refuses it (InvalidIdentityToken)');
+  });
+
+  it('a policy that admits but keys that cannot be fetched: exit 3, the signature not checked, no claim that STS refuses it', async () => {
+    const port = await closedPort();
+    const r = await cli(['doctor', '--token-file', 'token', '--policy-file', 'p.json', '--jwks-url', `http://127.0.0.1:${port}/jwks`], { files: { token: await sign(issuerKey), 'p.json': policy } });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stdout.split('\n')[1]).toBe(`signature: not checked: the keys could not be fetched (http://127.0.0.1:${port}/jwks: ECONNREFUSED)`);
+    expect(r.stdout.split('\n')[2]).toMatch(/^ {4}fix: {4}check the URL/);
+    expect(r.stdout).not.toMatch(/SIGNATURE FAILED|STS refuses|InvalidIdentityToken/);
+    expect(r.stdout).toContain('result: the policy admits this token\'s claims; its signature is not checked, as the keys could not be fetched\n');
+    const refused = await cli(['doctor', '--token-file', 'token', '--policy-file', 'p.json', '--jwks-url', `http://127.0.0.1:${port}/jwks`], { files: { token: await sign(issuerKey, { aud: 'other' }), 'p.json': policy } });
+    expect(refused.code).toBe(1);
   });
 
   it('no keys: exit 0 on the claims alone, and the report says the signature was not checked', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doctor, parseSub, providerAccount, span, stringLike } from '../../../src/commands/doctor/check.ts';
+import { doctor, parseSub, providerAccount, renderReport, span, stringLike } from '../../../src/commands/doctor/check.ts';
 import { parsePolicy } from '../../../src/commands/doctor/policy.ts';
 import { trustPolicy } from '../../../src/commands/trust-policy/generate.ts';
 import { ISS, NOW, ORG, PROJECT, claims, cli, fakeToken, sub } from './helpers.ts';
@@ -113,6 +113,8 @@ describe('doctor', () => {
     expect(r.findings[0]?.fix).toMatch(/^the token expired 2h 5m ago; get a fresh one/);
     expect(doctor(claims({ exp: NOW / 1000 }), statements(), NOW).findings[0]).toMatchObject({ status: 'mismatch', key: 'exp: EXPIRED 0s ago' });
     expect(doctor(claims({ exp: NOW / 1000 + 3000 }), statements(), NOW).findings[0]).toMatchObject({ status: 'ok', key: 'exp: valid for 50m more' });
+    // The report labels the current time as now, not as the policy's value.
+    expect(renderReport(r)).toContain(`MISMATCH exp: EXPIRED 2h 5m ago\n    token:  ${new Date(NOW - 7_500_000).toISOString()}\n    now:    ${new Date(NOW).toISOString()}\n    fix:`);
   });
 
   it('the trust-policy command it suggests has the account of the policy\'s provider, or a placeholder', () => {

@@ -26,7 +26,8 @@ describe('closest', () => {
 
 describe('usageProblem', () => {
   it('lets through a well-formed line, --help and --version', () => {
-    expect(usageProblem(['trust-policy', '--org-id', 'a', '--project-id', 'b'])).toBeUndefined();
+    expect(usageProblem(['trust-policy', '--org-id', 'a', '--project-id', 'b', '--account-id', 'c'])).toBeUndefined();
+    expect(usageProblem(['trust-policy', '--org-id', 'a', '--project-id', 'b', '--format', 'terraform'])).toBeUndefined();
     expect(usageProblem(['--help'])).toBeUndefined();
     expect(usageProblem(['--version'])).toBeUndefined();
     expect(usageProblem(['doctor', '--token-file', '-', '--policy-file', 'p', '--jwks-url', 'https://x'])).toBeUndefined();
