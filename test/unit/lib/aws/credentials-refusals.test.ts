@@ -38,6 +38,12 @@ describe('profileKeys refuses a profile without credentials', () => {
     expect(err.hint).toBe('fix the profile in the AWS config file');
   });
 
+  it.each(['web_identity_token_file = /nonexistent/token', 'sso_session = corp', 'sso_start_url = https://127.0.0.1:9/start', 'credential_source = Environment', 'login_session = corp'])(
+    'leaves a profile with %s to the SDK, whose refusal it passes on', async (setting) => {
+      const err = await orbRejection(profileKeys('p', awsEnv(`[profile p]\n${setting}\n`), 'us-east-1'));
+      expect(err.message).toMatch(/^profile p gave no credentials: /);
+    });
+
   it('uses the keys, not the credential_process, of a profile that has both', async () => {
     const env = awsEnv(`[profile p]\ncredential_process = ${program('exit 1')}\n`, '[p]\naws_access_key_id = AKIAKEYSKEYSKEYS0001\naws_secret_access_key = s\n');
     expect(await profileKeys('p', env)).toMatchObject({ accessKeyId: 'AKIAKEYSKEYSKEYS0001', source: 'profile p' });

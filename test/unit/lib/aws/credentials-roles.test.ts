@@ -79,8 +79,8 @@ describe('a profile with role_arn and source_profile', () => {
     expect(err).toBe(refuse);
   });
 
-  it('is no credential_process profile, and no keyless one, whatever else it holds', async () => {
-    const env = awsEnv(`${BASE}[profile deploy]\naws_access_key_id = AKIAHALFHALFHALF0001\nrole_arn = ${ROLE}\nsource_profile = base\ncredential_process = /bin/false\n`);
+  it.each(['', 'aws_access_key_id = AKIAHALFHALFHALF0001\n'])('is no credential_process profile, and no keyless one, whatever else it holds (%j)', async (keyId) => {
+    const env = awsEnv(`${BASE}[profile deploy]\n${keyId}role_arn = ${ROLE}\nsource_profile = base\ncredential_process = /bin/false\n`);
     expect((await profileKeys('deploy', env, 'us-east-1')).source).toBe('profile deploy');
     expect(calls).toHaveLength(1);
   });
