@@ -3,7 +3,7 @@
 import { EXPLAINED } from './explained.ts';
 import { GOALS, SECURITY_FILES } from './scope.ts';
 import type { PassInfo } from './passes.ts';
-import { byFolder, mutantLine, tally, type Mutant, type Tally } from './score.ts';
+import { byFolder, explains, mutantLine, tally, type Mutant, type Tally } from './score.ts';
 
 const row = (name: string, t: Tally): string =>
   `| ${name} | ${t.score.toFixed(2)} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${t.errors} | ${t.ignored} |`;
@@ -33,7 +33,7 @@ export function render(mutants: readonly Mutant[], info: { commit: string; machi
   const rig = mutants.filter((m) => !m.fileName.startsWith('src/'));
   const security = mutants.filter((m) => SECURITY_FILES.includes(m.fileName));
   const survivors = security.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage');
-  const why = (m: Mutant) => EXPLAINED.find((e) => e.file === m.fileName && e.line === m.location.start.line && e.mutator === m.mutatorName && e.replacement === m.replacement)?.why ?? 'NOT EXPLAINED';
+  const why = (m: Mutant) => EXPLAINED.find((e) => explains(e, m))?.why ?? 'NOT EXPLAINED';
   return [
     '# Mutation testing',
     '',

@@ -18,8 +18,8 @@ export interface Mutant {
   coveredBy?: string[] | undefined;
 }
 
-/** A surviving mutant that is equivalent to the code (no test can tell them apart), and why. */
-export interface Explained { file: string; line: number; mutator: string; replacement: string; why: string }
+/** A surviving mutant that is equivalent to the code (no test can tell them apart), and why; line and column as Stryker counts them (from 1). */
+export interface Explained { file: string; line: number; column: number; mutator: string; replacement: string; why: string }
 
 /** Counts of one group of mutants; `score` is Stryker's: detected / (detected + undetected), in percent. */
 export interface Tally { killed: number; timeout: number; survived: number; noCoverage: number; errors: number; ignored: number; score: number }
@@ -54,9 +54,9 @@ export function byFolder(mutants: readonly Mutant[]): [string, Mutant[]][] {
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
 
-/** Whether `e` accounts for surviving mutant `m` (same file, line, mutator and replacement). */
-function explains(e: Explained, m: Mutant): boolean {
-  return e.file === m.fileName && e.line === m.location.start.line && e.mutator === m.mutatorName && e.replacement === m.replacement;
+/** Whether `e` accounts for mutant `m` (same file, line, column, mutator and replacement). */
+export function explains(e: Explained, m: Mutant): boolean {
+  return e.file === m.fileName && e.line === m.location.start.line && e.column === m.location.start.column && e.mutator === m.mutatorName && e.replacement === m.replacement;
 }
 
 /** The undetected mutants of `files` that no explanation accounts for. */

@@ -24,11 +24,12 @@ describe('mutation score', () => {
   it('fails a survivor of a security file that no entry explains, and an entry that explains nothing', () => {
     const mutants = [m('src/lib/log.ts', 'Survived', 10, '>'), m('src/lib/log.ts', 'NoCoverage', 12), m('src/lib/log.ts', 'Killed', 14), m('src/other.ts', 'Survived')];
     const explained: Explained[] = [
-      { file: 'src/lib/log.ts', line: 10, mutator: 'ConditionalExpression', replacement: '>', why: 'equivalent' },
-      { file: 'src/lib/log.ts', line: 14, mutator: 'ConditionalExpression', replacement: 'false', why: 'killed now' },
+      { file: 'src/lib/log.ts', line: 10, column: 3, mutator: 'ConditionalExpression', replacement: '>', why: 'equivalent' },
+      { file: 'src/lib/log.ts', line: 14, column: 3, mutator: 'ConditionalExpression', replacement: 'false', why: 'killed now' },
+      { file: 'src/lib/log.ts', line: 12, column: 4, mutator: 'ConditionalExpression', replacement: 'false', why: 'another mutant on that line' },
     ];
     expect(unexplained(mutants, ['src/lib/log.ts'], explained).map((x) => x.location.start.line)).toEqual([12]);
-    expect(staleExplanations(mutants, explained).map((e) => e.line)).toEqual([14]);
+    expect(staleExplanations(mutants, explained).map((e) => e.line)).toEqual([14, 12]);
   });
 });
 
