@@ -95,6 +95,14 @@ describe('withFileLock waits', () => {
     expect(slept()).toBe(2);
   });
 
+  it('for a fresh lock of another host, whatever its pid is here', () => {
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const { file, lock } = lockedFile(`${gone} build-host-2`);
+    const slept = sleeps(release(lock, 1));
+    withFileLock(file, () => undefined);
+    expect(slept()).toBe(1);
+  });
+
   it.each(['x12', '12abc', '-1', '0', ''])('for a fresh lock whose pid (%j) is no process id: its age alone decides', (pid) => {
     const { file, lock } = lockedFile(`${pid} ${hostname()}`);
     const slept = sleeps(release(lock, 1));
@@ -155,6 +163,17 @@ describe('withFileLock refuses', () => {
     const err = thrown(() => withFileLock(file, () => undefined), OrbError);
     expect(err.message).toBe(`cannot remove the stale lock ${file}.lock: EISDIR`);
     expect(err.hint).toBe(`remove ${file}.lock and run the step again`);
+    expect((err.cause as NodeJS.ErrnoException).code).toBe('EISDIR');
+  });
+
+  it('nothing when a stale lock is removed by its own writer while this one looks at it', () => {
+    const { file, lock } = lockedFile(ME, LOCK_STALE_MS + 60_000);
+    vi.mocked(fs.readFileSync).mockImplementationOnce((path, options) => {
+      const text = real.readFileSync(path, options);
+      fs.rmSync(lock);
+      return text;
+    });
+    expect(withFileLock(file, () => 'written')).toBe('written');
   });
 });
 
