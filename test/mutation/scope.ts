@@ -1,4 +1,6 @@
 // What `npm run mutation` mutates, and which files count as security-relevant (their own, higher goal).
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 
 /** The shipped runtime (src/, without the generated orb scripts and the thin entry files) and the rig's refusal logic. */
 export const MUTATE_ALL = [
@@ -35,3 +37,11 @@ export const SECURITY_FILES = [
 
 /** Mutation score goals, in percent (issue: at least 85 over src/, at least 90 over the security files). */
 export const GOALS = { all: 85, security: 90 } as const;
+
+/** The unit tests (test/unit, without the build tools' tests), relative paths: the test set of a run over the security files. */
+export function unitTestFiles(dir = 'test/unit'): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => `${dir}/${f.split(path.sep).join('/')}`)
+    .filter((f) => f.endsWith('.test.ts') && !f.startsWith(`${dir}/tools/`))
+    .sort();
+}

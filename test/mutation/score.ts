@@ -8,14 +8,21 @@ export interface Mutant {
   mutatorName: string;
   replacement: string;
   status: string;
-  location: { start: { line: number; column: number } };
+  /** Why Stryker gave the status (e.g. why it ignored the mutant). */
+  statusReason?: string | undefined;
+  /** Whether the mutated code runs when its module is imported (test/mutation/statics.ts). */
+  static?: boolean | undefined;
+  /** Lines and columns from 1, as Stryker reports them. */
+  location: { start: { line: number; column: number }; end?: { line: number; column: number } };
+  killedBy?: string[] | undefined;
+  coveredBy?: string[] | undefined;
 }
 
-/** A surviving mutant that is equivalent to the code (no test can tell them apart), and why. */
-export interface Explained { file: string; line: number; mutator: string; replacement: string; why: string }
+/** A surviving mutant that is equivalent to the code (no test can tell them apart), and why; line and column as Stryker counts them (from 1). */
+export interface Explained { file: string; line: number; column: number; mutator: string; replacement: string; why: string }
 
 /** Counts of one group of mutants; `score` is Stryker's: detected / (detected + undetected), in percent. */
-export interface Tally { killed: number; timeout: number; survived: number; noCoverage: number; errors: number; score: number }
+export interface Tally { killed: number; timeout: number; survived: number; noCoverage: number; errors: number; ignored: number; score: number }
 
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
@@ -27,7 +34,7 @@ export function tally(mutants: readonly Mutant[]): Tally {
   const undetected = mutants.filter((m) => UNDETECTED.has(m.status)).length;
   return {
     killed: n('Killed'), timeout: n('Timeout'), survived: n('Survived'), noCoverage: n('NoCoverage'),
-    errors: n('CompileError') + n('RuntimeError'),
+    errors: n('CompileError') + n('RuntimeError'), ignored: n('Ignored'),
     score: detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected),
   };
 }
@@ -47,9 +54,9 @@ export function byFolder(mutants: readonly Mutant[]): [string, Mutant[]][] {
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
 
-/** Whether `e` accounts for surviving mutant `m` (same file, line, mutator and replacement). */
-function explains(e: Explained, m: Mutant): boolean {
-  return e.file === m.fileName && e.line === m.location.start.line && e.mutator === m.mutatorName && e.replacement === m.replacement;
+/** Whether `e` accounts for mutant `m` (same file, line, column, mutator and replacement). */
+export function explains(e: Explained, m: Mutant): boolean {
+  return e.file === m.fileName && e.line === m.location.start.line && e.column === m.location.start.column && e.mutator === m.mutatorName && e.replacement === m.replacement;
 }
 
 /** The undetected mutants of `files` that no explanation accounts for. */

@@ -1,6 +1,6 @@
 // Named profiles in the AWS shared config and credentials files, as the AWS CLI and SDKs read them.
 // https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { OrbError } from '../errors.ts';
@@ -119,9 +119,11 @@ function removeIfStale(lock: string): boolean {
   if (!dead && Date.now() - Number(st.mtimeMs) < LOCK_STALE_MS) return false;
   // Only the lock judged stale: a writer that took over a moment ago has a new inode.
   try {
-    if (lstatSync(lock, { bigint: true }).ino === st.ino) unlinkQuietly(lock);
-  } catch {
-    // gone already
+    if (lstatSync(lock, { bigint: true }).ino === st.ino) unlinkSync(lock);
+  } catch (err) {
+    // Gone already is fine; one that cannot be removed (a directory) would be found stale again at once, forever.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new OrbError(`cannot remove the stale lock ${lock}: ${code}`, `remove ${lock} and run the step again`, { cause: err });
   }
   return true;
 }
@@ -131,7 +133,8 @@ function removeIfStale(lock: string): boolean {
  * O_CREAT|O_EXCL|O_NOFOLLOW (0600) holding "<pid> <hostname>", removed afterwards. Writers of one file
  * take turns, so each reads what the previous one wrote. A lock left by a dead writer (its pid no longer
  * runs on this host, or the lock is older than LOCK_STALE_MS) is removed; the wait is at most LOCK_WAIT_MS.
- * Errors: OrbError when the lock cannot be made or is still held after the wait.
+ * Errors: OrbError when the lock cannot be made, is still held after the wait, or is stale but cannot be removed
+ * (a directory by that name).
  */
 export function withFileLock<T>(path: string, update: () => T): T {
   const lock = `${path}.lock`;

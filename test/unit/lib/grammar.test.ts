@@ -14,12 +14,12 @@ const TABLE: [KindName, string[], string[]][] = [
   ['profileName', ['default', 'staging-deploy', 'prj-prd-admin', 'ci=prod', 'a.b@c+d,e_f', 'x'.repeat(64)], ['', 'a b', 'a/b', 'a]b', 'x'.repeat(65), 'ä']],
   ['accountId', ['123456789012', '000000000000'], ['', '12345678901', '1234567890123', '12345678901a', ' 123456789012']],
   ['roleArn', ['arn:aws:iam::123456789012:role/deploy', 'arn:aws-cn:iam::123456789012:role/path/to/r', 'arn:aws-us-gov:iam::123456789012:role/r+=,.@-_'],
-    ['arn:aws:iam::123456789012:user/alice', 'arn:aws:iam::12345678901:role/r', 'arn:aws:sts::123456789012:role/r', 'arn:aws:iam::123456789012:role/', 'arn:aws:iam::123456789012:role/a b']],
-  ['region', ['us-east-1', 'ap-northeast-1', 'cn-north-1', 'us-gov-west-1'], ['', 'us-east', 'US-EAST-1', 'useast1', 'us-east-1a']],
+    ['arn:aws:iam::123456789012:user/alice', 'arn:aws:iam::12345678901:role/r', 'arn:aws:sts::123456789012:role/r', 'arn:aws:iam::123456789012:role/', 'arn:aws:iam::123456789012:role/a b', 'xarn:aws:iam::123456789012:role/r']],
+  ['region', ['us-east-1', 'ap-northeast-1', 'cn-north-1', 'us-gov-west-1', 'ap-southeast-10'], ['', 'us-east', 'US-EAST-1', 'useast1', 'us-east-1a', 'xus-east-1']],
   ['sessionName', ['ci', 'circleci-webapp-42', 'a+b=c,d.e@f_g'], ['x', 'a b', 'x'.repeat(65)]],
-  ['repository', ['webapp', 'team/api', 'a.b_c-d/e', 'ab'], ['a', 'Web', 'team//api', '-x', 'x/', 'a'.repeat(257)]],
+  ['repository', ['webapp', 'team/api', 'a.b_c-d/e', 'ab', 'my.team/api', 'web.app'], ['a', 'Web', 'team//api', '-x', 'x/', 'a'.repeat(257), 'a b', 'ab._']],
   ['tag', ['latest', 'v1.2.3', '_x', 'A'.repeat(128)], ['', '.x', '-x', 'a:b', 'A'.repeat(129)]],
-  ['digest', [`sha256:${'a'.repeat(64)}`], ['sha256:abc', `sha512:${'a'.repeat(64)}`, `sha256:${'A'.repeat(64)}`]],
+  ['digest', [`sha256:${'a'.repeat(64)}`], ['sha256:abc', `sha512:${'a'.repeat(64)}`, `sha256:${'A'.repeat(64)}`, `xsha256:${'a'.repeat(64)}`, `sha256:${'a'.repeat(64)}x`]],
 ];
 
 describe('the value kinds', () => {
@@ -30,6 +30,11 @@ describe('the value kinds', () => {
 
   it('covers every kind', () => {
     expect(TABLE.map(([k]) => k).sort()).toEqual(Object.keys(KINDS).sort());
+  });
+
+  it.each(Object.keys(KINDS) as KindName[])('%s is described for a refusal ("is not a/an ...") and its example is one of the kind', (kind) => {
+    expect(KINDS[kind].what).toMatch(/^an? [a-zA-Z0-9]/);
+    expect(isKind(kind, KINDS[kind].example)).toBe(true);
   });
 });
 

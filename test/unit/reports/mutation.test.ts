@@ -1,6 +1,7 @@
 // The mutation scores and the survivor bookkeeping that `npm run mutation` fails on.
 import { describe, expect, it } from 'vitest';
 import { byFolder, relativeFile, staleExplanations, tally, unexplained, type Explained, type Mutant } from '../../mutation/score.ts';
+import { isIgnoredStatic, mergeStatic, mutantRange, ownTests, STATIC_IGNORED } from '../../mutation/statics.ts';
 
 const m = (fileName: string, status: string, line = 1, replacement = 'false'): Mutant =>
   ({ fileName, status, mutatorName: 'ConditionalExpression', replacement, location: { start: { line, column: 3 } } });
@@ -8,7 +9,7 @@ const m = (fileName: string, status: string, line = 1, replacement = 'false'): M
 describe('mutation score', () => {
   it('counts killed and timed-out mutants as detected, survived and uncovered as not, and leaves errors out', () => {
     const t = tally([m('a.ts', 'Killed'), m('a.ts', 'Timeout'), m('a.ts', 'Survived'), m('a.ts', 'NoCoverage'), m('a.ts', 'CompileError'), m('a.ts', 'Ignored')]);
-    expect(t).toEqual({ killed: 1, timeout: 1, survived: 1, noCoverage: 1, errors: 1, score: 50 });
+    expect(t).toEqual({ killed: 1, timeout: 1, survived: 1, noCoverage: 1, errors: 1, ignored: 1, score: 50 });
     expect(tally([m('a.ts', 'Killed'), m('a.ts', 'Killed'), m('a.ts', 'Killed'), m('a.ts', 'Survived')]).score).toBe(75);
     expect(tally([]).score).toBe(100);
   });
@@ -23,10 +24,37 @@ describe('mutation score', () => {
   it('fails a survivor of a security file that no entry explains, and an entry that explains nothing', () => {
     const mutants = [m('src/lib/log.ts', 'Survived', 10, '>'), m('src/lib/log.ts', 'NoCoverage', 12), m('src/lib/log.ts', 'Killed', 14), m('src/other.ts', 'Survived')];
     const explained: Explained[] = [
-      { file: 'src/lib/log.ts', line: 10, mutator: 'ConditionalExpression', replacement: '>', why: 'equivalent' },
-      { file: 'src/lib/log.ts', line: 14, mutator: 'ConditionalExpression', replacement: 'false', why: 'killed now' },
+      { file: 'src/lib/log.ts', line: 10, column: 3, mutator: 'ConditionalExpression', replacement: '>', why: 'equivalent' },
+      { file: 'src/lib/log.ts', line: 14, column: 3, mutator: 'ConditionalExpression', replacement: 'false', why: 'killed now' },
+      { file: 'src/lib/log.ts', line: 12, column: 4, mutator: 'ConditionalExpression', replacement: 'false', why: 'another mutant on that line' },
     ];
     expect(unexplained(mutants, ['src/lib/log.ts'], explained).map((x) => x.location.start.line)).toEqual([12]);
-    expect(staleExplanations(mutants, explained).map((e) => e.line)).toEqual([14]);
+    expect(staleExplanations(mutants, explained).map((e) => e.line)).toEqual([14, 12]);
+  });
+});
+
+describe('static mutants', () => {
+  const at = (fileName: string, status: string, statusReason?: string): Mutant => ({
+    fileName, status, statusReason, mutatorName: 'Regex', replacement: '/a/',
+    location: { start: { line: 5, column: 14 }, end: { line: 5, column: 40 } },
+  });
+
+  it('names the unit tests of a file by the mirror convention', () => {
+    expect(ownTests('src/lib/log.ts')).toBe('test/unit/lib/log*.test.ts');
+    expect(ownTests('src/commands/ecr-login/helper.ts')).toBe('test/unit/commands/ecr-login/helper*.test.ts');
+    expect(ownTests('test/harness/aws/policy.ts')).toBe('test/harness/aws/policy*.test.ts');
+  });
+
+  it('turns a mutant back into the range Stryker mutates (columns from 0 there, from 1 in its results)', () => {
+    expect(mutantRange(at('src/lib/bash-env.ts', 'Ignored'))).toBe('src/lib/bash-env.ts:5:13-5:39');
+  });
+
+  it('puts the static pass\'s verdict in place of an ignored static mutant, and only there', () => {
+    const first = [at('a.ts', 'Ignored', STATIC_IGNORED), at('b.ts', 'Killed'), at('c.ts', 'Ignored', STATIC_IGNORED)];
+    const second = [at('a.ts', 'Survived'), at('b.ts', 'Survived')];
+    expect(mergeStatic(first, second).map((m) => [m.fileName, m.status, m.static ?? false])).toEqual([
+      ['a.ts', 'Survived', true], ['b.ts', 'Killed', false], ['c.ts', 'Ignored', false],
+    ]);
+    expect(first.filter(isIgnoredStatic).map((m) => m.fileName)).toEqual(['a.ts', 'c.ts']);
   });
 });
