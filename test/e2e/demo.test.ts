@@ -3,7 +3,7 @@
 // stand-ins, prints each step's name, status, time and output (not the inlined scripts) and the leak scan's counts,
 // exits 0/1/2, names a missing tool with how to install it, and leaves nothing in its temp directory, after a
 // failing run and a Ctrl-C too. Each run gets its own TMPDIR, so anything left there is the demo's.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -124,6 +124,36 @@ jobs:
     expect(r.leftovers).toEqual([]);
   }, SLOW);
 
+  it('plain docker pushes to ECR (README\'s snippet) reach repositories it creates; its images leave docker\'s engine at the end', async () => {
+    const project = join(work, 'plain');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'Dockerfile'), 'FROM scratch\nCOPY stamp /stamp\n');
+    writeFileSync(join(project, 'stamp'), `plain ${Date.now()}\n`);
+    const r = await demo([config('plain.yml', `version: 2.1
+orbs:
+  aws-oidc: aws-oidc/aws-oidc@0.1.0
+jobs:
+  push:
+    machine: true
+    steps:
+      - checkout
+      - aws-oidc/assume-role-with-oidc: {role-arn: "${ROLE}", region: ap-northeast-1}
+      - aws-oidc/ecr-login
+      - run: |
+          docker build -t "$AWS_ECR_REGISTRY/webapp:v1" .
+          docker push "$AWS_ECR_REGISTRY/webapp:v1"
+      - run: {name: Extra, command: 'docker tag "$AWS_ECR_REGISTRY/webapp:v1" "$AWS_ECR_REGISTRY/extra:v1" && docker push "$AWS_ECR_REGISTRY/extra:v1" >/dev/null && echo "$AWS_ECR_REGISTRY"'}
+`), '--project', 'plain', '--repository', 'extra']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('  ECR: a registry for account 123456789012 in ap-northeast-1, with repositories extra, webapp\n');
+    expect(r.stdout).toMatch(/^▸ docker build -t "\$AWS_ECR_REGISTRY\/webapp:v1" \. … {2}\(ok, \d+\.\d\ds\)$/m);
+    const host = /^▸ Extra {2}\(ok, [^)]*\)\n {4}(127\.0\.0\.1:\d+)$/m.exec(r.stdout)?.[1];
+    expect(host, r.stdout).toBeDefined();
+    const images = execFileSync('docker', ['image', 'ls', '--format', '{{.Repository}}'], { encoding: 'utf8' });
+    expect(images.split('\n').filter((repo) => repo.startsWith(`${host}/`))).toEqual([]);
+    expect(r.leftovers).toEqual([]);
+  }, SLOW);
+
   it.each([['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const)('on %s ends the running step\'s whole process group, removes what it made and exits %i', async (signal, code) => {
     const pidFile = join(work, `sleep-${signal}.pid`);
     const wait = `version: 2.1\njobs:\n  wait:\n    machine: true\n    steps: [{run: {name: Wait, command: "sleep 300 & echo $! > ${pidFile}; wait"}}]\n`;
@@ -163,7 +193,7 @@ describe('npm run demo: what it refuses, in one line', () => {
       expect(r.leftovers).toEqual([]);
     }
     const help = await demo(['--help']);
-    expect([help.code, help.stdout.split('\n')[0]]).toEqual([0, 'usage: npm run demo -- [config.yml] [--job NAME] [--env KEY=VALUE]... [--roles FILE] [--branch NAME] [--project DIR]']);
+    expect([help.code, help.stdout.split('\n')[0]]).toEqual([0, 'usage: npm run demo -- [config.yml] [--job NAME] [--env KEY=VALUE]... [--roles FILE] [--branch NAME] [--project DIR] [--repository NAME]...']);
     const bad = await demo([config('bad.yml', 'version: 2.1\njobs:\n  a: [\n')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^demo: config: Unable to parse YAML of config: /);

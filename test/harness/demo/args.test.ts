@@ -29,9 +29,9 @@ describe('npm run demo arguments', () => {
     const req = parseDemoArgs(['config.yml', '--job', 'deploy', '--env', 'A=1', '--env=B=x=y', '--roles', 'roles.yml', '--branch=feature/login', '--project', 'project'], base);
     expect(req).toEqual({
       configPath: join(base, 'config.yml'), job: 'deploy', env: { A: '1', B: 'x=y' }, rolesPath: join(base, 'roles.yml'),
-      branch: 'feature/login', projectDir: join(base, 'project'), help: false,
+      branch: 'feature/login', projectDir: join(base, 'project'), repositories: [], help: false,
     });
-    expect(parseDemoArgs([], base)).toEqual({ env: {}, branch: 'main', help: false });
+    expect(parseDemoArgs([], base)).toEqual({ env: {}, branch: 'main', repositories: [], help: false });
     expect(parseDemoArgs(['--help'], base).help).toBe(true);
   });
 

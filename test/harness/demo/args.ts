@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { refNameProblem } from '../../../src/commands/trust-policy/params.ts';
+import { parseRepositoryArg, type RepositoryWish } from './repositories.ts';
 
 /** What `npm run demo -- ...` asked for. Paths are absolute. */
 export interface DemoRequest {
@@ -18,6 +19,8 @@ export interface DemoRequest {
   branch: string;
   /** What the job's `checkout` copies; absent: an empty git repository. */
   projectDir?: string;
+  /** ECR repositories to create (--repository, repeatable) besides those the steps name. */
+  repositories: RepositoryWish[];
   help: boolean;
 }
 
@@ -26,10 +29,10 @@ export class DemoUsageError extends Error {
   override name = 'DemoUsageError';
 }
 
-export const USAGE = 'usage: npm run demo -- [config.yml] [--job NAME] [--env KEY=VALUE]... [--roles FILE] [--branch NAME] [--project DIR]';
+export const USAGE = 'usage: npm run demo -- [config.yml] [--job NAME] [--env KEY=VALUE]... [--roles FILE] [--branch NAME] [--project DIR] [--repository NAME]...';
 
 /** Each option with the value it takes, as the usage line writes it. */
-const TAKES: Record<string, string> = { '--job': 'NAME', '--env': 'KEY=VALUE', '--roles': 'FILE', '--branch': 'NAME', '--project': 'DIR' };
+const TAKES: Record<string, string> = { '--job': 'NAME', '--env': 'KEY=VALUE', '--roles': 'FILE', '--branch': 'NAME', '--project': 'DIR', '--repository': 'NAME' };
 const OPTIONS = [...Object.keys(TAKES), '--help'];
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -71,6 +74,14 @@ function stray(pos: number, arg: string, configPath: string | undefined): string
   return `one config at a time: ${what} comes after ${configPath}; run the demo once per config, and quote an --env value with spaces (--env "KEY=several words")`;
 }
 
+function repository(value: string): RepositoryWish {
+  const wish = parseRepositoryArg(value);
+  if (typeof wish === 'string') {
+    throw new DemoUsageError(`--repository ${JSON.stringify(value)}: ${wish}; give NAME, ACCOUNT/NAME or <account>.dkr.ecr.<region>.amazonaws.com/NAME, e.g. --repository webapp`);
+  }
+  return wish;
+}
+
 function existing(flag: string, given: string, base: string, kind: 'file' | 'directory'): string {
   const path = resolve(base, given);
   const st = statSync(path, { throwIfNoEntry: false });
@@ -87,7 +98,7 @@ function existing(flag: string, given: string, base: string, kind: 'file' | 'dir
  * npm (npm runs scripts from the package root and passes that directory as INIT_CWD). Throws DemoUsageError.
  */
 export function parseDemoArgs(argv: readonly string[], base: string): DemoRequest {
-  const req: DemoRequest = { env: {}, branch: 'main', help: false };
+  const req: DemoRequest = { env: {}, branch: 'main', repositories: [], help: false };
   const args = [...argv];
   let envCount = 0;
   while (args.length > 0) {
@@ -116,6 +127,7 @@ export function parseDemoArgs(argv: readonly string[], base: string): DemoReques
     else if (flag === '--env') { const [k, v] = envPair(value, ++envCount); req.env[k] = v; }
     else if (flag === '--roles') req.rolesPath = existing('--roles', value, base, 'file');
     else if (flag === '--project') req.projectDir = existing('--project', value, base, 'directory');
+    else if (flag === '--repository') req.repositories.push(repository(value));
     else if (value === '' || value.startsWith('-') || refNameProblem(value)) {
       throw new DemoUsageError(`--branch ${JSON.stringify(value)} is not a branch name git would take${value ? ` (it ${refNameProblem(value) ?? 'starts with "-"'})` : ''}: e.g. --branch main or --branch feature/login`);
     }

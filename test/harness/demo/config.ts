@@ -4,6 +4,8 @@ import { expandJob, expandWorkflow, loadConfig, type ExpandedJob, type LoadedCon
 import { isPlainMap } from '../runner/interpolate.ts';
 import { parseYaml } from '../runner/scope.ts';
 import { isAwsOidcRef } from '../../../tools/inline-orb.ts';
+import { closest, editDistance } from '../../../src/commands/cli/usage.ts';
+import { stringify } from 'yaml';
 import { DemoUsageError } from './args.ts';
 
 /** How the config imports one orb, and what the demo runs for it. */
@@ -11,6 +13,15 @@ export interface DemoOrb { alias: string; ref: string; kind: 'registry' | 'url' 
 
 /** A job the demo can run: a workflow entry (with its parameters and contexts) or a key of `jobs:`. */
 export interface JobChoice { name: string; job: string; params: Record<string, unknown>; workflow?: string; contexts: string[] }
+
+/**
+ * The config in `text`: the text itself, or, for one of the orb's example files (src/orb/examples/*.yml:
+ * `description:` and `usage:`, CircleCI's orb example shape), its `usage` as YAML.
+ */
+export function configOrExample(text: string): string {
+  const doc = parseYaml(text, 'config');
+  return isPlainMap(doc) && doc.version === undefined && isPlainMap(doc.usage) ? stringify(doc.usage) : text;
+}
 
 /**
  * Loads a config for the demo: each top-level orb import of aws-oidc runs the packed orb (`orbText`); an inline orb
@@ -54,7 +65,10 @@ export function selectJob(cfg: LoadedConfig, wanted: string | undefined, shownCo
   if (wanted !== undefined) {
     choice = choices.find((c) => c.name === wanted)
       ?? (Object.hasOwn(cfg.root.jobs, wanted) ? { name: wanted, job: wanted, params: {}, contexts: [] } : undefined);
-    if (!choice) throw new DemoUsageError(`--job ${JSON.stringify(wanted)}: ${shownConfig} has no such job; its jobs: ${names || '(none)'}`);
+    // The CLI's closest name, unless it has nothing in common with what was typed (as "a" for "c").
+    let near = choice ? undefined : closest(wanted, [...new Set([...choices.map((c) => c.name), ...Object.keys(cfg.root.jobs)])]);
+    if (near && editDistance(wanted, near) >= near.length) near = undefined;
+    if (!choice) throw new DemoUsageError(`--job ${JSON.stringify(wanted)}: ${shownConfig} has no such job${near ? `; did you mean --job ${near}?` : ''}; its jobs: ${names || '(none)'}`);
   } else if (choices.length === 1) {
     choice = choices[0]!;
   } else {

@@ -11,13 +11,15 @@ Runs one job of a CircleCI config on this machine with the packed orb (dist/orb.
 CircleCI's OIDC issuer, STS and ECR (with a registry and docker's engine when a step needs them). Without a config
 it runs the orb's example assume-role-and-call-aws.
 
-  config.yml        the config; its aws-oidc orb (<namespace>/aws-oidc@<version>, a URL orb, or inline) is the packed one
+  config.yml        the config; its aws-oidc orb (<namespace>/aws-oidc@<version>, a URL orb, or inline) is the packed one;
+                    an orb example file (src/orb/examples/*.yml) runs its usage:
   --job NAME        the workflow job (or jobs: key) to run; needed when the config has more than one
   --env KEY=VALUE   a project or context variable (repeatable), masked in the output like CircleCI masks it
   --roles FILE      create exactly these roles (YAML: roles: [{arn, branch?, max-session-duration?, assumed-by?,
                     external-id?, trust-policy?}]) instead of the ones the config names
   --branch NAME     the branch the job runs on (its OIDC token's vcs-ref), default main
   --project DIR     what the checkout step copies, default an empty git repository
+  --repository NAME an ECR repository to create (repeatable): NAME, ACCOUNT/NAME or <account>.dkr.ecr.<region>.amazonaws.com/NAME
 
 Exit status: 0 when the job succeeds and the leak scan finds nothing, 1 when the job fails or something leaks,
 2 for a bad argument or config, or a missing tool. More in README.md, "Trying a config locally".
@@ -36,12 +38,18 @@ export function header(p: { shownConfig: string; choice: JobChoice; branch: stri
   return `${lines.join('\n')}\n`;
 }
 
+/** A step's name on one line: a multi-line name (a run step's command, when it has no name:) shows its first line and …, as CircleCI's step list does. */
+export function stepTitle(name: string): string {
+  const lines = name.trim().split('\n');
+  return lines.length > 1 ? `${lines[0]!.trimEnd()} …` : lines[0]!;
+}
+
 /** One finished step: `▸ name  (status, time)`, then its output indented. */
 export function stepReport(s: StepResult): string {
   const status = s.skipped ? 'skipped' : s.exitCode === 0 ? 'ok' : s.exitCode === null ? 'stopped' : `exit ${s.exitCode}`;
   const time = s.skipped ? '' : `, ${(s.durationMs / 1000).toFixed(2)}s`;
   const out = s.output.trim() ? `${s.output.trimEnd().replace(/^/gm, '    ')}\n` : '';
-  return `\n▸ ${s.name}  (${status}${time})\n${out}`;
+  return `\n▸ ${stepTitle(s.name)}  (${status}${time})\n${out}`;
 }
 
 /** The closing line: the job's outcome and the leak scan's counts (never what leaked). */

@@ -10,9 +10,10 @@ import { ACCOUNT, ORG_ID, PACKED_ORB, PROD_ACCOUNT, REGION, Rig } from '../rig.t
 import { startRegistries, type LocalRegistry } from '../registry.ts';
 import { endRunningSteps } from '../runner/index.ts';
 import { DemoUsageError, type DemoRequest } from './args.ts';
-import { loadDemoConfig, selectJob } from './config.ts';
+import { configOrExample, loadDemoConfig, selectJob } from './config.ts';
 import { jobNeeds, missingTools, orbSteps, type OrbStep, type Probe } from './needs.ts';
 import { closing, header, HELP, stepReport } from './report.ts';
+import { removeRegistryImages, repositoriesInRunSteps, type RepositoryWish } from './repositories.ts';
 import { rolesFromConfig, rolesFromFile, trustDocument, type RolePlan } from './roles.ts';
 
 /** Where the demo writes and looks. */
@@ -49,19 +50,21 @@ const tryExpand = (param: string, text: string, vars: Record<string, string>): s
 const IMAGE_COMMANDS = ['ecr-login', 'build-and-push', 'push-image', 'promote-image', 'create-manifest-list'];
 
 /** The accounts and region of the registries behind the stand-in ECR, and the repositories the config's image steps name. */
-function ecrPlaces(steps: OrbStep[], env: Record<string, string>, roles: RolePlan[]): { accounts: string[]; region: string; repos: string[] } {
+function ecrPlaces(steps: OrbStep[], env: Record<string, string>, roles: RolePlan[], wishes: RepositoryWish[]): { accounts: string[]; region: string; repos: RepositoryWish[] } {
   const value = (s: OrbStep, p: string) => tryExpand(p, s.params[p] ?? '', { ...env, ...s.env }) ?? '';
   const image = steps.filter((s) => IMAGE_COMMANDS.includes(s.command));
   const accounts = new Set(roles.map((r) => r.account));
   for (const s of image) for (const p of ['account-id', 'source-account-id']) if (/^\d{12}$/.test(value(s, p))) accounts.add(value(s, p));
+  for (const w of wishes) if (w.account) accounts.add(w.account);
   const regions = [...image, ...steps].map((s) => value(s, 'region')).filter(Boolean);
+  for (const w of wishes) if (w.region) regions.push(w.region);
   const region = regions[0] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? REGION;
   const repos = new Set<string>();
   for (const s of image) {
     if (s.command === 'build-and-push' && value(s, 'create-repo') === 'true') continue;
     for (const p of ['repo', 'source-repo']) if (value(s, p)) repos.add(value(s, p));
   }
-  return { accounts: accounts.size > 0 ? [...accounts] : [ACCOUNT], region, repos: [...repos] };
+  return { accounts: accounts.size > 0 ? [...accounts] : [ACCOUNT], region, repos: [...[...repos].map((name) => ({ name })), ...wishes] };
 }
 
 /** Creates the planned roles, with the OIDC provider of the rig's issuer in each of their accounts. */
@@ -79,7 +82,7 @@ export async function runDemo(req: DemoRequest, io: DemoIo): Promise<number> {
   if (req.help) { io.write(HELP); return 0; }
   if (!existsSync(PACKED_ORB)) throw new DemoUsageError('dist/orb.yml is missing: run npm run pack (npm run demo packs first)');
   const orbText = readFileSync(PACKED_ORB, 'utf8');
-  const text = req.configPath ? readFileSync(req.configPath, 'utf8') : exampleConfig(orbText);
+  const text = req.configPath ? configOrExample(readFileSync(req.configPath, 'utf8')) : exampleConfig(orbText);
   const env = req.configPath || req.env.DEPLOY_ROLE_ARN ? req.env : { ...req.env, DEPLOY_ROLE_ARN: EXAMPLE_ROLE };
   if (!req.configPath) io.write(`# Example "${EXAMPLE}" from the packed orb, run as CircleCI would run job "deploy":\n\n${text.replace(/^/gm, '    ')}\n`);
   const shownConfig = req.configPath ? relative(io.base, req.configPath) || req.configPath : `the example ${EXAMPLE}`;
@@ -114,11 +117,18 @@ export async function runDemo(req: DemoRequest, io: DemoIo): Promise<number> {
   try {
     installRoles(rig, plan.roles);
     let ecr: string | undefined;
-    if (jobNeeds(job, true).registry.length > 0) {
-      const places = ecrPlaces(steps, env, plan.roles);
+    const wishes = [...req.repositories, ...repositoriesInRunSteps(job)];
+    if (jobNeeds(job, true).registry.length > 0 || req.repositories.length > 0) {
+      const places = ecrPlaces(steps, env, plan.roles, wishes);
+      const elsewhere = wishes.find((w) => w.region && w.region !== places.region);
+      if (elsewhere) throw new DemoUsageError(`--repository ${elsewhere.account}.dkr.ecr.${elsewhere.region}.amazonaws.com/${elsewhere.name}: the stand-in ECR is in ${places.region} (the steps' region); give a URI in ${places.region}, or NAME alone`);
       registries = await startRegistries(rig.aws, places.accounts, places.region);
-      for (const account of places.accounts) for (const name of places.repos) rig.aws.ensureRepository({ account, region: places.region, name });
-      ecr = `ECR: a registry for account${places.accounts.length > 1 ? 's' : ''} ${places.accounts.join(', ')} in ${places.region}${places.repos.length ? `, with repositories ${places.repos.join(', ')}` : ''}`;
+      const shown = new Set<string>();
+      for (const w of places.repos) {
+        for (const account of w.account ? [w.account] : places.accounts) rig.aws.ensureRepository({ account, region: places.region, name: w.name });
+        shown.add(w.account ? `${w.account}/${w.name}` : w.name);
+      }
+      ecr = `ECR: a registry for account${places.accounts.length > 1 ? 's' : ''} ${places.accounts.join(', ')} in ${places.region}${shown.size ? `, with repositories ${[...shown].join(', ')}` : ''}`;
     }
     io.write(header({ shownConfig, choice, branch: req.branch, orbs, plan, envKeys: Object.keys(env), ...(ecr ? { ecr } : {}) }));
     const result = await rig.runJob(job, {
@@ -131,6 +141,8 @@ export async function runDemo(req: DemoRequest, io: DemoIo): Promise<number> {
   } finally {
     if (!stopping) {
       for (const s of signals) process.off(s, onSignal);
+      const docker = registries.size > 0 ? io.probe.which('docker') : undefined;
+      if (docker) await removeRegistryImages(docker, [...registries.values()].map((r) => r.host));
       await cleanUp();
     }
   }
