@@ -26,11 +26,13 @@ describe('runLine and recordedRun', () => {
   });
 
   it('lists the three records, each with the npm script that writes it', () => {
-    expect(RECORDS).toEqual([
+    expect(RECORDS.map(({ file, command }) => ({ file, command }))).toEqual([
       { file: 'docs/benchmarks.md', command: 'npm run bench' },
       { file: 'docs/reliability.md', command: 'npm run reliability' },
       { file: 'docs/mutation.md', command: 'npm run mutation' },
     ]);
+    // Only a record whose tool has never run may be missing, and it says why.
+    expect(RECORDS.filter((r) => r.notYet !== undefined).map((r) => r.file)).toEqual(['docs/mutation.md']);
   });
 });
 
