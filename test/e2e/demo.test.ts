@@ -55,6 +55,14 @@ workflows:
 `;
 const ROLE = 'arn:aws:iam::123456789012:role/deployer';
 
+/** A project directory `name` under the test's work dir with a FROM scratch Dockerfile and a fresh file, so each build differs. */
+function imageProject(name: string): void {
+  const project = join(work, name);
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'Dockerfile'), 'FROM scratch\nCOPY stamp /stamp\n');
+  writeFileSync(join(project, 'stamp'), `${name} ${Date.now()}\n`);
+}
+
 describe('npm run demo -- config.yml', () => {
   it('runs the config\'s one job as its role, printing steps (never the inlined scripts) and the leak scan; exit 0, nothing left behind', async () => {
     const r = await demo([config('assume.yml', ASSUME_AND_CALL), '--env', `DEPLOY_ROLE_ARN=${ROLE}`]);
@@ -100,10 +108,7 @@ describe('npm run demo -- config.yml', () => {
   }, SLOW);
 
   it('builds and pushes an image to the stand-in ECR (a registry per account behind it), from the --project directory', async () => {
-    const project = join(work, 'project');
-    mkdirSync(project, { recursive: true });
-    writeFileSync(join(project, 'Dockerfile'), 'FROM scratch\nCOPY stamp /stamp\n');
-    writeFileSync(join(project, 'stamp'), `${Date.now()}\n`);
+    imageProject('project');
     const r = await demo([config('image.yml', `version: 2.1
 orbs:
   aws-oidc: https://orbs.example.com/aws-oidc/0.1.0/orb.yml
@@ -125,10 +130,7 @@ jobs:
   }, SLOW);
 
   it('plain docker pushes to ECR (README\'s snippet) reach repositories it creates; its images leave docker\'s engine at the end', async () => {
-    const project = join(work, 'plain');
-    mkdirSync(project, { recursive: true });
-    writeFileSync(join(project, 'Dockerfile'), 'FROM scratch\nCOPY stamp /stamp\n');
-    writeFileSync(join(project, 'stamp'), `plain ${Date.now()}\n`);
+    imageProject('plain');
     const r = await demo([config('plain.yml', `version: 2.1
 orbs:
   aws-oidc: aws-oidc/aws-oidc@0.1.0

@@ -2,19 +2,12 @@
 // stays under the job's temporary base; an absolute one is taken as <base>/root/<path>, never the host's, and checkout
 // never commits into a repository that is there already.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { jobRunner, oneJob } from './test-jobs.ts';
+import { describe, expect, it } from 'vitest';
+import { jobRunner, oneJob, tempDirs } from './test-jobs.ts';
 
-const made: string[] = [];
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+const tempDir = tempDirs();
 const run = jobRunner({ inheritEnv: ['PATH'] });
 
 /** A git repository with one commit, as a user's own checkout would be. */

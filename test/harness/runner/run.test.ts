@@ -1,21 +1,13 @@
 // Fidelity: running a job like the CircleCI agent (fresh shells, BASH_ENV, -eo pipefail, skips,
 // isolation from the host environment, masking, built-in steps).
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MASK } from './index.ts';
 import type { RunOptions } from './index.ts';
-import { jobRunner, oneJob, TEST_IDENTITY } from './test-jobs.ts';
+import { jobRunner, oneJob, TEST_IDENTITY, tempDirs } from './test-jobs.ts';
 
-const made: string[] = [];
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+const tempDir = tempDirs();
 
 const runConfig = jobRunner();
 /** Runs job j of these steps; `jobExtra` goes into the job before its steps. */

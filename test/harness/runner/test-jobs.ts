@@ -1,7 +1,8 @@
 // What the runner's own tests share: one-job configs, their expanded commands, and a run that cleans up
 // after itself. Only the *.test.ts files of this folder use it.
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
 import { expandJob, loadConfig, runJob } from './index.ts';
 import type { JobIdentity, RunOptions } from './index.ts';
@@ -37,5 +38,16 @@ export function jobRunner(defaults: Partial<RunOptions> = {}): (yaml: string, op
     const r = await runJob(expandJob(loadConfig(yaml), 'j'), { identity: TEST_IDENTITY, ...defaults, ...opts });
     made.push(dirname(r.home));
     return r;
+  };
+}
+
+/** A maker of temporary directories (under the OS's temp dir, named `<prefix>XXXXXX`) removed after the file's tests. */
+export function tempDirs(): (prefix: string) => string {
+  const made: string[] = [];
+  afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  return (prefix) => {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    made.push(d);
+    return d;
   };
 }
