@@ -21,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
   const scope = narrowed.length > 0 ? narrowed : securityOnly ? SECURITY_FILES : MUTATE_ALL;
   // The security files' mutants are reached only by unit tests (no rig test covered one): the rig's slow tiers stay out.
   const allSecurity = scope.every((f) => SECURITY_FILES.includes(f));
+  // The commit the sandbox copies, taken before the run: the tree may move on during hours of mutation testing.
+  const commit = headCommit();
   const t0 = Date.now();
   const { mutants, info } = await mutationTest(scope, allSecurity ? unitTestFiles() : undefined);
   const seconds = (Date.now() - t0) / 1000;
@@ -37,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   for (const m of open) failures.push(`survived, neither killed nor explained: ${mutantLine(m)}`);
   for (const e of stale) failures.push(`test/mutation/explained.ts: no surviving mutant matches ${e.file}:${e.line} ${e.mutator} -> ${e.replacement}; remove the entry`);
   if (narrowed.length === 0 && !securityOnly) {
-    writeFileSync(DOC, render(mutants, { commit: headCommit(), machine: machineLine(), date: new Date().toISOString().slice(0, 10), seconds, passes: info }));
+    writeFileSync(DOC, render(mutants, { commit, machine: machineLine(), date: new Date().toISOString().slice(0, 10), seconds, passes: info }));
     console.log(`wrote ${DOC}`);
   }
   console.log(`mutation score: security-relevant files ${security.score.toFixed(2)}% (goal ${GOALS.security}%)` +

@@ -64,9 +64,13 @@ export function unexplained(mutants: readonly Mutant[], files: readonly string[]
   return mutants.filter((m) => files.includes(m.fileName) && UNDETECTED.has(m.status) && !explained.some((e) => explains(e, m)));
 }
 
-/** Explanations that match no surviving mutant any more (the code or the tests changed): to be removed. */
+/**
+ * Explanations that match no surviving mutant any more (the code or the tests changed): to be removed. A
+ * mutant that timed out still holds its entry: an equivalent mutant that only makes the code slower (a
+ * shortcut removed) survives on a quiet machine and times out on a loaded one.
+ */
 export function staleExplanations(mutants: readonly Mutant[], explained: readonly Explained[]): Explained[] {
-  return explained.filter((e) => !mutants.some((m) => UNDETECTED.has(m.status) && explains(e, m)));
+  return explained.filter((e) => !mutants.some((m) => (UNDETECTED.has(m.status) || m.status === 'Timeout') && explains(e, m)));
 }
 
 /** One line for a mutant: `file:line:column Mutator -> replacement`. */

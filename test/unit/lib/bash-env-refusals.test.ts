@@ -11,15 +11,17 @@ import { thrown } from '../../support/rejection.ts';
 // openSync and writeSync pass through to the real ones unless a test makes them fail as the kernel would.
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
-  return { ...real, openSync: vi.fn(real.openSync), writeSync: vi.fn(real.writeSync) };
+  return { ...real, openSync: vi.fn(real.openSync), writeSync: vi.fn(real.writeSync), closeSync: vi.fn(real.closeSync) };
 });
 
 const tmp = () => fs.mkdtempSync(join(tmpdir(), 'bash-env-refusals-'));
 const errno = (code: string) => Object.assign(new Error(`${code}: from the kernel`), { code });
-const openFds = () => fs.readdirSync('/proc/self/fd').length;
+/** Whether the file writeExports opened last was closed again. */
+const closedItsFile = () => vi.mocked(fs.closeSync).mock.calls.some(([fd]) => fd === vi.mocked(fs.openSync).mock.results.at(-1)?.value);
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.clearAllMocks();
 });
 
 describe('writeExports refuses, saying what is wrong and what to do', () => {
@@ -60,11 +62,10 @@ describe('writeExports refuses, saying what is wrong and what to do', () => {
   it('a write the disk cut short, and says the file now ends in a cut line', () => {
     const file = join(tmp(), 'env');
     vi.mocked(fs.writeSync).mockReturnValueOnce(3);
-    const before = openFds();
     const err = thrown(() => writeExports(file, { A: 'x' }), OrbError);
     expect(err.message).toBe(`wrote only 3 of ${"export A='x'\n".length} bytes of exports to BASH_ENV ${file}, which now ends in a cut line`);
     expect(err.hint).toMatch(/free space/);
-    expect(openFds()).toBe(before);
+    expect(closedItsFile()).toBe(true);
   });
 
   it('the hint of every other refusal names the fix', () => {
@@ -92,9 +93,8 @@ describe('writeExports at the edges', () => {
     const file = join(tmp(), 'env');
     fs.writeFileSync(file, '', { mode: 0o700 });
     fs.chmodSync(file, 0o700);
-    const before = openFds();
     writeExports(file, { A: 'x' });
     expect(fs.statSync(file).mode & 0o777).toBe(0o700);
-    expect(openFds()).toBe(before);
+    expect(closedItsFile()).toBe(true);
   });
 });

@@ -12,20 +12,20 @@ import { thrown } from '../../../support/rejection.ts';
 
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
-  return { ...real, openSync: vi.fn(real.openSync), readFileSync: vi.fn(real.readFileSync) };
+  return { ...real, openSync: vi.fn(real.openSync), readFileSync: vi.fn(real.readFileSync), closeSync: vi.fn(real.closeSync) };
 });
 
 const real = await vi.importActual<typeof import('node:fs')>('node:fs');
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.clearAllMocks();
   vi.mocked(fs.openSync).mockReset().mockImplementation(real.openSync);
   vi.mocked(fs.readFileSync).mockReset().mockImplementation(real.readFileSync);
 });
 
 const ME = `${process.pid} ${hostname()}`;
 const errno = (code: string) => Object.assign(new Error(`${code}: from the kernel`), { code });
-const openFds = () => fs.readdirSync('/proc/self/fd').length;
 
 /** A file path in a new directory, and its lock holding `text`, last modified `ageMs` ago. */
 function lockedFile(text: string, ageMs = 0) {
@@ -180,10 +180,10 @@ describe('withFileLock refuses', () => {
 describe('the lock of withFileLock', () => {
   it('holds the writer\'s pid and host while it writes, and is gone after, its file closed', () => {
     const file = join(fs.mkdtempSync(join(tmpdir(), 'files-lock-')), 'credentials');
-    const before = openFds();
     expect(withFileLock(file, () => fs.readFileSync(`${file}.lock`, 'utf8'))).toBe(`${ME}\n`);
     expect(fs.existsSync(`${file}.lock`)).toBe(false);
-    expect(openFds()).toBe(before);
+    const lockFd = vi.mocked(fs.openSync).mock.results.at(-1)?.value as number;
+    expect(vi.mocked(fs.closeSync)).toHaveBeenCalledWith(lockFd);
   });
 
   it('is removed only if it is still its own: one another writer took over stays', () => {
