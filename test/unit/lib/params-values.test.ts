@@ -58,7 +58,7 @@ describe('kindParam and kindListParam', () => {
 describe('checkedRegion', () => {
   it('says no region is set, and where to set one', () => {
     const err = thrown(() => checkedRegion('region', '', {}), ParamError);
-    expect(err.message).toBe('parameter region: no AWS region is set (got "")');
+    expect(err.message).toBe('parameter region: no AWS region is set');
     expect(err.hint).toBe('set region (e.g. us-east-1), or AWS_REGION in a context or the project\'s environment variables');
   });
 });
