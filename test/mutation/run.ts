@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
   const securityOnly = argv.includes('--security');
   const narrowed = (process.env.MUTATION_FILES ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
   const chosen = narrowed.length > 0 ? narrowed : securityOnly ? SECURITY_FILES : undefined;
-  // src/ runs against the unit tests, which reach all of it, without the rig's slow tiers (in a run over the
+  // src/ runs against the unit tests, without the rig's slow tiers (in a run over the
   // security-relevant files no rig test reached one of their mutants); the rig's files against the in-process tiers.
   const groups = chosen ? [chosen.filter((f) => f.startsWith('src/')), chosen.filter((f) => !f.startsWith('src/'))] : [MUTATE_SRC, MUTATE_RIG];
   // The commit the sandbox copies, taken before the run: the tree may move on during hours of mutation testing.
