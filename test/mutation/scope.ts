@@ -2,19 +2,24 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
-/** The shipped runtime (src/, without the generated orb scripts and the thin entry files) and the rig's refusal logic. */
-export const MUTATE_ALL = [
-  'src/lib/**/*.ts',
-  'src/commands/**/*.ts',
-  // The rig's refusals: trust-policy evaluation, SigV4 verification, web-identity token checks, ECR
-  // passwords and the registry front that admits only them. A mutant that survives here is a rig that
-  // would accept what AWS refuses.
+/** The shipped runtime: src/, without the generated orb scripts and the thin entry files. Run against the unit tests. */
+export const MUTATE_SRC = ['src/lib/**/*.ts', 'src/commands/**/*.ts'];
+
+/**
+ * The rig's refusals: trust-policy evaluation, SigV4 verification, web-identity token checks, ECR passwords and
+ * the registry front that admits only them. A mutant that survives here is a rig that would accept what AWS
+ * refuses. Run against the in-process tiers (the unit tests and the rig's own tests).
+ */
+export const MUTATE_RIG = [
   'test/harness/aws/policy.ts',
   'test/harness/aws/sigv4.ts',
   'test/harness/aws/web-identity.ts',
   'test/harness/aws/ecr-state.ts',
   'test/harness/registry.ts',
 ];
+
+/** Everything `npm run mutation` mutates: the runtime, then the rig's refusal logic. */
+export const MUTATE_ALL = [...MUTATE_SRC, ...MUTATE_RIG];
 
 /**
  * The security-relevant files: where credentials are resolved and written, where exports reach later
