@@ -1,15 +1,22 @@
 // The Stryker runs behind `npm run mutation`: a first pass over every mutant that a test reaches while it
 // runs (static ones left out), then a pass over the static mutants alone against their own file's unit
 // tests (./statics.ts explains why), merged into one list.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
-import type { PartialStrykerOptions } from '@stryker-mutator/api/core';
-import { relativeFile, type Mutant } from './score.ts';
+import type { LogLevel, PartialStrykerOptions } from '@stryker-mutator/api/core';
+import { relativeFile, reusedCount, type Mutant } from './score.ts';
 import { isIgnoredStatic, mergeStatic, mutantRange, ownTests } from './statics.ts';
 
-/** How long each pass took, in seconds, and how many static mutants the second pass ran. */
-export interface PassInfo { firstSeconds: number; staticSeconds: number; staticRun: number; staticLeftOut: number }
+/**
+ * How long each pass took, in seconds, how many static mutants the second pass ran, and how many mutant
+ * results Stryker's incremental mode took over from the previous run instead of testing them again.
+ */
+export interface PassInfo { firstSeconds: number; staticSeconds: number; staticRun: number; staticLeftOut: number; reused: number }
+
+/** Stryker's log of the run (fileLogLevel info): where it says how many results incremental mode reused. */
+const STRYKER_LOG = 'stryker.log';
+
 
 /** Test files (relative, forward slashes) under `dir` whose names match `glob`'s last part (`name*.test.ts`). */
 export function testFilesMatching(glob: string): string[] {
@@ -23,7 +30,7 @@ export function testFilesMatching(glob: string): string[] {
  * One Stryker run; file names in the results relative to the project. `testFiles` narrows the test set
  * (through the vitest config: test/mutation/vitest.config.ts says why not through Stryker's option).
  */
-async function stryker(mutate: string[], opts: { ignoreStatic: boolean; testFiles?: string[] | undefined; report: string }): Promise<Mutant[]> {
+async function stryker(mutate: string[], opts: { ignoreStatic: boolean; testFiles?: string[] | undefined; report: string; incrementalFile?: string | undefined }): Promise<{ mutants: Mutant[]; reused: number }> {
   mkdirSync('.tmp', { recursive: true });
   // Stryker's workers are child processes: they inherit the environment as it is when they start.
   if (opts.testFiles) process.env.MUTATION_TEST_SET = opts.testFiles.join(',');
@@ -45,33 +52,49 @@ async function stryker(mutate: string[], opts: { ignoreStatic: boolean; testFile
     tempDirName: '.tmp/stryker-tmp',
     ignorePatterns: ['dist', '.tmp', 'coverage', 'docs', 'src/orb/scripts'],
     cleanTempDir: true,
+    // Incremental (Stryker's rules): a killed mutant whose code and killing test did not change, and a
+    // surviving one whose code did not change and that no new or changed test covers, keep their verdict.
+    incremental: opts.incrementalFile !== undefined,
+    ...(opts.incrementalFile ? { incrementalFile: opts.incrementalFile } : {}),
+    force: process.env.MUTATION_FRESH === '1',
+    fileLogLevel: 'info' as LogLevel,
   };
+  rmSync(STRYKER_LOG, { force: true });
   const results = await new Stryker(options).runMutationTest();
-  return results.map((m) => ({
+  const reused = existsSync(STRYKER_LOG) ? reusedCount(readFileSync(STRYKER_LOG, 'utf8')) : 0;
+  rmSync(STRYKER_LOG, { force: true });
+  const mutants = results.map((m) => ({
     fileName: relativeFile(m.fileName, process.cwd()), mutatorName: m.mutatorName, replacement: m.replacement ?? '',
     status: m.status, statusReason: m.statusReason, static: m.static, location: m.location,
     killedBy: m.killedBy, coveredBy: m.coveredBy,
   }));
+  return { mutants, reused };
 }
 
 /**
  * Mutation testing of `mutate` (globs): the first pass with `testFiles` (undefined: the whole vitest config),
  * then the static mutants of each file that has unit tests of its own (ownTests). A static mutant of a file
- * without them stays Ignored and is counted as left out.
+ * without them stays Ignored and is counted as left out. `incremental`, a name such as `whole-src`: each pass
+ * keeps its results in `.tmp/mutation/incremental/<name>-<pass>.json` and reuses them in the next run of that
+ * name (MUTATION_FRESH=1 tests everything again).
  */
-export async function mutationTest(mutate: string[], testFiles: string[] | undefined): Promise<{ mutants: Mutant[]; info: PassInfo }> {
+export async function mutationTest(mutate: string[], testFiles: string[] | undefined, incremental?: string): Promise<{ mutants: Mutant[]; info: PassInfo }> {
   const t0 = Date.now();
-  const first = await stryker(mutate, { ignoreStatic: true, testFiles, report: '.tmp/mutation/first.json' });
+  const file = (pass: string) => (incremental ? `.tmp/mutation/incremental/${incremental}-${pass}.json` : undefined);
+  const { mutants: first, reused: firstReused } = await stryker(mutate, { ignoreStatic: true, testFiles, report: '.tmp/mutation/first.json', incrementalFile: file('first') });
   const t1 = Date.now();
   const ignored = first.filter(isIgnoredStatic);
   const files = [...new Set(ignored.map((m) => m.fileName))];
   const tests = [...new Set(files.flatMap((f) => testFilesMatching(ownTests(f))))];
   const runnable = ignored.filter((m) => testFilesMatching(ownTests(m.fileName)).length > 0);
   // Without a test file Stryker would run the whole set for each static mutant: those stay Ignored.
-  const statics = runnable.length === 0 ? [] : await stryker(runnable.map(mutantRange), { ignoreStatic: false, testFiles: tests, report: '.tmp/mutation/static.json' });
-  const mutants = mergeStatic(first, statics);
+  const statics = runnable.length === 0 ? { mutants: [], reused: 0 } : await stryker(runnable.map(mutantRange), { ignoreStatic: false, testFiles: tests, report: '.tmp/mutation/static.json', incrementalFile: file('static') });
+  const mutants = mergeStatic(first, statics.mutants);
   return {
     mutants,
-    info: { firstSeconds: (t1 - t0) / 1000, staticSeconds: (Date.now() - t1) / 1000, staticRun: runnable.length, staticLeftOut: mutants.filter(isIgnoredStatic).length },
+    info: {
+      firstSeconds: (t1 - t0) / 1000, staticSeconds: (Date.now() - t1) / 1000, staticRun: runnable.length,
+      staticLeftOut: mutants.filter(isIgnoredStatic).length, reused: firstReused + statics.reused,
+    },
   };
 }

@@ -28,8 +28,18 @@ function staticText(mutants: readonly Mutant[], p: PassInfo): string[] {
   ];
 }
 
+/** What the page says about results taken over from the previous run (Stryker's incremental mode). */
+function reuseText(total: number, reused: number, previous: string | undefined): string[] {
+  if (reused === 0) return ['Every mutant was tested in this run (no result was taken over from an earlier run).'];
+  return [
+    `Incremental: ${reused} of the ${total} results were taken over from the run at ${previous ?? 'an earlier commit'} in the same tree, by`,
+    'Stryker\'s rules: a killed mutant whose code and killing test did not change, and a surviving one whose code',
+    'did not change and that no new or changed test covers. The rest were tested in this run.',
+  ];
+}
+
 /** The page. `info.commit` is the commit the run mutated, `info.seconds` how long it took. */
-export function render(mutants: readonly Mutant[], info: { commit: string; machine: string; date: string; seconds: number; passes: PassInfo }): string {
+export function render(mutants: readonly Mutant[], info: { commit: string; machine: string; date: string; seconds: number; passes: PassInfo; previous?: string | undefined }): string {
   const src = mutants.filter((m) => m.fileName.startsWith('src/'));
   const rig = mutants.filter((m) => !m.fileName.startsWith('src/'));
   const security = mutants.filter((m) => SECURITY_FILES.includes(m.fileName));
@@ -53,6 +63,8 @@ export function render(mutants: readonly Mutant[], info: { commit: string; machi
     'runs the security-relevant files alone, as `.ci/run` does, and fails below the goal. Do not edit by hand.',
     '',
     ...staticText(mutants, info.passes),
+    '',
+    ...reuseText(mutants.length, info.passes.reused, info.previous),
     '',
     runLine({ ...info, more: ` (first pass ${info.passes.firstSeconds.toFixed(0)} s, static pass ${info.passes.staticSeconds.toFixed(0)} s)` }),
     '',

@@ -78,3 +78,13 @@ export function mutantLine(m: Mutant): string {
   const replacement = m.replacement.replace(/\s+/g, ' ').slice(0, 100);
   return `${m.fileName}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} -> ${replacement}`;
 }
+
+/**
+ * How many mutant results a Stryker run reused, from its log line "N of M mutant result(s) are reused"
+ * (Stryker's IncrementalDiffer); 0 when the run was not incremental or found no previous report.
+ */
+export function reusedCount(log: string): number {
+  // eslint-disable-next-line no-control-regex
+  const m = /(\d+) of \d+ mutant result\(s\) are reused/.exec(log.replace(/\x1b\[[0-9;]*m/g, ''));
+  return m ? Number(m[1]) : 0;
+}

@@ -1,7 +1,8 @@
 // The mutation scores and the survivor bookkeeping that `npm run mutation` fails on.
 import { describe, expect, it } from 'vitest';
-import { byFolder, relativeFile, staleExplanations, tally, unexplained, type Explained, type Mutant } from '../../mutation/score.ts';
+import { byFolder, relativeFile, reusedCount, staleExplanations, tally, unexplained, type Explained, type Mutant } from '../../mutation/score.ts';
 import { isIgnoredStatic, mergeStatic, mutantRange, ownTests, STATIC_IGNORED } from '../../mutation/statics.ts';
+import { render } from '../../mutation/render.ts';
 
 const m = (fileName: string, status: string, line = 1, replacement = 'false'): Mutant =>
   ({ fileName, status, mutatorName: 'ConditionalExpression', replacement, location: { start: { line, column: 3 } } });
@@ -57,5 +58,22 @@ describe('static mutants', () => {
       ['a.ts', 'Survived', true], ['b.ts', 'Killed', false], ['c.ts', 'Ignored', false],
     ]);
     expect(first.filter(isIgnoredStatic).map((m) => m.fileName)).toEqual(['a.ts', 'c.ts']);
+  });
+});
+
+describe('incremental runs', () => {
+  const passes = { firstSeconds: 1, staticSeconds: 1, staticRun: 0, staticLeftOut: 0 };
+  const page = (reused: number, previous?: string) =>
+    render([m('src/lib/log.ts', 'Killed'), m('src/lib/log.ts', 'Killed', 2)], { commit: 'a'.repeat(40), machine: 'm', date: '2026-11-30', seconds: 1, passes: { ...passes, reused }, previous });
+
+  it('reads how many results Stryker reused from its log line, colours and all', () => {
+    expect(reusedCount('INFO IncrementalDiffer Incremental report:\n\tResult:\t\t\u001b[93m1234\u001b[39m of 9438 mutant result(s) are reused.\n')).toBe(1234);
+    expect(reusedCount('INFO No incremental result file found at .tmp/x.json, a full mutation testing run will be performed.')).toBe(0);
+  });
+
+  it('says on the page how many results came from which earlier run, or that every mutant was tested', () => {
+    expect(page(1, 'b'.repeat(40))).toContain(`Incremental: 1 of the 2 results were taken over from the run at ${'b'.repeat(40)}`);
+    expect(page(0)).toContain('Every mutant was tested in this run');
+    expect(page(0)).not.toContain('Incremental:');
   });
 });
