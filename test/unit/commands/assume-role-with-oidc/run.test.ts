@@ -96,6 +96,36 @@ describe('assume-role-with-oidc run', () => {
     expect(existsSync(t.bashEnv)).toBe(false);
   });
 
+  it('takes a role-chain hop with its external id and session name, for at most an hour, and says so', async () => {
+    const t = await setup();
+    const chain = params({ 'session-duration': '7200', 'role-chain': `${s.chainedRole} external-id=ci-ext-42 session-name=hop-1` });
+    const result = await run(chain, t.deps);
+    const chainedName = s.chainedRole.split('/').at(-1);
+    expect(result.assumedRoleArn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/${chainedName}/hop-1`);
+    expect(t.output()).toContain('note: AWS caps role-chained sessions at one hour, so the chained sessions last 3600s, not 7200s');
+    expect(t.output()).toContain(`Chained from ${s.deployRole} to ${s.chainedRole}`);
+    const env = readFileSync(t.bashEnv, 'utf8');
+    const expiry = Date.parse(exported(env, 'AWS_CREDENTIAL_EXPIRATION')) - s.aws.time();
+    expect(expiry).toBeGreaterThan(3_500_000);
+    expect(expiry).toBeLessThanOrEqual(3_600_000);
+    // The exported keys are the last hop's, and neither hop's secret shows in the output.
+    expect(s.aws.issuedSecrets.at(-1)).toBe(exported(env, 'AWS_SESSION_TOKEN'));
+    for (const secret of s.aws.issuedSecrets) expect(t.output()).not.toContain(secret);
+    // Within the hour, no note.
+    const short = await setup();
+    await run(params({ 'session-duration': '3600', 'role-chain': `${s.chainedRole} external-id=ci-ext-42` }), short.deps);
+    expect(short.output()).not.toContain('note: AWS caps');
+  });
+
+  it('a refused hop names both roles and what the trust policy must allow, and nothing is written', async () => {
+    const t = await setup();
+    const chain = params({ 'role-chain': `${s.chainedRole} external-id=wrong-ext-1` });
+    const err = (await run(chain, t.deps).then(() => new Error('resolved'), (e: unknown) => e)) as Error & { hint?: string };
+    expect(err.message).toContain(`AssumeRole from ${s.deployRole} to ${s.chainedRole} (role-chain) failed: AccessDenied`);
+    expect(err.hint).toContain('{"StringEquals": {"sts:ExternalId": ...}}');
+    expect(existsSync(t.bashEnv)).toBe(false);
+  });
+
   it('with static keys in the environment and the credentials only in a profile, warns by variable name, never by value', async () => {
     const keys = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7STATIC1', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSTATICKEY' };
     const withProfile = (exportTo: string) => params({ 'profile-name': 'deploy', 'export-to': exportTo });
