@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeClaims, expiryPhrase, getOidcToken, getUsableToken, type RunProgram } from '../../../src/lib/oidc-token.ts';
+import { decodeClaims, expiryPhrase, getOidcToken, getUsableToken, runProgram, TOKEN_MARGIN_MS, type RunProgram } from '../../../src/lib/oidc-token.ts';
 
 const jwt = (claims: object) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
 
@@ -56,6 +56,53 @@ describe('oidc token source', () => {
     expect(notes[0]).toBe('note: the job\'s OIDC token expired 3 hours ago, so a fresh one was minted with "circleci run oidc get"');
     expect(notes[1]).toMatch(/^note: the job's OIDC token expired 3 hours ago and minting a fresh one failed/);
     expect(notes.join('\n')).not.toContain('expires within');
+  });
+});
+
+describe('oidc token edges', () => {
+  const now = 1_000_000_000_000;
+  const mintCalls = () => {
+    const calls: (readonly string[])[] = [];
+    const run: RunProgram = async (_file, args) => { calls.push(args); return ' minted \n'; };
+    return { calls, run };
+  };
+
+  it('trims the job\'s token, mints without --claims when no audience is set, and refuses an empty mint', async () => {
+    const { calls, run } = mintCalls();
+    expect(await getOidcToken('v2', '', { CIRCLE_OIDC_TOKEN_V2: ' tok\n' }, run)).toBe('tok');
+    expect(await getOidcToken('mint', '', {}, run)).toBe('minted');
+    expect(calls).toEqual([['run', 'oidc', 'get']]);
+    const err = await getOidcToken('mint', '', {}, async () => '\n').catch((e: unknown) => e as Error & { hint?: string });
+    expect(err).toMatchObject({ message: 'could not mint an OIDC token with "circleci run oidc get": empty output' });
+    expect((err as { hint?: string }).hint).toContain('the circleci CLI must be on PATH');
+  });
+
+  it('token-source mint always mints; a token without exp is kept; the margin is five minutes, exclusive', async () => {
+    expect(TOKEN_MARGIN_MS).toBe(300_000);
+    const { calls, run } = mintCalls();
+    const notes: string[] = [];
+    const note = (l: string) => notes.push(l);
+    expect(await getUsableToken('mint', 'aud-1', { CIRCLE_OIDC_TOKEN_V2: jwt({ exp: now / 1000 + 3600 }) }, run, now, note)).toBe('minted');
+    expect(calls).toEqual([['run', 'oidc', 'get', '--claims', '{"aud":"aud-1"}']]);
+    const noExp = jwt({ sub: 'x' });
+    expect(await getUsableToken('v2', '', { CIRCLE_OIDC_TOKEN_V2: noExp }, run, now, note)).toBe(noExp);
+    const atMargin = jwt({ exp: (now + TOKEN_MARGIN_MS) / 1000 });
+    const pastMargin = jwt({ exp: (now + TOKEN_MARGIN_MS + 1000) / 1000 });
+    expect(await getUsableToken('v2', '', { CIRCLE_OIDC_TOKEN_V2: pastMargin }, run, now, note)).toBe(pastMargin);
+    expect(await getUsableToken('v2', '', { CIRCLE_OIDC_TOKEN_V2: atMargin }, run, now, note)).toBe('minted');
+    expect(notes).toEqual(['note: the job\'s OIDC token expires within 5 minutes, so a fresh one was minted with "circleci run oidc get"']);
+  });
+
+  it('a payload that is not JSON is not a JWT, with the parse error as its cause', () => {
+    const err = (() => { try { decodeClaims('h.bm90IGpzb24.s'); } catch (e) { return e as Error; } })();
+    expect(err?.message).toBe('the OIDC token is not a JWT');
+    expect(err?.cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it('runProgram runs the file with its arguments, no shell, and rejects with its stderr', async () => {
+    expect(await runProgram('printf', ['%s|', 'a b', '$(id)'])).toBe('a b|$(id)|');
+    const err = await runProgram('sh', ['-c', 'echo partial; echo oops >&2; exit 3']).catch((e: unknown) => e as Error & { stderr?: string; code?: number });
+    expect(err).toMatchObject({ stderr: 'oops\n', code: 3 });
   });
 });
 
