@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryReason, retrySummary, retryTimeLeft, withRetry, type RetryDeps } from '../../../src/lib/retry.ts';
+import { realRetryDeps, retryReason, retrySummary, retryTimeLeft, withRetry, type RetryDeps } from '../../../src/lib/retry.ts';
 import { explainAwsCall } from '../../../src/lib/aws/explain.ts';
 
 const awsErr = (name: string, message = '', status?: number) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
@@ -101,5 +101,23 @@ describe('retryTimeLeft', () => {
     expect(left[0]).toBeLessThanOrEqual(60_000);
     expect(left[1]).toBeGreaterThan(0);
     expect(left[1]).toBeLessThanOrEqual(2000);
+  });
+});
+
+describe('realRetryDeps', () => {
+  it('uses the real clock, a real sleep, randomness in [0, 1) and the given log', async () => {
+    const lines: string[] = [];
+    const deps = realRetryDeps((l) => lines.push(l));
+    const before = Date.now();
+    const t0 = deps.now();
+    await deps.sleep(30);
+    // A lower bound only: a sleep never ends early, however loaded the machine.
+    expect(deps.now() - t0).toBeGreaterThanOrEqual(29);
+    expect(t0).toBeGreaterThanOrEqual(before);
+    const draws = Array.from({ length: 20 }, () => deps.random());
+    expect(draws.every((r) => r >= 0 && r < 1)).toBe(true);
+    expect(new Set(draws).size).toBeGreaterThan(1);
+    deps.log('retrying x');
+    expect(lines).toEqual(['retrying x']);
   });
 });
