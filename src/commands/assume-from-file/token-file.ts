@@ -13,7 +13,8 @@ export async function readToken(path: string | undefined, io: TokenInput): Promi
   if (path === undefined || path === '') {
     throw new OrbError('--token-file is required', 'name a file that holds the OIDC token, or - to read it from stdin (e.g. printenv CIRCLE_OIDC_TOKEN_V2 | aws-oidc ... --token-file -)');
   }
-  if (JWT.test(path.trim()) && path.startsWith('eyJ')) {
+  // Spaces around it (a quoted " $CIRCLE_OIDC_TOKEN_V2") do not make it a path: it would be quoted in the message below.
+  if (JWT.test(path.trim()) && path.trim().startsWith('eyJ')) {
     // Never echo it: it is a credential.
     throw new OrbError('--token-file got what looks like a token itself (not shown), not a file path',
       'never put the token on the command line; write it to a file (mode 0600) and pass its path, or pipe it in with --token-file -');
