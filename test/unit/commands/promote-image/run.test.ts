@@ -96,6 +96,37 @@ describe('promote-image across accounts', () => {
   });
 });
 
+describe('promote-image across regions and with lists', () => {
+  it('copies (not PutImage) to the same repository name in another region, naming a list as such', async () => {
+    const w = await promoteWorld({ [`${STAGING}/webapp`]: 'MUTABLE' });
+    const staging = w.registries.get(STAGING)!;
+    const amd = storeImage(staging, 'webapp', 'amd', ['amd layer']);
+    const list = storeList(staging, 'webapp', 'abc123', [{ digest: amd.digest, size: amd.bytes.length, platform: { os: 'linux', architecture: 'amd64' } }]);
+    const p = promoteParams({ 'source-repo': 'webapp', 'source-tag': 'abc123', 'source-region': 'us-east-1', 'source-account-id': STAGING, tag: 'v1' });
+    await promote(p, promoteDeps(w));
+    expect(w.calls).not.toContain(`putImage ${STAGING}/webapp v1`);
+    expect(w.calls[0]).toBe('keys  us-east-1');
+    expect(w.lines[0]).toMatch(new RegExp(`^Copying multi-architecture list webapp:abc123 \\(${list.digest}\\) from webapp in registry ${STAGING} \\(us-east-1\\)`));
+    expect(w.results[0]?.result).toMatchObject({ method: 'registry-copy', source: { region: 'us-east-1' }, target: { region: REGION } });
+  });
+
+  it('lets an error that is not the registry\'s (a refused connection) through as it is', async () => {
+    const w = await promoteWorld({ [`${STAGING}/webapp`]: 'MUTABLE', [`${PRODUCTION}/team/webapp`]: 'MUTABLE' });
+    storeImage(w.registries.get(STAGING)!, 'webapp', 'v1', ['l']);
+    await w.registries.get(PRODUCTION)!.close();
+    const err = await rejection(promote(promoteParams({ ...ACROSS, 'source-tag': 'v1', tag: 'v1' }), promoteDeps(w)));
+    expect(err).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('logs each child manifest a copy across accounts puts', async () => {
+    const w = await promoteWorld({ [`${STAGING}/webapp`]: 'MUTABLE', [`${PRODUCTION}/team/webapp`]: 'MUTABLE' });
+    const amd = storeImage(w.registries.get(STAGING)!, 'webapp', 'amd', ['amd layer']);
+    storeList(w.registries.get(STAGING)!, 'webapp', 'v1', [{ digest: amd.digest, size: amd.bytes.length, platform: { os: 'linux', architecture: 'amd64' } }]);
+    await promote(promoteParams({ ...ACROSS, 'source-tag': 'v1', tag: 'v1' }), promoteDeps(w));
+    expect(w.lines.slice(1, 3)).toEqual([`  copied manifest ${amd.digest} (linux/amd64)`, expect.stringMatching(/^ {2}2 blob\(s\) copied \(\d+ bytes\), 0 already there, 1 child manifest\(s\)$/)]);
+  });
+});
+
 describe('promote-image refusals', () => {
   it('refuses a source image that is not there, naming it, before looking at the target', async () => {
     const w = await promoteWorld({});

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { RegistryError, sha256 } from '../../../../src/lib/registry/client.ts';
 import { readBody } from '../../../../src/lib/registry/transport.ts';
 import { rejection } from '../../../support/rejection.ts';
-import { closeRegistries, memoryRegistry, OCI_MANIFEST, sha, storeImage } from './memory-registry.ts';
+import { closeRegistries, DOCKER_LIST, memoryRegistry, OCI_INDEX, OCI_MANIFEST, sha, storeImage } from './memory-registry.ts';
 
 afterEach(closeRegistries);
 const LOGIN = `Basic ${Buffer.from('AWS:registry-password').toString('base64')}`;
@@ -24,6 +24,23 @@ describe('RegistryClient calls', () => {
     expect(reg.seen[0]).toMatchObject({ line: 'GET /v2/team/app/manifests/v2', auth: LOGIN });
     reg.repo('team/app').manifests.set('bare', { bytes: img.bytes, mediaType: '' });
     expect((await c.manifest('team/app', 'bare'))?.mediaType).toBe('');
+  });
+
+  it('manifest: reads docker and OCI images and lists alike (the registry serves only the kinds asked for)', async () => {
+    const reg = await memoryRegistry();
+    const kinds = ['application/vnd.docker.distribution.manifest.v2+json', DOCKER_LIST, OCI_MANIFEST, OCI_INDEX];
+    for (const [i, mediaType] of kinds.entries()) reg.repo('app').manifests.set(`k${i}`, { bytes: Buffer.from(`{"n":${i}}`), mediaType });
+    for (const [i, mediaType] of kinds.entries()) expect(await reg.client().manifest('app', `k${i}`)).toEqual({ bytes: Buffer.from(`{"n":${i}}`), mediaType, digest: sha(`{"n":${i}}`) });
+  });
+
+  it('a refusal whose body is no error document, too large, or an odd one: the code is empty, the text kept only when readable', async () => {
+    const reg = await memoryRegistry();
+    const bodies = ['{"message":"not the format"}', '{"errors":[null]}', 'x'.repeat(70_000), 'upstream timed out'];
+    reg.faults.push(...bodies.map((body) => ({ match: /manifests\/v1$/, status: 400, body })));
+    const messages = [];
+    for (const _ of bodies) messages.push((await rejection(reg.client().manifest('app', 'v1'), RegistryError)).message);
+    const req = `GET ${reg.host}/v2/app/manifests/v1: HTTP 400`;
+    expect(messages).toEqual([req, req, req, `${req}: upstream timed out`]);
   });
 
   it('manifest: a refusal other than 404 is a RegistryError with the registry\'s code; a 429 reads as throttling', async () => {
@@ -67,6 +84,10 @@ describe('RegistryClient calls', () => {
     expect([(await readBody(body)).toString(), length]).toEqual(['config of v1', 12]);
     reg.faults.push({ match: /blobs\/sha256:d/, status: 404, code: 'BLOB_UNKNOWN' });
     expect(await rejection(reg.client().blob('app', D), RegistryError)).toMatchObject({ code: 'BLOB_UNKNOWN', request: `GET ${reg.host}/v2/app/blobs/${D}` });
+    const chunked = await memoryRegistry({ chunked: true });
+    const streamed = storeImage(chunked, 'app', 'v1', []);
+    const answer = await chunked.client().blob('app', streamed.blobs[0]!);
+    expect([(await readBody(answer.body)).toString(), answer.length]).toEqual(['config of v1', undefined]);
   });
 
   it('startUpload: a mount the registry did is "mounted"; else the upload location, resolved against the registry', async () => {

@@ -124,6 +124,13 @@ describe('copyManifest', () => {
     expect(dst.repo('prod').blobs.size).toBe(0);
   });
 
+  it('copies a blob the source serves without a length', async () => {
+    const [src, dst] = [await memoryRegistry({ chunked: true }), await memoryRegistry()];
+    const img = storeImage(src, 'webapp', 'v1', ['streamed layer']);
+    expect((await copy(src, dst, img.digest)).stats).toMatchObject({ blobsCopied: 2, bytesCopied: 'config of v1'.length + 'streamed layer'.length });
+    expect(dst.repo('prod').blobs.get(img.blobs[1]!)?.toString()).toBe('streamed layer');
+  });
+
   it('refuses lists nested deeper than 3 levels before copying anything of the deepest', async () => {
     const [src, dst] = [await memoryRegistry(), await memoryRegistry()];
     const img = storeImage(src, 'webapp', 'img', ['x']);

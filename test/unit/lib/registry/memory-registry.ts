@@ -15,8 +15,11 @@ export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2
 /** One request as the registry saw it: method and URL, and the headers that matter. */
 export interface Seen { line: string; auth: string | undefined; contentType: string | undefined; contentLength: string | undefined }
 
-/** An answer the registry gives instead of its own to the next `times` requests whose "METHOD URL" matches `match`. */
-export interface Fault { match: RegExp; status: number; code?: string; times?: number; headers?: Record<string, string> }
+/**
+ * An answer the registry gives instead of its own to the next `times` (default 1) requests whose "METHOD URL"
+ * matches `match`: an error document with `code`, else `body` (default none).
+ */
+export interface Fault { match: RegExp; status: number; code?: string; times?: number; headers?: Record<string, string>; body?: string }
 
 /** What a registry stored under `repo`: manifests by tag and digest, blobs by digest. */
 interface Repo { manifests: Map<string, { bytes: Buffer; mediaType: string }>; blobs: Map<string, Buffer> }
@@ -34,8 +37,11 @@ export interface MemoryRegistry {
   close(): Promise<void>;
 }
 
-/** Options: `mount` lets a POST with ?mount= take the blob from another repository (201); `lie` serves blobs with this content-length. */
-export interface RegistryOptions { mount?: boolean; lie?: number }
+/**
+ * Options: `mount` lets a POST with ?mount= take the blob from another repository (201); `lie` serves blobs with
+ * this content-length; `chunked` serves them without one.
+ */
+export interface RegistryOptions { mount?: boolean; lie?: number; chunked?: boolean }
 
 const open: (() => Promise<void>)[] = [];
 
@@ -67,7 +73,7 @@ export async function memoryRegistry(opts: RegistryOptions = {}): Promise<Memory
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
       if (fault.code) refuse(res, fault.status, fault.code, fault.headers);
-      else res.writeHead(fault.status, fault.headers ?? {}).end();
+      else res.writeHead(fault.status, fault.headers ?? {}).end(fault.body);
       return;
     }
     const url = new URL(req.url ?? '/', 'http://registry');
@@ -83,13 +89,16 @@ export async function memoryRegistry(opts: RegistryOptions = {}): Promise<Memory
     }
     if (kind === 'manifests') {
       const found = r.manifests.get(ref);
-      if (!found) return refuse(res, 404, 'MANIFEST_UNKNOWN');
+      // Like distribution (and ECR), a manifest of a kind the Accept header does not name is unknown.
+      if (!found || !String(req.headers.accept).includes(found.mediaType.split(';')[0] ?? '')) return refuse(res, 404, 'MANIFEST_UNKNOWN');
       return void res.writeHead(200, { 'content-type': found.mediaType }).end(req.method === 'HEAD' ? undefined : found.bytes);
     }
     if (kind === 'blobs') {
       const blob = r.blobs.get(ref);
       if (!blob) return void res.writeHead(404).end();
-      return void res.writeHead(200, { 'content-length': String(opts.lie ?? blob.length) }).end(req.method === 'HEAD' ? undefined : blob);
+      res.writeHead(200, opts.chunked ? {} : { 'content-length': String(opts.lie ?? blob.length) });
+      if (req.method !== 'HEAD') res.write(blob);
+      return void res.end();
     }
     const from = url.searchParams.get('from');
     const digest = url.searchParams.get('digest') ?? url.searchParams.get('mount') ?? '';
