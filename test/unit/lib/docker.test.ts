@@ -19,7 +19,7 @@ beforeAll(() => {
     'out=$(readlink /proc/$$/fd/1); err=$(readlink /proc/$$/fd/2)',
     `{ printf '%s|' "$@"; echo; echo "GREETING=$GREETING"; echo "$out"; echo "$err"; } > "${dir}/record"`,
     'echo "out $1"',
-    'case "$1" in exit-*) exit "${1#exit-}";; esac',
+    'case "$1" in exit-*) exit "${1#exit-}";; "") exit 4;; esac',
     '[ "$1 $2" = "buildx version" ] && [ -z "$NO_BUILDX" ] && exit 0',
     '[ "$1" = buildx ] && exit 1',
     'exit 0', '',
@@ -54,7 +54,8 @@ describe('docker', () => {
 
   it('a non-zero exit rejects naming the subcommand and the code', async () => {
     expect((await rejection(docker(['exit-3', 'x'], {}, true))).message).toBe('docker exit-3 exited with 3');
-    expect((await rejection(docker([], {}, true).then(() => docker(['exit-1'], {}, true)))).message).toBe('docker exit-1 exited with 1');
+    expect((await rejection(docker(['exit-1'], {}, true))).message).toBe('docker exit-1 exited with 1');
+    expect((await rejection(docker([], {}, true))).message).toBe('docker  exited with 4');
   });
 
   it('a docker that cannot run rejects saying so', async () => {

@@ -45,10 +45,10 @@ describe('promote-image within one repository', () => {
     // Another job tags it between the read and the put.
     const put = deps.putImage;
     deps.putImage = async (at, image, tag) => { staging.repo('webapp').manifests.set(tag, staging.repo('webapp').manifests.get('abc123')!); return put(at, image, tag); };
-    await promote(promoteParams({ 'source-repo': 'webapp', 'source-digest': list.digest, tag: 'v1' }), deps);
-    expect(w.lines.slice(0, 2)).toEqual([
-      `Tagging multi-architecture list webapp@${list.digest} (${list.digest}) as v1 in ${uri(STAGING, 'webapp')} through ECR (PutImage)`,
-      `  v1 already pointed at ${list.digest}`,
+    await promote(promoteParams({ 'source-repo': 'webapp', 'source-digest': list.digest, tag: 'v1 v2' }), deps);
+    expect(w.lines.slice(0, 3)).toEqual([
+      `Tagging multi-architecture list webapp@${list.digest} (${list.digest}) as v1, v2 in ${uri(STAGING, 'webapp')} through ECR (PutImage)`,
+      `  v1 already pointed at ${list.digest}`, `  v2 already pointed at ${list.digest}`,
     ]);
     expect(w.calls).toContain(`getImage ${STAGING}/webapp {"imageDigest":"${list.digest}"}`);
     expect(w.results[0]?.result).toMatchObject({ source: { tag: null, digest: list.digest }, mediaType: OCI_INDEX, method: 'put-image' });
@@ -57,9 +57,11 @@ describe('promote-image within one repository', () => {
   it('does nothing when every tag is already at the image: method none, no blob counts', async () => {
     const w = await promoteWorld({ [`${STAGING}/webapp`]: 'IMMUTABLE' });
     const img = storeImage(w.registries.get(STAGING)!, 'webapp', 'v1', ['l']);
-    await promote(promoteParams({ 'source-repo': 'webapp', 'source-tag': 'v1', tag: 'v1' }), promoteDeps(w));
+    w.registries.get(STAGING)!.repo('webapp').manifests.set('stable', w.registries.get(STAGING)!.repo('webapp').manifests.get('v1')!);
+    await promote(promoteParams({ 'source-repo': 'webapp', 'source-tag': 'v1', tag: 'v1 stable' }), promoteDeps(w));
     expect(w.calls.filter((c) => /putImage|retry/.test(c))).toEqual([]);
-    expect(w.results[0]?.result).toMatchObject({ method: 'none', tagsPut: [], tagsUnchanged: ['v1'], digest: img.digest });
+    expect(w.lines.slice(0, 2)).toEqual([`Already at ${img.digest} in ${uri(STAGING, 'webapp')}: v1, stable (nothing to do for them)`, expect.stringMatching(/^Promoted /)]);
+    expect(w.results[0]?.result).toMatchObject({ method: 'none', tagsPut: [], tagsUnchanged: ['v1', 'stable'], digest: img.digest });
     expect(w.results[0]?.result).not.toHaveProperty('blobsCopied');
   });
 });
@@ -93,6 +95,8 @@ describe('promote-image across accounts', () => {
     await promote(promoteParams({ 'source-repo': 'webapp', 'source-tag': 'v1', 'profile-name': 'production', tag: 'v1' }), promoteDeps(w));
     expect(w.calls).toContain(`getImage ${STAGING}/webapp {"imageTag":"v1"}`);
     expect(w.registries.get(PRODUCTION)!.repo('webapp').manifests.get('v1')?.bytes).toEqual(img.bytes);
+    expect(w.calls.filter((c) => c.startsWith('putImage'))).toEqual([]);
+    expect(w.results[0]?.result).toMatchObject({ method: 'registry-copy' });
   });
 });
 
@@ -151,6 +155,7 @@ describe('promote-image refusals', () => {
     const old = storeImage(w.registries.get(PRODUCTION)!, 'team/webapp', 'production', ['old']);
     const err = await rejection(promote(promoteParams({ ...ACROSS, 'source-tag': 'v1', tag: 'v2 production' }), promoteDeps(w)), OrbError);
     expect(err.message).toBe(`the repository team/webapp in registry ${PRODUCTION} (${REGION}) is IMMUTABLE and already has tag(s) production (at ${old.digest}), not ${img.digest}: ECR refuses to move a tag there`);
+    expect(err.hint).toBe('use a new tag (e.g. ${CIRCLE_SHA1}), or promote the image those tags already name');
     expect(w.registries.get(PRODUCTION)!.seen).toEqual([]);
     expect(w.exports).toEqual([]);
   });

@@ -53,11 +53,12 @@ describe('push-image parameters', () => {
     [{ repo: 'app', tag: 'v1 bad:tag' }, 'tag', 'parameter tag: is not a docker tag (got "bad:tag")'],
     [{ repo: 'app', tag: 'v1,v1' }, 'tag', 'parameter tag: names no tag, or one twice (got "v1,v1")'],
     [{ repo: 'app', tag: ' , ' }, 'tag', 'parameter tag: names no tag, or one twice'],
+    [{ repo: 'app', tag: 'v1 ${NOT_SET}' }, 'tag', 'parameter tag: refers to $NOT_SET, which is not set in this job'],
   ])('refuses %j, naming %s', (p, param, message) => {
     const err = thrown(() => parseParams(raw(p), ENV), ParamError);
     expect(err.param).toBe(param);
     expect(err.message.startsWith(message)).toBe(true);
-    expect(err.hint).toMatch(param === 'repo' ? /e\.g\. webapp or team\/api/ : /tag/);
+    expect(err.hint).toMatch(param === 'repo' ? /e\.g\. webapp or team\/api/ : /tag|set NOT_SET/);
   });
 });
 
@@ -105,6 +106,7 @@ describe('push-image run', () => {
     world.repos.get('team/app')?.set('abc1234', OTHER);
     const immutable = await rejection(pushImage(params(), deps(world, { refuse: true, mutability: 'IMMUTABLE' }).deps), OrbError);
     expect(immutable.message).toBe(`the repository ${URI} is IMMUTABLE and already has tag(s) abc1234 (at ${OTHER}): ECR refuses to move a tag there`);
+    expect(immutable.hint).toBe('use a new tag (e.g. ${CIRCLE_SHA1}), or promote the image those tags already name');
     expect(world.exports).toEqual([]);
   });
 

@@ -82,8 +82,10 @@ describe('copyManifest', () => {
       { digest: att.digest, size: att.bytes.length, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } },
       { digest: nested.digest, size: nested.bytes.length },
     ]);
-    const { m, lines, stats } = await copy(src, dst, list.digest);
+    const { m, lines, stats, pieces } = await copy(src, dst, list.digest);
     expect(m.digest).toBe(list.digest);
+    expect(pieces.slice(0, 4)).toEqual([`GET manifest ${list.digest}`, `GET manifest ${amd.digest}`, `GET manifest ${amd.digest}`, ...amd.blobs.slice(0, 1).map((b) => `blob ${b}`)]);
+    expect(pieces.filter((p) => p.startsWith('PUT'))).toEqual([amd, arm, att, nested].map((c) => `PUT manifest ${c.digest}`));
     expect(lines).toEqual([
       `  copied manifest ${amd.digest} (linux/amd64)`, `  copied manifest ${arm.digest} (linux/arm64/v8)`,
       `  copied manifest ${att.digest} (attestation-manifest)`, `  copied list ${nested.digest} (no platform)`,
@@ -135,13 +137,25 @@ describe('copyManifest', () => {
     const [src, dst] = [await memoryRegistry(), await memoryRegistry()];
     const img = storeImage(src, 'webapp', 'img', ['x']);
     let child = { digest: img.digest, size: img.bytes.length };
-    for (const tag of ['l1', 'l2', 'l3']) { const l = storeList(src, 'webapp', tag, [child]); child = { digest: l.digest, size: l.bytes.length }; }
+    const levels: string[] = [];
+    for (const tag of ['l1', 'l2', 'l3']) { const l = storeList(src, 'webapp', tag, [child]); child = { digest: l.digest, size: l.bytes.length }; levels.push(l.digest); }
     await expect(copy(src, dst, child.digest)).resolves.toBeDefined();
     const top = storeList(src, 'webapp', 'l4', [child]);
     const fresh = await memoryRegistry();
     const err = await rejection(copy(src, fresh, top.digest), RegistryError);
-    expect(err.message).toContain('lists nested deeper than 3 levels');
+    // The refused one is the fourth level down: l1, which still names a manifest.
+    expect(err).toMatchObject({ code: 'MANIFEST_INVALID', request: `webapp@${levels[0]}`, message: `webapp@${levels[0]}: HTTP 200 MANIFEST_INVALID: lists nested deeper than 3 levels` });
     expect(fresh.repo('prod').blobs.size).toBe(0);
+  });
+});
+
+describe('copyManifest and a digest that is no digest', () => {
+  it('names the manifest and the value, cut to 100 characters', async () => {
+    const [src, dst] = [await memoryRegistry(), await memoryRegistry()];
+    const bogus = `sha256:${'z'.repeat(150)}`;
+    const list = storeList(src, 'webapp', 'v1', [{ digest: bogus, size: 1 }]);
+    const err = await rejection(copy(src, dst, list.digest), RegistryError);
+    expect(err.message).toBe(`webapp@${list.digest}: HTTP 200 MANIFEST_INVALID: names ${JSON.stringify(bogus.slice(0, 100))}, which is not a sha256 digest`);
   });
 });
 
@@ -154,7 +168,8 @@ describe('referencesOf and isList', () => {
     const nondist = d('n', { mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar', urls: ['https://example.test/n'] });
     const plain = d('p', { mediaType: 'application/vnd.oci.image.layer.v1.tar', urls: ['https://example.test/p'] });
     const foreignNoUrl = d('g', { mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', urls: [] });
-    expect(referencesOf(manifest({ config: d('c'), layers: [foreign, nondist, plain, foreignNoUrl] }))).toEqual({ children: [], blobs: [d('c'), plain, foreignNoUrl] });
+    const untyped = d('u', { urls: ['https://example.test/u'] });
+    expect(referencesOf(manifest({ config: d('c'), layers: [foreign, nondist, plain, foreignNoUrl, untyped] }))).toEqual({ children: [], blobs: [d('c'), plain, foreignNoUrl, untyped] });
     expect(referencesOf(manifest({ layers: [d('l')] }))).toEqual({ children: [], blobs: [d('l')] });
     expect(referencesOf(manifest({ config: d('c') }))).toEqual({ children: [], blobs: [d('c')] });
   });

@@ -90,8 +90,9 @@ export async function memoryRegistry(opts: RegistryOptions = {}): Promise<Memory
     if (kind === 'manifests') {
       const found = r.manifests.get(ref);
       // Like distribution (and ECR), a manifest of a kind the Accept header does not name is unknown.
-      if (!found || !String(req.headers.accept).includes(found.mediaType.split(';')[0] ?? '')) return refuse(res, 404, 'MANIFEST_UNKNOWN');
-      return void res.writeHead(200, { 'content-type': found.mediaType }).end(req.method === 'HEAD' ? undefined : found.bytes);
+      const accepted = String(req.headers.accept).split(',').map((t) => t.trim());
+      if (!found || (found.mediaType && !accepted.includes(found.mediaType.split(';')[0]?.trim() ?? ''))) return refuse(res, 404, 'MANIFEST_UNKNOWN');
+      return void res.writeHead(200, found.mediaType ? { 'content-type': found.mediaType } : {}).end(req.method === 'HEAD' ? undefined : found.bytes);
     }
     if (kind === 'blobs') {
       const blob = r.blobs.get(ref);
