@@ -93,3 +93,46 @@ describe('builder choice', () => {
     expect(pushArgvs(params({ push: 'false' }), 'docker', URI)).toEqual([]);
   });
 });
+
+describe('builder choice and argv at their edges', () => {
+  it('buildx takes what only buildx does; buildx asked for where it is missing names the fix', () => {
+    expect(chooseBuilder(params({ 'cache-to': 'c', secrets: 'id=a,env=B', sbom: 'true' }), true)).toBe('buildx');
+    expect(chooseBuilder(params({ builder: 'buildx' }), true)).toBe('buildx');
+    expect(thrown(() => chooseBuilder(params({ builder: 'buildx' }), false), OrbError).hint)
+      .toBe('use an executor with buildx (CircleCI\'s machine images and setup_remote_docker have it), or builder: auto');
+    // Without BuildKit named, the classic build is taken to have none.
+    expect(() => chooseBuilder(params({ secrets: 'id=a,env=B' }), false)).toThrow(/^secrets needs BuildKit/);
+  });
+
+  it('secrets with something only buildx does: all of it needs buildx, and the fix does not offer BuildKit', () => {
+    const err = thrown(() => chooseBuilder(params({ secrets: 'id=a,env=B', provenance: 'true' }), false, false), OrbError);
+    expect(err.message).toBe('secrets, provenance need buildx, and this build uses the classic docker build (no buildx here)');
+    expect(err.hint).toBe('use an executor with docker buildx, or drop those parameters');
+  });
+
+  it('OCI labels only from what the job has, none when turned off', () => {
+    const now = new Date('2026-11-23T00:00:00Z');
+    const created: [string, string] = ['org.opencontainers.image.created', '2026-11-23T00:00:00.000Z'];
+    expect(imageLabels(params({}), {}, now)).toEqual([created]);
+    expect(imageLabels(params({}), { CIRCLE_SHA1: 'abc' }, now)).toEqual([['org.opencontainers.image.revision', 'abc'], created]);
+    expect(imageLabels(params({}), { CIRCLE_REPOSITORY_URL: 'u' }, now)).toEqual([['org.opencontainers.image.source', 'u'], created]);
+    expect(imageLabels(params({ 'oci-labels': 'false', labels: 'team=web' }), { CIRCLE_SHA1: 'abc' }, now)).toEqual([['team', 'web']]);
+  });
+
+  it('buildx: one platform not pushed is loaded; the metadata file only for buildx', () => {
+    const one = buildArgv(params({ 'oci-labels': 'false', push: 'false', platform: 'linux/arm64' }), 'buildx', URI, [], '/tmp/meta.json');
+    expect(one.slice(-4)).toEqual(['--load', '--metadata-file', '/tmp/meta.json', '.']);
+    expect(buildArgv(params({}), 'docker', URI, [], '/tmp/meta.json')).not.toContain('--metadata-file');
+    expect(buildArgv(params({ 'cache-to': 'c' }), 'docker', URI, [])).not.toContain('--cache-to');
+  });
+
+  it.each([
+    ['a ref inside a registry spec', 'type=registry,ref=111111111111.dkr.ecr.ap-northeast-1.amazonaws.com/cache:main', '111111111111.dkr.ecr.ap-northeast-1.amazonaws.com/cache:main'],
+    ['a ref first', 'ref=other.example/cache:x,type=registry', 'other.example/cache:x'],
+    ['an image reference', 'other.example/cache:x', 'other.example/cache:x'],
+    ['a tag of the repository', 'buildcache', `${URI}:buildcache`],
+  ])('classic --cache-from takes %s as an image', (_name, value, image) => {
+    const argv = buildArgv(params({ 'cache-from': value }), 'docker', URI, []);
+    expect(argv[argv.indexOf('--cache-from') + 1]).toBe(image);
+  });
+});
