@@ -1,5 +1,5 @@
 // A local ECR for the unit tests of the ECR calls: the strict local AWS (SigV4 verified) that the SDK reaches
-// through AWS_ENDPOINT_URL_ECR and _STS, an IAM user of one account that may use a second account's registry,
+// through AWS_ENDPOINT_URL_ECR, _ECR_PUBLIC and _STS, an IAM user of one account that may use a second account's registry,
 // images kept in memory (BatchGetImage reads them, PutImage writes them), and a scripted ECR that answers what a
 // test says and records what it was asked (for answers the local AWS never gives, e.g. a second page).
 import { createHash } from 'node:crypto';
@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { vi } from 'vitest';
 import { LocalAws, type ImageId, type ImageRecord } from '../harness/aws/index.ts';
+import { rejection } from './rejection.ts';
 import type { AwsKeys } from '../../src/lib/aws/clients.ts';
 
 /** The account of the IAM user that signs (its own registry). */
@@ -16,6 +17,19 @@ export const OTHER = '222222222222';
 /** A third account whose registry the user may not use. */
 export const STRANGER = '333333333333';
 export const REGION = 'eu-west-1';
+
+/** A lifecycle policy (expire untagged images beyond 10) and a repository policy (another account may pull) that ECR takes. */
+export const LIFECYCLE = '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":10},"action":{"type":"expire"}}]}';
+export const PULL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444444444444:root"},"Action":"ecr:BatchGetImage"}]}';
+
+/** A step environment whose whole-call deadline is 0.1 s. */
+export const SLOW = { AWS_OIDC_HTTP_TIMEOUT_MS: '100' };
+
+/** The error `call` (made with SLOW) rejects with when the local AWS answers its `action` ten deadlines late. */
+export async function lateAnswer(e: LocalEcr, action: string, call: () => Promise<unknown>): Promise<Error> {
+  e.aws.injectFault(action, { kind: 'delay', times: 1, delayMs: 1000 });
+  return rejection(call());
+}
 
 /** The sha256 digest docker and ECR give a manifest text. */
 export const digestOf = (manifest: string) => `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
@@ -62,7 +76,7 @@ export async function startLocalEcr(): Promise<LocalEcr> {
     async (account, region, repo) => listOf(account, region, repo).filter((i) => i.tags.length > 0),
     async (account, region, repo, reference, manifest, mediaType) => { write(account, region, repo, reference, manifest, mediaType); },
   );
-  for (const name of ['AWS_ENDPOINT_URL_ECR', 'AWS_ENDPOINT_URL_STS']) vi.stubEnv(name, aws.url);
+  for (const name of ['AWS_ENDPOINT_URL_ECR', 'AWS_ENDPOINT_URL_ECR_PUBLIC', 'AWS_ENDPOINT_URL_STS']) vi.stubEnv(name, aws.url);
   return {
     aws, keys: user, images,
     push(repo, manifest, tags, account = OTHER) {
@@ -82,7 +96,7 @@ export async function startLocalEcr(): Promise<LocalEcr> {
 export interface Asked { action: string; body: Record<string, unknown> }
 
 /**
- * Runs `use` with the SDK pointed at an ECR on 127.0.0.1 that answers each request with `answer(asked)`
+ * Runs `use` with the SDK pointed at an ECR (and ECR Public) on 127.0.0.1 that answers each request with `answer(asked)`
  * (status 200 and that JSON; an object with `__type` is an error, status 400), then points it back at the
  * local ECR; returns what it was asked.
  */
@@ -98,11 +112,12 @@ export async function withScriptedEcr(back: LocalEcr, answer: (asked: Asked) => 
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  vi.stubEnv('AWS_ENDPOINT_URL_ECR', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const ecrs = ['AWS_ENDPOINT_URL_ECR', 'AWS_ENDPOINT_URL_ECR_PUBLIC'];
+  for (const name of ecrs) vi.stubEnv(name, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   try {
     await use();
   } finally {
-    vi.stubEnv('AWS_ENDPOINT_URL_ECR', back.aws.url);
+    for (const name of ecrs) vi.stubEnv(name, back.aws.url);
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   }

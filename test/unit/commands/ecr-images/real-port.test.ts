@@ -6,10 +6,8 @@ import { realRepositoryPort, scanPollMs } from '../../../../src/commands/ecr-ima
 import { OrbError } from '../../../../src/lib/errors.ts';
 import { Log } from '../../../../src/lib/log.ts';
 import { rejection } from '../../../support/rejection.ts';
-import { imageManifest, OTHER, REGION, startLocalEcr, type LocalEcr } from '../../../support/local-ecr.ts';
+import { imageManifest, LIFECYCLE, OTHER, PULL, REGION, startLocalEcr, type LocalEcr } from '../../../support/local-ecr.ts';
 
-const LIFECYCLE = '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}';
-const PULL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444444444444:root"},"Action":"ecr:BatchGetImage"}]}';
 let e: LocalEcr;
 const lines: string[] = [];
 const port = (name: string, env: Record<string, string> = {}) =>

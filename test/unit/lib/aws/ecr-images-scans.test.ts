@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getImage, putImage, scanReport, startImageScan, type EcrRepoRef } from '../../../../src/lib/aws/ecr-images.ts';
 import { rejection } from '../../../support/rejection.ts';
-import { imageManifest, OTHER, REGION, startLocalEcr, withScriptedEcr, type LocalEcr } from '../../../support/local-ecr.ts';
+import { imageManifest, lateAnswer, OTHER, REGION, SLOW, startLocalEcr, withScriptedEcr, type LocalEcr } from '../../../support/local-ecr.ts';
 
 let e: LocalEcr;
 let at: EcrRepoRef;
@@ -133,17 +133,14 @@ describe('scanReport over scripted answers', () => {
 });
 
 describe('the whole-call deadline (AWS_OIDC_HTTP_TIMEOUT_MS)', () => {
-  const slow = { AWS_OIDC_HTTP_TIMEOUT_MS: '100' };
   const image = { digest: `sha256:${'e'.repeat(64)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', manifest: '{}' };
   it.each([
-    ['BatchGetImage', () => getImage(at, { imageTag: 'v1' }, slow)],
-    ['PutImage', () => putImage(at, image, 'v1', slow)],
-    ['DescribeImageScanFindings', () => scanReport(at, image.digest, slow)],
-    ['StartImageScan', () => startImageScan(at, image.digest, slow)],
+    ['BatchGetImage', () => getImage(at, { imageTag: 'v1' }, SLOW)],
+    ['PutImage', () => putImage(at, image, 'v1', SLOW)],
+    ['DescribeImageScanFindings', () => scanReport(at, image.digest, SLOW)],
+    ['StartImageScan', () => startImageScan(at, image.digest, SLOW)],
   ])('a %s that gets no answer in time fails naming the call', async (action, call) => {
-    // The answer comes ten deadlines later: long after the call must have given up.
-    e.aws.injectFault(action, { kind: 'delay', times: 1, delayMs: 1000 });
-    const err = await rejection(call());
+    const err = await lateAnswer(e, action, call);
     expect(err.message).toBe(`ECR ${action} got no answer within 0.1s`);
     expect((err as { code?: string }).code).toBe('ETIMEDOUT');
   });

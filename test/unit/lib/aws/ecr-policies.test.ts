@@ -4,10 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPolicy, POLICY_CALLS, setPolicy, type PolicyKind } from '../../../../src/lib/aws/ecr-policies.ts';
 import type { EcrRepoRef } from '../../../../src/lib/aws/ecr-images.ts';
 import { rejection } from '../../../support/rejection.ts';
-import { OTHER, OWN, REGION, startLocalEcr, type LocalEcr } from '../../../support/local-ecr.ts';
+import { lateAnswer, LIFECYCLE, OTHER, OWN, PULL, REGION, SLOW, startLocalEcr, type LocalEcr } from '../../../support/local-ecr.ts';
 
-const LIFECYCLE = '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}';
-const PULL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444444444444:root"},"Action":"ecr:BatchGetImage"}]}';
 const KINDS: PolicyKind[] = ['lifecycle', 'repository'];
 let e: LocalEcr;
 let at: EcrRepoRef;
@@ -59,16 +57,13 @@ describe('POLICY_CALLS and the whole-call deadline', () => {
     });
   });
 
-  const slow = { AWS_OIDC_HTTP_TIMEOUT_MS: '100' };
   it.each([
-    ['GetLifecyclePolicy', () => getPolicy(at, 'lifecycle', slow)],
-    ['GetRepositoryPolicy', () => getPolicy(at, 'repository', slow)],
-    ['PutLifecyclePolicy', () => setPolicy(at, 'lifecycle', LIFECYCLE, slow)],
-    ['SetRepositoryPolicy', () => setPolicy(at, 'repository', PULL, slow)],
+    ['GetLifecyclePolicy', () => getPolicy(at, 'lifecycle', SLOW)],
+    ['GetRepositoryPolicy', () => getPolicy(at, 'repository', SLOW)],
+    ['PutLifecyclePolicy', () => setPolicy(at, 'lifecycle', LIFECYCLE, SLOW)],
+    ['SetRepositoryPolicy', () => setPolicy(at, 'repository', PULL, SLOW)],
   ])('a %s that gets no answer in time fails naming the call', async (action, call) => {
-    // The answer comes ten deadlines later: long after the call must have given up.
-    e.aws.injectFault(action, { kind: 'delay', times: 1, delayMs: 1000 });
-    const err = await rejection(call());
+    const err = await lateAnswer(e, action, call);
     expect(err.message).toBe(`ECR ${action} got no answer within 0.1s`);
   });
 });

@@ -109,6 +109,7 @@ describe('registryAccount: where ECR may send a password', () => {
     [`https://999999999999.dkr.ecr.eu-west-1.amazonaws.com`, [ACCOUNT], AWS_API],
     ['http://127.0.0.1:5000', [], AWS_API],
     ['http://127.0.0.1:5000', [], {}],
+    ['xhttp://127.0.0.1:5000', [], LOCAL_API],
     ['not a url\nat all', [], AWS_API],
   ])('%s (asked %j, API %j) is refused, naming the call and quoting the endpoint on one line', (endpoint, accounts, api) => {
     const err = thrown(() => registryAccount(endpoint, 'eu-west-1', accounts, api), OrbError);
