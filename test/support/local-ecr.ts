@@ -3,12 +3,12 @@
 // images kept in memory (BatchGetImage reads them, PutImage writes them), and a scripted ECR that answers what a
 // test says and records what it was asked (for answers the local AWS never gives, e.g. a second page).
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { vi } from 'vitest';
 import { LocalAws, type ImageId, type ImageRecord } from '../harness/aws/index.ts';
-import { rejection } from './rejection.ts';
 import type { AwsKeys } from '../../src/lib/aws/clients.ts';
+import { rejection } from './rejection.ts';
 
 /** The account of the IAM user that signs (its own registry). */
 export const OWN = '123456789012';
@@ -24,12 +24,6 @@ export const PULL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Pri
 
 /** A step environment whose whole-call deadline is 0.1 s. */
 export const SLOW = { AWS_OIDC_HTTP_TIMEOUT_MS: '100' };
-
-/** The error `call` (made with SLOW) rejects with when the local AWS answers its `action` ten deadlines late. */
-export async function lateAnswer(e: LocalEcr, action: string, call: () => Promise<unknown>): Promise<Error> {
-  e.aws.injectFault(action, { kind: 'delay', times: 1, delayMs: 1000 });
-  return rejection(call());
-}
 
 /** The sha256 digest docker and ECR give a manifest text. */
 export const digestOf = (manifest: string) => `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
@@ -95,22 +89,9 @@ export async function startLocalEcr(): Promise<LocalEcr> {
 /** One request the scripted ECR got: the action (X-Amz-Target without its prefix) and the JSON body. */
 export interface Asked { action: string; body: Record<string, unknown> }
 
-/**
- * Runs `use` with the SDK pointed at an ECR (and ECR Public) on 127.0.0.1 that answers each request with `answer(asked)`
- * (status 200 and that JSON; an object with `__type` is an error, status 400), then points it back at the
- * local ECR; returns what it was asked.
- */
-export async function withScriptedEcr(back: LocalEcr, answer: (asked: Asked) => object, use: () => Promise<unknown>): Promise<Asked[]> {
-  const asked: Asked[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c)).once('end', () => {
-      const one = { action: String(req.headers['x-amz-target']).replace(/^.*\./, ''), body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown> };
-      asked.push(one);
-      const reply = answer(one);
-      res.writeHead('__type' in reply ? 400 : 200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(reply));
-    });
-  });
+/** Runs `use` with ECR and ECR Public at `handle`'s server on 127.0.0.1, then points them back at the local ECR. */
+async function withEcrAt(back: LocalEcr, handle: RequestListener, use: () => Promise<unknown>): Promise<void> {
+  const server = createServer(handle);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const ecrs = ['AWS_ENDPOINT_URL_ECR', 'AWS_ENDPOINT_URL_ECR_PUBLIC'];
   for (const name of ecrs) vi.stubEnv(name, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -121,5 +102,45 @@ export async function withScriptedEcr(back: LocalEcr, answer: (asked: Asked) => 
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   }
+}
+
+/**
+ * Runs `use` with the SDK pointed at an ECR (and ECR Public) on 127.0.0.1 that answers each request with
+ * `answer(asked)` (status 200 and that JSON; an object with `__type` is an error, status 400); returns what it
+ * was asked.
+ */
+export async function withScriptedEcr(back: LocalEcr, answer: (asked: Asked) => object, use: () => Promise<unknown>): Promise<Asked[]> {
+  const asked: Asked[] = [];
+  await withEcrAt(back, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c)).once('end', () => {
+      const one = { action: String(req.headers['x-amz-target']).replace(/^.*\./, ''), body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown> };
+      asked.push(one);
+      const reply = answer(one);
+      res.writeHead('__type' in reply ? 400 : 200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(reply));
+    });
+  }, use);
   return asked;
+}
+
+/**
+ * Runs `call` against an ECR (and ECR Public) that reads each request and never answers; returns what it rejects
+ * with once the server has seen every request it got closed by the client (a call that gave up must not leave
+ * its request open: the step's process would wait for it). Fails the test when `call` resolves.
+ */
+export async function unanswered(back: LocalEcr, call: () => Promise<unknown>): Promise<Error> {
+  const open = new Set<ServerResponse>();
+  let allClosed = () => {};
+  const closed = new Promise<void>((r) => { allClosed = r; });
+  let err: Error | undefined;
+  await withEcrAt(back, (req, res) => {
+    open.add(res);
+    req.resume();
+    res.once('close', () => { open.delete(res); if (open.size === 0 && err) allClosed(); });
+  }, async () => {
+    err = await rejection(call());
+    if (open.size === 0) allClosed();
+    await closed;
+  });
+  return err!;
 }

@@ -36,10 +36,12 @@ function recording(images: Record<string, EcrImage> = {}, tags: Map<string, stri
 
 describe('repositoryPolicies', () => {
   it('no policies given: nothing is read, written or said', async () => {
-    for (const p of [undefined, { lifecycle: '', repository: '', updateExisting: true }]) {
-      const r = recording();
-      await repositoryPolicies(p, r.port, true, r.log);
-      expect([r.calls, r.lines]).toEqual([[], []]);
+    for (const p of [undefined, { lifecycle: '', repository: '', updateExisting: true }, { lifecycle: '', repository: '', updateExisting: false }]) {
+      for (const created of [true, false]) {
+        const r = recording();
+        await repositoryPolicies(p, r.port, created, r.log);
+        expect([r.calls, r.lines]).toEqual([[], []]);
+      }
     }
   });
 
@@ -121,6 +123,12 @@ describe('gatePushed', () => {
     await gatePushed(dg('l'), repositoryInfo('app'), on, r.port, r.log);
     expect(r.calls.filter((c) => c.startsWith('report'))).toEqual([`report ${dg('1')}`, `report ${dg('2')}`, `report ${dg('5')}`]);
     expect(r.lines[0]).toBe(`Scan COMPLETE for 3 images: no findings`);
+  });
+
+  it('an index that lists no manifests has no image to scan', async () => {
+    const r = recording({ [dg('l')]: { ...list([]), manifest: '{"schemaVersion":2}' } });
+    await gatePushed(dg('l'), repositoryInfo('app'), on, r.port, r.log);
+    expect(r.calls.filter((c) => c.startsWith('report'))).toEqual([]);
   });
 
   it('an image ECR does not return is scanned by the digest pushed', async () => {

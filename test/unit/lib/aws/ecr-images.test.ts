@@ -43,12 +43,14 @@ describe('getImage (BatchGetImage)', () => {
       { images: [{ imageId: {}, imageManifest: manifest }] },
       { images: [{ imageId: { imageDigest: digestOf(manifest) } }] },
       { images: [], failures: [{ imageId: { imageTag: 'v9' }, failureCode: 'ImageNotFound' }] },
+      {},
+      { images: [{ imageManifest: manifest }] },
     ];
     const got: unknown[] = [];
     const asked = await withScriptedEcr(e, () => replies[got.length]!, async () => {
       for (let i = 0; i < replies.length; i++) got.push(await getImage(at, { imageTag: 'v9' }, env));
     });
-    expect(got).toEqual([{ digest: digestOf(manifest), mediaType: OCI, manifest }, undefined, undefined, undefined]);
+    expect(got).toEqual([{ digest: digestOf(manifest), mediaType: OCI, manifest }, undefined, undefined, undefined, undefined, undefined]);
     expect(asked[0]).toEqual({ action: 'BatchGetImage', body: { registryId: OTHER, repositoryName: 'app', imageIds: [{ imageTag: 'v9' }], acceptedMediaTypes: MANIFEST_MEDIA_TYPES } });
     expect(MANIFEST_MEDIA_TYPES).toEqual([
       'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -82,12 +84,12 @@ describe('putImage (PutImage)', () => {
 
   it('sends the manifest, its media type, the tag and the digest; an answer without the image means the digest sent', async () => {
     const image = { digest: digestOf('m'), mediaType: OCI, manifest: 'm' };
-    const replies = [{}, { image: { imageId: { imageDigest: 'sha256:stored' } } }];
+    const replies = [{}, { image: {} }, { image: { imageId: { imageDigest: 'sha256:stored' } } }];
     const got: string[] = [];
     const asked = await withScriptedEcr(e, () => replies[got.length]!, async () => {
       for (let i = 0; i < replies.length; i++) got.push(await putImage(at, image, 'v2', env));
     });
-    expect(got).toEqual([image.digest, 'sha256:stored']);
+    expect(got).toEqual([image.digest, image.digest, 'sha256:stored']);
     expect(asked[0]).toEqual({ action: 'PutImage', body: { registryId: OTHER, repositoryName: 'app', imageManifest: 'm', imageManifestMediaType: OCI, imageTag: 'v2', imageDigest: image.digest } });
   });
 });

@@ -1,11 +1,11 @@
 // Registry logins (GetAuthorizationToken of ECR and ECR Public) for the registries asked for, against the strict
 // local ECR, and the answers it never gives from a scripted one: no data, a login without endpoint or expiry,
-// a token that only contains AWS:, a local registry's endpoint; each call within its deadline.
+// a token that only contains AWS:, a local registry's endpoint.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAuthorizationTokens, getPublicAuthorizationToken } from '../../../../src/lib/aws/ecr.ts';
 import { OrbError } from '../../../../src/lib/errors.ts';
 import { rejection } from '../../../support/rejection.ts';
-import { lateAnswer, OTHER, OWN, REGION, SLOW, startLocalEcr, withScriptedEcr, type LocalEcr } from '../../../support/local-ecr.ts';
+import { OTHER, OWN, REGION, startLocalEcr, withScriptedEcr, type LocalEcr } from '../../../support/local-ecr.ts';
 
 let e: LocalEcr;
 const env = {};
@@ -28,13 +28,6 @@ describe('getAuthorizationTokens', () => {
     const login = await getPublicAuthorizationToken(e.keys, env);
     expect(login).toMatchObject({ registryId: 'public', host: 'public.ecr.aws', proxyEndpoint: 'https://public.ecr.aws', username: 'AWS' });
     expect(e.aws.validEcrPassword(login.password)?.account).toBe(OWN);
-  });
-
-  it.each([
-    ['GetAuthorizationToken', 'ECR GetAuthorizationToken', () => getAuthorizationTokens(e.keys, REGION, [], SLOW)],
-    ['GetAuthorizationToken (ECR Public)', 'ECR Public GetAuthorizationToken', () => getPublicAuthorizationToken(e.keys, SLOW)],
-  ])('%s that gets no answer in time fails naming the call', async (action, named, call) => {
-    expect((await lateAnswer(e, action, call)).message).toBe(`${named} got no answer within 0.1s`);
   });
 });
 

@@ -1,10 +1,10 @@
 // A repository's lifecycle and repository policies through the SDK against the strict local ECR (another
-// account's registry): read back as written, kept apart, "none" told from a refusal, each call in its deadline.
+// account's registry): read back as written, kept apart, "none" told from a refusal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPolicy, POLICY_CALLS, setPolicy, type PolicyKind } from '../../../../src/lib/aws/ecr-policies.ts';
 import type { EcrRepoRef } from '../../../../src/lib/aws/ecr-images.ts';
 import { rejection } from '../../../support/rejection.ts';
-import { lateAnswer, LIFECYCLE, OTHER, OWN, PULL, REGION, SLOW, startLocalEcr, type LocalEcr } from '../../../support/local-ecr.ts';
+import { LIFECYCLE, OTHER, OWN, PULL, REGION, startLocalEcr, type LocalEcr } from '../../../support/local-ecr.ts';
 
 const KINDS: PolicyKind[] = ['lifecycle', 'repository'];
 let e: LocalEcr;
@@ -49,21 +49,11 @@ describe('getPolicy and setPolicy', () => {
   });
 });
 
-describe('POLICY_CALLS and the whole-call deadline', () => {
+describe('POLICY_CALLS', () => {
   it('names the calls as IAM and ECR do', () => {
     expect(POLICY_CALLS).toEqual({
       lifecycle: { get: 'GetLifecyclePolicy', set: 'PutLifecyclePolicy' },
       repository: { get: 'GetRepositoryPolicy', set: 'SetRepositoryPolicy' },
     });
-  });
-
-  it.each([
-    ['GetLifecyclePolicy', () => getPolicy(at, 'lifecycle', SLOW)],
-    ['GetRepositoryPolicy', () => getPolicy(at, 'repository', SLOW)],
-    ['PutLifecyclePolicy', () => setPolicy(at, 'lifecycle', LIFECYCLE, SLOW)],
-    ['SetRepositoryPolicy', () => setPolicy(at, 'repository', PULL, SLOW)],
-  ])('a %s that gets no answer in time fails naming the call', async (action, call) => {
-    const err = await lateAnswer(e, action, call);
-    expect(err.message).toBe(`ECR ${action} got no answer within 0.1s`);
   });
 });

@@ -52,8 +52,10 @@ describe('createRepository and describeRepository', () => {
 
   it('a created repository without URI in the answer is refused', async () => {
     let err: unknown;
-    await withScriptedEcr(e, () => ({ repository: { repositoryName: 'x' } }), async () => { err = await rejection(createRepository(e.keys, REGION, OTHER, 'x', plain, env), OrbError); });
-    expect((err as Error).message).toMatch(/^ECR CreateRepository at \S+ answered a repository without its URI$/);
+    for (const answer of [{ repository: { repositoryName: 'x' } }, {}]) {
+      await withScriptedEcr(e, () => answer, async () => { err = await rejection(createRepository(e.keys, REGION, OTHER, 'x', plain, env), OrbError); });
+      expect((err as Error).message).toMatch(/^ECR CreateRepository at \S+ answered a repository without its URI$/);
+    }
   });
 });
 
@@ -65,12 +67,14 @@ describe('tagDigests', () => {
     expect((await rejection(tagDigests(e.keys, REGION, OWN, 'tags', ['v1'], env))).name).toBe('RepositoryNotFoundException');
   });
 
-  it('scripted: an image without tag or digest in the answer is no tag', async () => {
+  it('scripted: an image without tag or digest in the answer is no tag; no images, no tags', async () => {
     let got: unknown;
     const answer = { images: [{ imageId: { imageTag: 'v1' } }, { imageId: { imageDigest: 'sha256:1' } }, {}, { imageId: { imageTag: 'v2', imageDigest: 'sha256:2' } }] };
     const asked = await withScriptedEcr(e, () => answer, async () => { got = await tagDigests(e.keys, REGION, OTHER, 'tags', ['v1', 'v2'], env); });
     expect(got).toEqual(new Map([['v2', 'sha256:2']]));
     expect(asked[0]?.body).toMatchObject({ registryId: OTHER, repositoryName: 'tags', imageIds: [{ imageTag: 'v1' }, { imageTag: 'v2' }] });
+    await withScriptedEcr(e, () => ({}), async () => { got = await tagDigests(e.keys, REGION, OTHER, 'tags', ['v1'], env); });
+    expect(got).toEqual(new Map());
   });
 });
 

@@ -103,6 +103,7 @@ describe('registryAccount: where ECR may send a password', () => {
   it.each([
     ['https://registry.example.com', [], AWS_API],
     [`https://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com.example.net`, [], AWS_API],
+    [`https://x${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, [], AWS_API],
     [`https://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com@example.net`, [], AWS_API],
     [`http://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, [], AWS_API],
     [`https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, [], AWS_API],
