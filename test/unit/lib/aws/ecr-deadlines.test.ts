@@ -38,7 +38,7 @@ describe('ECR calls without an answer', () => {
     ['ECR CreateRepository', () => createRepository(e.keys, REGION, OTHER, 'app', settings, env)],
     ['ECR BatchGetImage', () => tagDigests(e.keys, REGION, OTHER, 'app', ['v1'], env)],
   ])('%s fails when retry-max-seconds is over, naming the call, and closes its request', async (call, run) => {
-    const err = await unanswered(e, () => withRetry(call, { maxAttempts: 1, totalSeconds: 0.2 }, realRetryDeps(() => {}), run));
+    const err = await unanswered(e, () => withRetry<unknown>(call, { maxAttempts: 1, totalSeconds: 0.2 }, realRetryDeps(() => {}), run));
     expect(err.message).toMatch(new RegExp(`^${call} got no answer within 0\\.\\d+s \\(what was left of retry-max-seconds\\)$`));
     expect((err as { code?: string }).code).toBe('ETIMEDOUT');
   });
