@@ -117,6 +117,11 @@ describe('registryAccount: where ECR may send a password', () => {
     expect(err.message).toMatch(/^ECR GetAuthorizationToken( at \S+)? answered proxyEndpoint ".*", which is no ECR registry of (the caller|account \d{12}) in eu-west-1$/);
     expect(awsErrorInfo(err).code).toBe('InvalidResponse');
   });
+
+  it('a refusal names every account asked for', () => {
+    const err = thrown(() => registryAccount('https://registry.example.com', 'eu-west-1', [ACCOUNT, '999999999999'], AWS_API), OrbError);
+    expect(err.message).toMatch(/, which is no ECR registry of account 123456789012, 999999999999 in eu-west-1$/);
+  });
 });
 
 describe('GetAuthorizationToken answers that are not a login', () => {
