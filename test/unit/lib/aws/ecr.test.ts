@@ -103,17 +103,24 @@ describe('registryAccount: where ECR may send a password', () => {
   it.each([
     ['https://registry.example.com', [], AWS_API],
     [`https://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com.example.net`, [], AWS_API],
+    [`https://x${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, [], AWS_API],
     [`https://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com@example.net`, [], AWS_API],
     [`http://${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, [], AWS_API],
     [`https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, [], AWS_API],
     [`https://999999999999.dkr.ecr.eu-west-1.amazonaws.com`, [ACCOUNT], AWS_API],
     ['http://127.0.0.1:5000', [], AWS_API],
     ['http://127.0.0.1:5000', [], {}],
+    ['xhttp://127.0.0.1:5000', [], LOCAL_API],
     ['not a url\nat all', [], AWS_API],
   ])('%s (asked %j, API %j) is refused, naming the call and quoting the endpoint on one line', (endpoint, accounts, api) => {
     const err = thrown(() => registryAccount(endpoint, 'eu-west-1', accounts, api), OrbError);
     expect(err.message).toMatch(/^ECR GetAuthorizationToken( at \S+)? answered proxyEndpoint ".*", which is no ECR registry of (the caller|account \d{12}) in eu-west-1$/);
     expect(awsErrorInfo(err).code).toBe('InvalidResponse');
+  });
+
+  it('a refusal names every account asked for', () => {
+    const err = thrown(() => registryAccount('https://registry.example.com', 'eu-west-1', [ACCOUNT, '999999999999'], AWS_API), OrbError);
+    expect(err.message).toMatch(/, which is no ECR registry of account 123456789012, 999999999999 in eu-west-1$/);
   });
 });
 
