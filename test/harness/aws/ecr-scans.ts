@@ -24,9 +24,10 @@ export class ScanState {
     this.plans.set(repoKey, plan);
   }
 
-  /** The registry of `account` uses enhanced scanning (every pushed image is scanned; findings in enhancedFindings). */
-  useEnhanced(account: string): void {
-    this.enhancedRegistries.add(account);
+  /** The registry of `account` uses enhanced scanning (every pushed image is scanned; findings in enhancedFindings), or basic scanning again when `on` is false. */
+  useEnhanced(account: string, on = true): void {
+    if (on) this.enhancedRegistries.add(account);
+    else this.enhancedRegistries.delete(account);
   }
 
   /** True when the registry of `account` uses enhanced scanning. */

@@ -90,9 +90,9 @@ export class LocalAws {
     this.ops.scans.plan(EcrState.key(r.account, r.region, r.name), plan);
   }
 
-  /** The registry of `account` uses enhanced scanning: every push is scanned, findings come as enhancedFindings. */
-  useEnhancedScanning(account: string): void {
-    this.ops.scans.useEnhanced(account);
+  /** The registry of `account` uses enhanced scanning: every push is scanned, findings come as enhancedFindings. `on` false: basic scanning again. */
+  useEnhancedScanning(account: string, on = true): void {
+    this.ops.scans.useEnhanced(account, on);
   }
 
   /** A manifest `digest` was pushed to a repository (the registry front tells): starts its scan when the repository or registry scans on push. */

@@ -1,7 +1,7 @@
 // The real RepositoryPort of build-and-push and push-image against the strict local ECR: each call reaches
 // the repository it is bound to, passing failures are retried with a log line, failures are explained with
 // the call and the repository, an enhanced-scanning registry takes no manual scan, and the scan clock.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { realRepositoryPort, scanPollMs } from '../../../../src/commands/ecr-images/real-port.ts';
 import { OrbError } from '../../../../src/lib/errors.ts';
 import { Log } from '../../../../src/lib/log.ts';
@@ -63,6 +63,8 @@ describe('realRepositoryPort', () => {
     e.aws.ensureRepository({ account: OTHER, region: REGION, name: 'port-enhanced' });
     const { digest } = e.push('port-enhanced', imageManifest('port-enhanced'), []);
     e.aws.useEnhancedScanning(OTHER);
+    // Basic scanning again for the other tests, in whatever order they run.
+    onTestFinished(() => e.aws.useEnhancedScanning(OTHER, false));
     expect(await port('port-enhanced').scans.start(digest)).toBe(false);
   });
 
@@ -81,6 +83,8 @@ describe('realRepositoryPort', () => {
   });
 
   it('a passing failure is retried once, logged with the call', async () => {
+    // Its own policy: Stryker runs a test alone, without the tests before it.
+    await port('port').policies.set('repository', PULL);
     e.aws.injectFault('GetRepositoryPolicy', { kind: 'throttle', times: 1 });
     lines.length = 0;
     expect(await port('port').policies.get('repository')).toBe(PULL);

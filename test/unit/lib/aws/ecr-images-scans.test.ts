@@ -1,6 +1,6 @@
 // The scan calls of the scan gate (DescribeImageScanFindings, StartImageScan) against the strict local ECR's
 // basic and enhanced scanning, and against scripted answers (several pages, findings with fields missing).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { scanReport, startImageScan, type EcrRepoRef } from '../../../../src/lib/aws/ecr-images.ts';
 import { rejection } from '../../../support/rejection.ts';
 import { imageManifest, OTHER, REGION, startLocalEcr, withScriptedEcr, type LocalEcr } from '../../../support/local-ecr.ts';
@@ -48,6 +48,8 @@ describe('scanReport and startImageScan (basic scanning)', () => {
     e.aws.ensureRepository({ account: OTHER, region: REGION, name: 'enhanced' });
     e.aws.planScans({ account: OTHER, region: REGION, name: 'enhanced' }, { findings: [planted[0]!], polls: 0 });
     e.aws.useEnhancedScanning(OTHER);
+    // Basic scanning again for the other tests, in whatever order they run.
+    onTestFinished(() => e.aws.useEnhancedScanning(OTHER, false));
     const { digest } = e.push('enhanced', imageManifest('enhanced'), ['v1']);
     e.aws.imagePushed({ account: OTHER, region: REGION, name: 'enhanced' }, digest);
     const ref = { ...at, repo: 'enhanced' };

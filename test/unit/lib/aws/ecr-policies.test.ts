@@ -14,14 +14,16 @@ const env = {};
 beforeAll(async () => {
   e = await startLocalEcr();
   at = { keys: e.keys, region: REGION, registryId: OTHER, repo: 'policed' };
-  for (const [account, name] of [[OTHER, 'policed'], [OTHER, 'lifecycle-only'], [OWN, 'policed']] as const) e.aws.ensureRepository({ account, region: REGION, name });
+  for (const [account, name] of [[OTHER, 'policed'], [OTHER, 'unpoliced'], [OTHER, 'lifecycle-only'], [OWN, 'policed']] as const) e.aws.ensureRepository({ account, region: REGION, name });
 });
 afterAll(() => e.close());
 
 describe('getPolicy and setPolicy', () => {
   it('a repository without policies has none of either kind', async () => {
-    expect(await getPolicy(at, 'lifecycle', env)).toBeUndefined();
-    expect(await getPolicy(at, 'repository', env)).toBeUndefined();
+    // A repository of its own: the other tests write policies into 'policed', in any order.
+    const bare = { ...at, repo: 'unpoliced' };
+    expect(await getPolicy(bare, 'lifecycle', env)).toBeUndefined();
+    expect(await getPolicy(bare, 'repository', env)).toBeUndefined();
   });
 
   it('each kind is written and read back as given, in the registry asked for only', async () => {
