@@ -17,7 +17,6 @@ export interface PassInfo { firstSeconds: number; staticSeconds: number; staticR
 /** Stryker's log of the run (fileLogLevel info): where it says how many results incremental mode reused. */
 const STRYKER_LOG = 'stryker.log';
 
-
 /** Test files (relative, forward slashes) under `dir` whose names match `glob`'s last part (`name*.test.ts`). */
 export function testFilesMatching(glob: string): string[] {
   const { dir, base } = path.posix.parse(glob);

@@ -30,7 +30,11 @@ async function main(argv: string[]): Promise<number> {
   const chosen = narrowed.length > 0 ? narrowed : securityOnly ? SECURITY_FILES : undefined;
   // src/ runs against the unit tests, without the rig's slow tiers (in a run over the
   // security-relevant files no rig test reached one of their mutants); the rig's files against the in-process tiers.
-  const groups = chosen ? [chosen.filter((f) => f.startsWith('src/')), chosen.filter((f) => !f.startsWith('src/'))] : [MUTATE_SRC, MUTATE_RIG];
+  const inSrc = (f: string) => f.startsWith('src/');
+  const groups = [
+    { name: 'src', files: chosen ? chosen.filter(inSrc) : MUTATE_SRC, tests: unitTestFiles() },
+    { name: 'rig', files: chosen ? chosen.filter((f) => !inSrc(f)) : MUTATE_RIG, tests: undefined },
+  ];
   // A narrowed run is not incremental: Stryker would carry the earlier run's mutants of other files into it.
   const kind = narrowed.length > 0 ? undefined : securityOnly ? 'security' : 'whole';
   // The commit the sandbox copies, taken before the run: the tree may move on during hours of mutation testing.
@@ -40,9 +44,9 @@ async function main(argv: string[]): Promise<number> {
   const t0 = Date.now();
   const mutants: Mutant[] = [];
   const info: PassInfo = { firstSeconds: 0, staticSeconds: 0, staticRun: 0, staticLeftOut: 0, reused: 0 };
-  for (const [i, group] of groups.entries()) {
-    if (group.length === 0) continue;
-    const run = await mutationTest(group, i === 0 ? unitTestFiles() : undefined, kind && `${kind}-${i === 0 ? 'src' : 'rig'}`);
+  for (const group of groups) {
+    if (group.files.length === 0) continue;
+    const run = await mutationTest(group.files, group.tests, kind && `${kind}-${group.name}`);
     mutants.push(...run.mutants);
     for (const k of Object.keys(info) as (keyof PassInfo)[]) info[k] += run.info[k];
   }
