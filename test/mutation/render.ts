@@ -28,18 +28,32 @@ function staticText(mutants: readonly Mutant[], p: PassInfo): string[] {
   ];
 }
 
-/** What the page says about results taken over from the previous run (Stryker's incremental mode). */
-function reuseText(total: number, reused: number, previous: string | undefined): string[] {
+/** One part of the run as the page lists it: its mutants, how many results it took over and from which commit's run, and its seconds. */
+export interface PartLine { name: string; mutants: number; reused: number; seconds: number; from?: string | undefined }
+
+/** What the page says about results taken over from earlier runs (parts.ts, and Stryker's incremental mode). */
+function reuseText(total: number, reused: number): string[] {
   if (reused === 0) return ['Every mutant was tested in this run (no result was taken over from an earlier run).'];
   return [
-    `Incremental: ${reused} of the ${total} results were taken over from the run at ${previous ?? 'an earlier commit'} in the same tree, by`,
-    'Stryker\'s rules: a killed mutant whose code and killing test did not change, and a surviving one whose code',
-    'did not change and that no new or changed test covers. The rest were tested in this run.',
+    `Incremental: ${reused} of the ${total} results were taken over from earlier runs in the same tree (the parts`,
+    'below say from which). A part whose code, tests, dependencies and configs are byte for byte those of its',
+    'last run keeps that run\'s results; in the other parts, by Stryker\'s rules, a killed mutant whose code and',
+    'killing test did not change, and a surviving one whose code did not change and that no new or changed test',
+    'covers, keep their verdict. The rest were tested in this run.',
+  ];
+}
+
+/** The table of the run's parts. */
+function partRows(parts: readonly PartLine[]): string[] {
+  return [
+    '| part | mutants | taken over | from the run at | seconds in this run |',
+    '| --- | ---: | ---: | --- | ---: |',
+    ...parts.map((p) => `| ${p.name} | ${p.mutants} | ${p.reused} | ${p.from ? `\`${p.from.slice(0, 12)}\`` : '-'} | ${p.seconds.toFixed(0)} |`),
   ];
 }
 
 /** The page. `info.commit` is the commit the run mutated, `info.seconds` how long it took. */
-export function render(mutants: readonly Mutant[], info: { commit: string; machine: string; date: string; seconds: number; passes: PassInfo; previous?: string | undefined }): string {
+export function render(mutants: readonly Mutant[], info: { commit: string; machine: string; date: string; seconds: number; passes: PassInfo; parts: readonly PartLine[] }): string {
   const src = mutants.filter((m) => m.fileName.startsWith('src/'));
   const rig = mutants.filter((m) => !m.fileName.startsWith('src/'));
   const security = mutants.filter((m) => SECURITY_FILES.includes(m.fileName));
@@ -64,7 +78,9 @@ export function render(mutants: readonly Mutant[], info: { commit: string; machi
     '',
     ...staticText(mutants, info.passes),
     '',
-    ...reuseText(mutants.length, info.passes.reused, info.previous),
+    ...reuseText(mutants.length, info.passes.reused),
+    '',
+    ...partRows(info.parts),
     '',
     runLine({ ...info, more: ` (first pass ${info.passes.firstSeconds.toFixed(0)} s, static pass ${info.passes.staticSeconds.toFixed(0)} s)` }),
     '',

@@ -4,53 +4,76 @@
 // security-relevant file is neither killed nor explained (test/mutation/explained.ts).
 // MUTATION_FILES=a.ts,b.ts narrows the mutated files (while writing tests: no goal, no page, survivors
 // of security files still listed); MUTATION_CONCURRENCY sets Stryker's workers (default 2). The whole run
-// and the security run are incremental (Stryker's rules, test/mutation/passes.ts): a run reuses what the
-// previous run of its kind in this tree found where code and tests did not change; MUTATION_FRESH=1 does not.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// and the security run go part by part (test/mutation/parts.ts) and keep each part's results when it ends:
+// a part whose code and tests did not change is taken over whole, the others run incrementally (Stryker's
+// rules, test/mutation/passes.ts). MUTATION_FRESH=1 tests everything again.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { EXPLAINED } from './explained.ts';
+import { fingerprint, loadPart, savePart, type Part } from './parts.ts';
 import { mutationTest, type PassInfo } from './passes.ts';
-import { render } from './render.ts';
-import { GOALS, MUTATE_RIG, MUTATE_SRC, SECURITY_FILES, unitTestFiles } from './scope.ts';
+import { render, type PartLine } from './render.ts';
+import { folderGlobs, GOALS, MUTATE_RIG, SECURITY_FILES, SRC_PARTS, unitTestFiles } from './scope.ts';
 import { mutantLine, staleExplanations, tally, unexplained, type Mutant } from './score.ts';
 import { headCommit, machineLine } from '../support/record.ts';
 
 const DOC = 'docs/mutation.md';
-const INCREMENTAL = '.tmp/mutation/incremental';
 
-/** The commit of the previous run of this kind whose results an incremental run may reuse, if any. */
-function previousRun(kind: string): string | undefined {
-  const file = `${INCREMENTAL}/${kind}.commit`;
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+/**
+ * The parts of a run. The whole run: src/ in the parts of SRC_PARTS, then the rig; the security run and a
+ * narrowed run: src/ then the rig. src/ runs against the unit tests, without the rig's slow tiers (in a run over
+ * the security-relevant files no rig test reached one of their mutants); the rig's files against the in-process tiers.
+ */
+function parts(kind: string | undefined, chosen: string[] | undefined): Part[] {
+  const inSrc = (f: string) => f.startsWith('src/');
+  if (chosen) {
+    const prefix = kind ? `${kind}-` : '';
+    return [
+      { name: `${prefix}src`, files: chosen.filter(inSrc), tests: unitTestFiles() },
+      { name: `${prefix}rig`, files: chosen.filter((f) => !inSrc(f)), tests: undefined },
+    ];
+  }
+  return [
+    ...Object.entries(SRC_PARTS).map(([name, folders]) => ({ name: `whole-src-${name}`, files: folderGlobs(folders), tests: unitTestFiles() })),
+    { name: 'whole-rig', files: MUTATE_RIG, tests: undefined },
+  ];
 }
 
 async function main(argv: string[]): Promise<number> {
   const securityOnly = argv.includes('--security');
   const narrowed = (process.env.MUTATION_FILES ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
   const chosen = narrowed.length > 0 ? narrowed : securityOnly ? SECURITY_FILES : undefined;
-  // src/ runs against the unit tests, without the rig's slow tiers (in a run over the
-  // security-relevant files no rig test reached one of their mutants); the rig's files against the in-process tiers.
-  const inSrc = (f: string) => f.startsWith('src/');
-  const groups = [
-    { name: 'src', files: chosen ? chosen.filter(inSrc) : MUTATE_SRC, tests: unitTestFiles() },
-    { name: 'rig', files: chosen ? chosen.filter((f) => !inSrc(f)) : MUTATE_RIG, tests: undefined },
-  ];
-  // A narrowed run is not incremental: Stryker would carry the earlier run's mutants of other files into it.
+  // A narrowed run is not incremental and keeps nothing: Stryker would carry the earlier run's mutants of other files into it.
   const kind = narrowed.length > 0 ? undefined : securityOnly ? 'security' : 'whole';
-  // The commit the sandbox copies, taken before the run: the tree may move on during hours of mutation testing.
+  // The commit checked out when the run starts: the tree may move on during hours of mutation testing.
   const commit = headCommit();
-  const previous = kind ? previousRun(kind) : undefined;
-  mkdirSync(INCREMENTAL, { recursive: true });
+  const fresh = process.env.MUTATION_FRESH === '1';
+  mkdirSync('.tmp/mutation', { recursive: true });
   const t0 = Date.now();
   const mutants: Mutant[] = [];
   const info: PassInfo = { firstSeconds: 0, staticSeconds: 0, staticRun: 0, staticLeftOut: 0, reused: 0 };
-  for (const group of groups) {
-    if (group.files.length === 0) continue;
-    const run = await mutationTest(group.files, group.tests, kind && `${kind}-${group.name}`);
-    mutants.push(...run.mutants);
-    for (const k of Object.keys(info) as (keyof PassInfo)[]) info[k] += run.info[k];
+  const lines: PartLine[] = [];
+  for (const part of parts(kind, chosen)) {
+    if (part.files.length === 0) continue;
+    const print = fingerprint(part, process.cwd());
+    const saved = kind ? loadPart(part.name) : undefined;
+    let line: PartLine;
+    if (saved && !fresh && saved.fingerprint === print) {
+      // Same code, tests, dependencies and configs as when the part ran: its results stand as they are.
+      console.log(`mutation: ${part.name}: code and tests unchanged since the run at ${saved.commit.slice(0, 12)}; its ${saved.mutants.length} results taken over`);
+      mutants.push(...saved.mutants);
+      info.reused += saved.mutants.length;
+      line = { name: part.name, mutants: saved.mutants.length, reused: saved.mutants.length, seconds: 0, from: saved.commit };
+    } else {
+      const p0 = Date.now();
+      const run = await mutationTest(part.files, part.tests, kind && part.name);
+      mutants.push(...run.mutants);
+      for (const k of Object.keys(info) as (keyof PassInfo)[]) info[k] += run.info[k];
+      line = { name: part.name, mutants: run.mutants.length, reused: run.info.reused, seconds: (Date.now() - p0) / 1000, from: run.info.reused > 0 ? saved?.commit : undefined };
+      if (kind) savePart(part.name, { fingerprint: print, commit, date: new Date().toISOString(), mutants: run.mutants, info: run.info });
+    }
+    lines.push(line);
   }
-  if (kind) writeFileSync(`${INCREMENTAL}/${kind}.commit`, `${commit}\n`);
   const seconds = (Date.now() - t0) / 1000;
   writeFileSync('.tmp/mutation/mutants.json', JSON.stringify(mutants, null, 1));
   const files = new Set(mutants.map((m) => m.fileName));
@@ -64,13 +87,13 @@ async function main(argv: string[]): Promise<number> {
   for (const m of open) failures.push(`survived, neither killed nor explained: ${mutantLine(m)}`);
   for (const e of stale) failures.push(`test/mutation/explained.ts: no surviving mutant matches ${e.file}:${e.line} ${e.mutator} -> ${e.replacement}; remove the entry`);
   if (narrowed.length === 0 && !securityOnly) {
-    writeFileSync(DOC, render(mutants, { commit, machine: machineLine(), date: new Date().toISOString().slice(0, 10), seconds, passes: info, previous }));
+    writeFileSync(DOC, render(mutants, { commit, machine: machineLine(), date: new Date().toISOString().slice(0, 10), seconds, passes: info, parts: lines }));
     console.log(`wrote ${DOC}`);
   }
   console.log(`mutation score: security-relevant files ${security.score.toFixed(2)}% (goal ${GOALS.security}%)` +
     (securityOnly ? '' : `, src/ ${all.score.toFixed(2)}% (goal ${GOALS.all}%)`) + `; ${mutants.length} mutants in ${seconds.toFixed(0)} s` +
     ` (first pass ${info.firstSeconds.toFixed(0)} s; ${info.staticRun} static mutants in ${info.staticSeconds.toFixed(0)} s; ${info.staticLeftOut} static left out;` +
-    ` ${info.reused} results reused${previous ? ` from the run at ${previous.slice(0, 12)}` : ''})`);
+    ` ${info.reused} results reused from earlier runs)`);
   for (const f of failures) console.error(`mutation: ${f}`);
   return failures.length > 0 ? 1 : 0;
 }

@@ -63,8 +63,11 @@ describe('static mutants', () => {
 
 describe('incremental runs', () => {
   const passes = { firstSeconds: 1, staticSeconds: 1, staticRun: 0, staticLeftOut: 0 };
-  const page = (reused: number, previous?: string) =>
-    render([m('src/lib/log.ts', 'Killed'), m('src/lib/log.ts', 'Killed', 2)], { commit: 'a'.repeat(40), machine: 'm', date: '2026-11-30', seconds: 1, passes: { ...passes, reused }, previous });
+  const page = (reused: number, from?: string) =>
+    render([m('src/lib/log.ts', 'Killed'), m('src/lib/log.ts', 'Killed', 2)], {
+      commit: 'a'.repeat(40), machine: 'm', date: '2026-11-30', seconds: 1, passes: { ...passes, reused },
+      parts: [{ name: 'whole-src-lib', mutants: 2, reused, seconds: reused === 0 ? 7 : 0, from }],
+    });
 
   it('reads how many results Stryker reused from its log line, colours and all', () => {
     expect(reusedCount('INFO IncrementalDiffer Incremental report:\n\tResult:\t\t\u001b[93m1234\u001b[39m of 9438 mutant result(s) are reused.\n')).toBe(1234);
@@ -72,7 +75,9 @@ describe('incremental runs', () => {
   });
 
   it('says on the page how many results came from which earlier run, or that every mutant was tested', () => {
-    expect(page(1, 'b'.repeat(40))).toContain(`Incremental: 1 of the 2 results were taken over from the run at ${'b'.repeat(40)}`);
+    expect(page(1, 'b'.repeat(40))).toContain('Incremental: 1 of the 2 results were taken over from earlier runs');
+    expect(page(1, 'b'.repeat(40))).toContain(`| whole-src-lib | 2 | 1 | \`${'b'.repeat(12)}\` | 0 |`);
+    expect(page(0)).toContain('| whole-src-lib | 2 | 0 | - | 7 |');
     expect(page(0)).toContain('Every mutant was tested in this run');
     expect(page(0)).not.toContain('Incremental:');
   });

@@ -40,7 +40,7 @@ describe('each tool\'s page carries the run line it was given', () => {
   it.each([
     ['bench', () => renderPage(emptyResults(), { head: COMMIT, date: info.date, machine: MACHINE, runs: 15, seconds: 41.6, load: 0.5, refLabel: '0.1.0', refCommit: 'f'.repeat(40), refOrigin: 'built' })],
     ['reliability', () => renderReliability([], info)],
-    ['mutation', () => renderMutation([], { ...info, passes: { firstSeconds: 1, staticSeconds: 1, staticRun: 0, staticLeftOut: 0, reused: 0 } })],
+    ['mutation', () => renderMutation([], { ...info, passes: { firstSeconds: 1, staticSeconds: 1, staticRun: 0, staticLeftOut: 0, reused: 0 }, parts: [] })],
   ])('%s', (_tool, page) => {
     expect(recordedRun(page())).toEqual({ commit: COMMIT, dirty: false, machine: MACHINE });
   });

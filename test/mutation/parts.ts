@@ -1,0 +1,68 @@
+// The parts of a mutation run, and what each part keeps when it ends: a run over all of src/ takes hours on
+// two cores, and one stopped before its end used to keep nothing. Each part's results are saved under
+// .tmp/mutation/parts/ with a fingerprint of everything that decides them; the next run takes a part whose
+// fingerprint is unchanged as it is, and runs the others (incrementally, by Stryker's rules: passes.ts).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PassInfo } from './passes.ts';
+import type { Mutant } from './score.ts';
+
+/** Where finished parts are kept (not committed). */
+export const PARTS_DIR = '.tmp/mutation/parts';
+
+/** What decides a run's results besides the mutated globs: the code, the tests, the dependencies and the configs. */
+const INPUTS = ['src', 'test', 'package-lock.json', 'package.json', 'tsconfig.json', 'vitest.config.ts'];
+
+/** One part of a run: its name (`whole-src-lib`), Stryker globs, and test set (undefined: the whole mutation config). */
+export interface Part { name: string; files: string[]; tests: string[] | undefined }
+
+/** A finished part as saved: the fingerprint it ran under, the commit checked out then, its results and timings. */
+export interface SavedPart { fingerprint: string; commit: string; date: string; mutants: Mutant[]; info: PassInfo }
+
+/** The regular files under `p` (a file or a folder), relative to `root`, forward slashes, sorted; node_modules and dot-folders skipped. */
+export function inputFiles(root: string, inputs: readonly string[] = INPUTS): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    const abs = path.join(root, rel);
+    if (!existsSync(abs)) return;
+    if (statSync(abs).isDirectory()) {
+      for (const e of readdirSync(abs).sort()) if (e !== 'node_modules' && !e.startsWith('.')) walk(`${rel}/${e}`);
+    } else out.push(rel);
+  };
+  for (const i of inputs) walk(i);
+  return out.sort();
+}
+
+/**
+ * sha256 (hex) of a part's globs and test set and of every input file's name and bytes under `root`: two runs
+ * with the same fingerprint test the same mutants against the same tests, so the first one's results stand.
+ */
+export function fingerprint(part: Part, root: string, inputs: readonly string[] = INPUTS): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ files: part.files, tests: part.tests ?? null }));
+  for (const f of inputFiles(root, inputs)) {
+    h.update(`\0${f}\0`);
+    h.update(readFileSync(path.join(root, f)));
+  }
+  return h.digest('hex');
+}
+
+const savedFile = (dir: string, name: string) => path.join(dir, `${name}.json`);
+
+/** The saved results of part `name`, if any (undefined also when the file cannot be read: the part runs again). */
+export function loadPart(name: string, dir = PARTS_DIR): SavedPart | undefined {
+  try {
+    return JSON.parse(readFileSync(savedFile(dir, name), 'utf8')) as SavedPart;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Saves part `name` whole or not at all (temp file, then rename), so a run stopped while saving leaves the old results. */
+export function savePart(name: string, saved: SavedPart, dir = PARTS_DIR): void {
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${savedFile(dir, name)}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(saved));
+  renameSync(tmp, savedFile(dir, name));
+}

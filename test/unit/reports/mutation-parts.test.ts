@@ -1,0 +1,90 @@
+// The parts of a mutation run: every runtime folder in exactly one part, and a part's saved results taken
+// over only while nothing that decides them changed.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fingerprint, inputFiles, loadPart, savePart, type Part, type SavedPart } from '../../mutation/parts.ts';
+import { folderGlobs, MUTATE_SRC, SRC_PARTS } from '../../mutation/scope.ts';
+
+const dirs: string[] = [];
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+const scratch = (): string => { const d = mkdtempSync(path.join(tmpdir(), 'mutation-parts-')); dirs.push(d); return d; };
+
+describe('the parts of the whole run', () => {
+  it('puts every folder of src/lib and src/commands that has .ts files in exactly one part', () => {
+    const folders = new Set<string>();
+    for (const top of ['src/lib', 'src/commands']) {
+      for (const f of readdirSync(top, { recursive: true, encoding: 'utf8' })) {
+        if (f.endsWith('.ts')) folders.add(path.posix.dirname(`${top}/${f.split(path.sep).join('/')}`));
+      }
+    }
+    const listed = Object.values(SRC_PARTS).flat();
+    expect(listed.length).toBe(new Set(listed).size);
+    expect([...new Set(listed)].sort()).toEqual([...folders].sort());
+    expect(MUTATE_SRC).toEqual(Object.values(SRC_PARTS).flatMap(folderGlobs));
+    expect(folderGlobs(['src/lib/aws'])).toEqual(['src/lib/aws/*.ts']);
+  });
+});
+
+describe('a part\'s fingerprint', () => {
+  const part: Part = { name: 'whole-src-lib', files: ['src/lib/*.ts'], tests: ['test/unit/lib/a.test.ts'] };
+  const tree = (): string => {
+    const root = scratch();
+    mkdirSync(path.join(root, 'src/lib'), { recursive: true });
+    mkdirSync(path.join(root, 'test/unit/lib'), { recursive: true });
+    mkdirSync(path.join(root, 'src/node_modules'), { recursive: true });
+    writeFileSync(path.join(root, 'src/lib/a.ts'), 'export const a = 1;\n');
+    writeFileSync(path.join(root, 'test/unit/lib/a.test.ts'), 'it("a", () => {});\n');
+    writeFileSync(path.join(root, 'src/node_modules/x.js'), 'x');
+    writeFileSync(path.join(root, 'package-lock.json'), '{}');
+    return root;
+  };
+
+  it('lists the input files, sorted, without node_modules', () => {
+    expect(inputFiles(tree())).toEqual(['package-lock.json', 'src/lib/a.ts', 'test/unit/lib/a.test.ts']);
+  });
+
+  it('stays the same while nothing changes, and changes with the code, a test, the lock file, the globs or the test set', () => {
+    const root = tree();
+    const before = fingerprint(part, root);
+    expect(fingerprint(part, root)).toBe(before);
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    writeFileSync(path.join(root, 'src/node_modules/x.js'), 'y');
+    expect(fingerprint(part, root)).toBe(before);
+    const changed = (edit: (r: string) => void, p: Part = part): string => { const r = tree(); edit(r); return fingerprint(p, r); };
+    expect(changed((r) => writeFileSync(path.join(r, 'src/lib/a.ts'), 'export const a = 2;\n'))).not.toBe(before);
+    expect(changed((r) => writeFileSync(path.join(r, 'test/unit/lib/b.test.ts'), ''))).not.toBe(before);
+    expect(changed((r) => writeFileSync(path.join(r, 'package-lock.json'), '{ }'))).not.toBe(before);
+    expect(changed(() => undefined, { ...part, files: ['src/lib/aws/*.ts'] })).not.toBe(before);
+    expect(changed(() => undefined, { ...part, tests: undefined })).not.toBe(before);
+    // A file renamed, bytes the same, is another input.
+    expect(changed((r) => { rmSync(path.join(r, 'src/lib/a.ts')); writeFileSync(path.join(r, 'src/lib/b.ts'), 'export const a = 1;\n'); })).not.toBe(before);
+  });
+});
+
+describe('saved parts', () => {
+  const saved: SavedPart = {
+    fingerprint: 'f'.repeat(64), commit: 'c'.repeat(40), date: '2026-11-30T00:00:00.000Z',
+    mutants: [{ fileName: 'src/lib/a.ts', mutatorName: 'BooleanLiteral', replacement: 'false', status: 'Killed', location: { start: { line: 1, column: 1 } } }],
+    info: { firstSeconds: 3, staticSeconds: 1, staticRun: 0, staticLeftOut: 0, reused: 0 },
+  };
+
+  it('reads back what was saved, and nothing when there is nothing or it cannot be read', () => {
+    const dir = path.join(scratch(), 'parts');
+    expect(loadPart('whole-src-lib', dir)).toBeUndefined();
+    savePart('whole-src-lib', saved, dir);
+    expect(loadPart('whole-src-lib', dir)).toEqual(saved);
+    expect(readdirSync(dir)).toEqual(['whole-src-lib.json']);
+    writeFileSync(path.join(dir, 'whole-src-lib.json'), '{"fingerprint":');
+    expect(loadPart('whole-src-lib', dir)).toBeUndefined();
+  });
+
+  it('replaces a part whole: the new results, no temp file left', () => {
+    const dir = path.join(scratch(), 'parts');
+    savePart('whole-rig', saved, dir);
+    savePart('whole-rig', { ...saved, commit: 'd'.repeat(40) }, dir);
+    expect(JSON.parse(readFileSync(path.join(dir, 'whole-rig.json'), 'utf8')).commit).toBe('d'.repeat(40));
+    expect(readdirSync(dir)).toEqual(['whole-rig.json']);
+  });
+});
