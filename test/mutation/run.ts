@@ -24,7 +24,7 @@ const DOC = 'docs/mutation.md';
  * narrowed run: src/ then the rig. src/ runs against the unit tests, without the rig's slow tiers (in a run over
  * the security-relevant files no rig test reached one of their mutants); the rig's files against the in-process tiers.
  */
-function parts(kind: string | undefined, chosen: string[] | undefined): Part[] {
+export function parts(kind: string | undefined, chosen: string[] | undefined): Part[] {
   const inSrc = (f: string) => f.startsWith('src/');
   if (chosen) {
     const prefix = kind ? `${kind}-` : '';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint, inputFiles, loadPart, savePart, type Part, type SavedPart } from '../../mutation/parts.ts';
-import { folderGlobs, MUTATE_SRC, SRC_PARTS } from '../../mutation/scope.ts';
+import { parts } from '../../mutation/run.ts';
+import { folderGlobs, MUTATE_RIG, MUTATE_SRC, SECURITY_FILES, SRC_PARTS, unitTestFiles } from '../../mutation/scope.ts';
 
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -86,5 +87,25 @@ describe('saved parts', () => {
     savePart('whole-rig', { ...saved, commit: 'd'.repeat(40) }, dir);
     expect(JSON.parse(readFileSync(path.join(dir, 'whole-rig.json'), 'utf8')).commit).toBe('d'.repeat(40));
     expect(readdirSync(dir)).toEqual(['whole-rig.json']);
+  });
+});
+
+describe('which parts a run has', () => {
+  it('the whole run: the six src/ parts against the unit tests, then the rig against the mutation config', () => {
+    const whole = parts('whole', undefined);
+    expect(whole.map((p) => p.name)).toEqual([...Object.keys(SRC_PARTS).map((n) => `whole-src-${n}`), 'whole-rig']);
+    expect(whole.slice(0, -1).flatMap((p) => p.files)).toEqual(MUTATE_SRC);
+    const unit = unitTestFiles();
+    expect(unit.length).toBeGreaterThan(50);
+    expect(unit.every((t) => t.startsWith('test/unit/') && !t.startsWith('test/unit/tools/') && t.endsWith('.test.ts'))).toBe(true);
+    for (const p of whole.slice(0, -1)) expect(p.tests).toEqual(unit);
+    expect(whole.at(-1)).toEqual({ name: 'whole-rig', files: MUTATE_RIG, tests: undefined });
+  });
+
+  it('the security run and a narrowed run: the chosen src/ files, then the chosen rig files; a narrowed run\'s parts are not named for a kind', () => {
+    const security = parts('security', SECURITY_FILES);
+    expect(security.map((p) => [p.name, p.files])).toEqual([['security-src', SECURITY_FILES], ['security-rig', []]]);
+    expect(parts(undefined, ['src/lib/log.ts', 'test/harness/registry.ts']).map((p) => [p.name, p.files]))
+      .toEqual([['src', ['src/lib/log.ts']], ['rig', ['test/harness/registry.ts']]]);
   });
 });
