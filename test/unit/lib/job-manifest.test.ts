@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OrbError } from '../../../src/lib/errors.ts';
 import { manifestPath, recordWritten } from '../../../src/lib/job-manifest.ts';
 import { writeProfile } from '../../../src/lib/aws/files.ts';
 import { bashEnvWriter } from '../../../src/lib/sh-steps.ts';
@@ -39,7 +40,67 @@ describe('recordWritten', () => {
     const home = mkdtempSync(join(tmpdir(), 'manifest-'));
     const env = { HOME: home, ...(id === undefined ? {} : { CIRCLE_WORKFLOW_JOB_ID: id }) };
     recordWritten(env, [['file', '/a']]);
-    expect(existsSync(join(home, '.aws-oidc'))).toBe(false);
+    expect(readdirSync(home)).toEqual([]);
+  });
+
+  it.each([
+    ['a job id with a path after it', `${JOB}/../../x`],
+    ['a job id with a path before it', `../../${JOB}`],
+    ['a job id of 201 characters', 'a'.repeat(201)],
+  ])('records nothing, anywhere under HOME, with %s', (_name, id) => {
+    const home = mkdtempSync(join(tmpdir(), 'manifest-'));
+    const env = { HOME: home, CIRCLE_WORKFLOW_JOB_ID: id };
+    expect(manifestPath(env)).toBeUndefined();
+    recordWritten(env, [['file', '/a']]);
+    expect(readdirSync(home)).toEqual([]);
+  });
+
+  it('takes a job id of 200 characters, and puts the manifests under ./.aws-oidc/jobs when HOME is empty', () => {
+    expect(manifestPath({ HOME: '/h', CIRCLE_WORKFLOW_JOB_ID: 'a'.repeat(200) })).toBe(join('/h', '.aws-oidc', 'jobs', 'a'.repeat(200)));
+    expect(manifestPath({ HOME: '', CIRCLE_WORKFLOW_JOB_ID: JOB })).toBe(join('.', '.aws-oidc', 'jobs', JOB));
+  });
+
+  it('writes nothing, not even an empty manifest, when there is nothing to record', () => {
+    const env = job();
+    recordWritten(env, []);
+    expect(readdirSync(env.HOME)).toEqual([]);
+  });
+
+  it('says which file it refuses and how to fix it, and closes the manifest whatever happens', () => {
+    const env = job();
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    recordWritten(env, [['file', '/a']]);
+    chmodSync(manifestPath(env)!, 0o666);
+    let err: unknown;
+    try { recordWritten(env, [['file', '/b']]); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(OrbError);
+    expect([(err as OrbError).message, (err as OrbError).hint]).toEqual([
+      `refusing to record what this step writes in ${manifestPath(env)!}: it must be a regular file (not a link) that only this user may write`,
+      `remove ${manifestPath(env)!} and run the step again`,
+    ]);
+    expect(fds()).toBe(before);
+  });
+
+  it('passes on an error other than a link as it is (a directory where the manifest goes)', () => {
+    const env = job();
+    mkdirSync(manifestPath(env)!, { recursive: true });
+    let err: unknown;
+    try { recordWritten(env, [['file', '/a']]); } catch (e) { err = e; }
+    expect(err).not.toBeInstanceOf(OrbError);
+    expect((err as NodeJS.ErrnoException).code).toBe('EISDIR');
+  });
+
+  it('refuses a manifest another user owns', (ctx) => {
+    if (process.getuid?.() !== 0) {
+      console.log('skipped: only root can give the manifest to another user here');
+      ctx.skip();
+    }
+    const env = job();
+    recordWritten(env, [['file', '/a']]);
+    chownSync(manifestPath(env)!, 4242, 4242);
+    expect(() => recordWritten(env, [['file', '/b']])).toThrow(/that only this user may write/);
+    expect(lines(env)).toEqual([['file', '/a']]);
   });
 
   it('refuses a manifest that is a symbolic link, and writes nothing through it', () => {
