@@ -19,6 +19,10 @@ describe('retry classification', () => {
     [awsErr('InvalidIdentityTokenException', "Couldn't retrieve verification key from your identity provider", 400), 'InvalidIdentityToken (verification key)'],
     [awsErr('ServiceUnavailable', '', 503), 'ServiceUnavailable (HTTP 503)'],
     [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'ECONNRESET'],
+    [awsErr('InternalFailure', '', 500), 'InternalFailure (HTTP 500)'],
+    // An SDK timeout and S3's RequestTimeout carry their kind in the name, with no network code.
+    [awsErr('TimeoutError', 'Connection timed out after 1000 ms'), 'TimeoutError'],
+    [awsErr('RequestTimeout', 'Your socket connection to the server was not read from or written to', 400), 'RequestTimeout'],
   ])('retries %s', (err, reason) => {
     expect(retryReason(err)).toBe(reason);
   });
@@ -28,6 +32,11 @@ describe('retry classification', () => {
     awsErr('InvalidIdentityTokenException', 'Incorrect token audience', 400),
     awsErr('ValidationError', '1 validation error detected', 400),
     awsErr('ExpiredTokenException', 'Token expired', 400),
+    awsErr('BadRequest', '', 499),
+    // The verification-key wording retries only InvalidIdentityToken, not another code that quotes it.
+    awsErr('AccessDenied', "Couldn't retrieve verification key from your identity provider", 403),
+    // A local failure with a Node code that is not a passing network one.
+    Object.assign(new Error('operation not permitted'), { code: 'EPERM' }),
   ])('does not retry %s', (err) => {
     expect(retryReason(err)).toBeUndefined();
   });
@@ -67,6 +76,25 @@ describe('withRetry', () => {
     const err2 = await withRetry('X', { maxAttempts: 20, totalSeconds: 5 }, b.deps, async () => { throw awsErr('ServiceUnavailable', '', 503); }).catch((e: unknown) => e);
     expect(b.sleeps.reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(5000);
     expect(retrySummary(err2)).toMatch(/^X failed \d+ time\(s\) over [\d.]+s; last: ServiceUnavailable \(HTTP 503\)$/);
+  });
+});
+
+describe('withRetry at its edges', () => {
+  it('sleeps when the next try would begin exactly at retry-max-seconds, and not past it', async () => {
+    const { deps, sleeps } = fakeDeps();
+    let calls = 0;
+    const err = await withRetry('X', { maxAttempts: 5, totalSeconds: 0.5 }, deps, async () => { calls++; throw awsErr('Throttling', 'Rate exceeded', 400); }).catch((e: unknown) => e);
+    expect([calls, sleeps]).toEqual([2, [500]]);
+    expect(retrySummary(err)).toBe('X failed 2 time(s) over 0.5s; last: Throttling');
+  });
+
+  it('adds no "what was tried" line to a refusal, and reads none from what is not an object', async () => {
+    const { deps } = fakeDeps();
+    const err = await withRetry('X', { maxAttempts: 5, totalSeconds: 60 }, deps, async () => { throw awsErr('AccessDenied', 'no', 403); }).catch((e: unknown) => e);
+    expect(retrySummary(err)).toBeUndefined();
+    expect(Object.keys(err as object)).not.toContain('retrySummary');
+    expect(retrySummary(undefined)).toBeUndefined();
+    expect(retrySummary(null)).toBeUndefined();
   });
 });
 
