@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import { LOADER_KEY, launchWords, stepLaunch } from '../../../src/lib/launch.ts';
 import { credentialProcessLine } from '../../../src/commands/assume-role-with-oidc/refresh.ts';
-import { loaderScript } from '../../../tools/loader.ts';
+import { LOADER_GLOBAL, loaderScript } from '../../../tools/loader.ts';
+import { OrbError } from '../../../src/lib/errors.ts';
 import { thrown } from '../../support/rejection.ts';
 
 const slot = globalThis as Record<symbol, unknown>;
@@ -31,6 +32,21 @@ describe('stepLaunch', () => {
   ])('refuses %s', (_what, env, loader, message) => {
     if (loader !== undefined) slot[LOADER_KEY] = loader;
     expect(thrown(() => stepLaunch(env, 'self-refresh')).message).toMatch(message);
+  });
+
+  it('refuses a loader slot that holds no text, or empty text, and says what to do', () => {
+    for (const loader of [42, '', { text: LOADER }]) {
+      slot[LOADER_KEY] = loader;
+      const err = thrown(() => stepLaunch({ AWS_OIDC_RUNTIME: '/r.cjs' }, 'ecr-login'), OrbError);
+      expect([err.message, err.hint]).toEqual(["ecr-login needs the runtime the orb leaves in the job home, and this runtime was not started by the orb's loader", 'run this step through the orb command']);
+    }
+    slot[LOADER_KEY] = '{a}\n{b}';
+    expect(thrown(() => stepLaunch({ AWS_OIDC_RUNTIME: '/r.cjs' }, 'ecr-login'), OrbError).hint).toBe('use the orb as published, unedited');
+  });
+
+  it('reads the loader where the loader leaves it: the registered symbol the loader names', () => {
+    expect(LOADER_KEY).toBe(Symbol.for(LOADER_GLOBAL));
+    expect(LOADER_KEY.description).toBe('aws-oidc.loader');
   });
 });
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { OrbError } from '../../../src/lib/errors.ts';
+import { rejection } from '../../support/rejection.ts';
 import { decodeClaims, expiryPhrase, getOidcToken, getUsableToken, runProgram, TOKEN_MARGIN_MS, type RunProgram } from '../../../src/lib/oidc-token.ts';
 
 const jwt = (claims: object) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
@@ -97,6 +99,29 @@ describe('oidc token edges', () => {
     const err = (() => { try { decodeClaims('h.bm90IGpzb24.s'); } catch (e) { return e as Error; } })();
     expect(err?.message).toBe('the OIDC token is not a JWT');
     expect(err?.cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it('says how to get a token: a job without the variable, a token that is not a JWT', async () => {
+    const never: RunProgram = async () => { throw new Error('must not run'); };
+    const unset = await rejection(getOidcToken('v2', '', {}, never), OrbError);
+    expect([unset.message, unset.hint]).toEqual([
+      'CIRCLE_OIDC_TOKEN_V2 is not set in this job, so there is no OIDC token to exchange',
+      'CircleCI sets it in jobs of pipelines it runs (not in SSH re-runs of forked PRs); run inside a CircleCI job, or use token-source: mint',
+    ]);
+    for (const token of ['garbage', 'h..s', 'h.bm90IGpzb24.s']) {
+      const err = (() => { try { decodeClaims(token); } catch (e) { return e as Error & { hint?: string }; } })();
+      expect([err?.message, err?.hint]).toEqual(['the OIDC token is not a JWT', 'check that the token variable holds a CircleCI OIDC token']);
+    }
+  });
+
+  it('a failed mint quotes the last two lines of stderr, on one line, and keeps the failure as its cause', async () => {
+    const failure = Object.assign(new Error('Command failed: circleci run oidc get'), { stderr: 'Using config\nwarning: old CLI\nError: OIDC is not available\n' });
+    const err = await rejection(getOidcToken('mint', '', {}, async () => { throw failure; }));
+    expect(err.message).toBe('could not mint an OIDC token with "circleci run oidc get": warning: old CLI Error: OIDC is not available');
+    expect(err.cause).toBe(failure);
+    // Without stderr (the program was not found) the error's own message is quoted.
+    const missing = await rejection(getOidcToken('mint', '', {}, async () => { throw new Error('spawn circleci ENOENT'); }));
+    expect(missing.message).toBe('could not mint an OIDC token with "circleci run oidc get": spawn circleci ENOENT');
   });
 
   it('runProgram runs the file with its arguments, no shell, and rejects with its stderr', async () => {
