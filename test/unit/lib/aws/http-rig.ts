@@ -1,7 +1,7 @@
 // Servers for the HTTP transport tests, all on loopback and started by the tests: an https origin with a
 // throwaway certificate, an HTTP proxy (CONNECT tunnels and absolute-form requests) that records what it
 // was asked, a proxy that accepts and never answers, and a server that trickles its answer.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -103,4 +103,24 @@ export function allClosed(sockets: Socket[], ms?: number): Promise<void> {
     const timer = ms === undefined ? undefined : setTimeout(() => reject(new Error(`${open.filter((s) => !s.destroyed).length} socket(s) still open after ${ms} ms`)), ms);
     Promise.all(open.map((s) => new Promise((r) => s.once('close', r)))).then(() => { clearTimeout(timer); resolve(); }, reject);
   });
+}
+
+/**
+ * A port where TCP connections hang: a listener (python3: Node always accepts) with a backlog of 0 that never
+ * accepts, its one queue slot taken by a filler connection, so Linux drops every later SYN and a connect
+ * waits until its own deadline. close() ends the filler and the listener.
+ */
+export async function unacceptingPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const script = 'import socket, sys\ns = socket.socket()\ns.bind(("127.0.0.1", 0))\ns.listen(0)\nprint(s.getsockname()[1], flush=True)\nsys.stdin.read()';
+  const py = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    py.once('error', reject);
+    py.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+  });
+  const filler = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => filler.once('connect', resolve).once('error', reject));
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => { filler.destroy(); py.once('exit', () => resolve()); py.stdin.end(); }),
+  };
 }
