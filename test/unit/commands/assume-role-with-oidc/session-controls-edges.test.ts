@@ -27,6 +27,10 @@ describe('session controls at their edges', () => {
     ]);
   });
 
+  it('cuts a CircleCI tag value to the 256 characters STS accepts', () => {
+    expect(circleciTags({ CIRCLE_BRANCH: 'b'.repeat(300) })).toEqual([{ key: 'circleci:branch', value: 'b'.repeat(256) }]);
+  });
+
   it('sends session tags with the spaces around = and at the ends taken off', () => {
     expect(parse({ ORB_PARAM_SESSION_TAGS: 'team = web\ncost-center =  42 ' }).tags).toEqual([
       { key: 'team', value: 'web' }, { key: 'cost-center', value: '42' },
