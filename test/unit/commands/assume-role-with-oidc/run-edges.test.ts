@@ -32,8 +32,8 @@ function setup(opts: { env?: Record<string, string>; assumeRole?: StsPort['assum
   let n = 0;
   const creds = (): SessionCredentials => ({ accessKeyId: `ASIAFAKEKEY0000000${++n}`, secretAccessKey: `secret-${n}`, sessionToken: `token-${n}`, expiration: new Date(NOW + 900_000) });
   const sts: StsPort = {
-    assumeRoleWithWebIdentity: async (input) => { calls.push({ op: 'AssumeRoleWithWebIdentity', input }); return creds(); },
-    assumeRole: async (c, input) => { calls.push({ op: 'AssumeRole', input }); return opts.assumeRole ? opts.assumeRole(c, input) : creds(); },
+    assumeRoleWithWebIdentity: async (input) => { calls.push({ op: 'AssumeRoleWithWebIdentity', input: { ...input } }); return creds(); },
+    assumeRole: async (c, input) => { calls.push({ op: 'AssumeRole', input: { ...input } }); return opts.assumeRole ? opts.assumeRole(c, input) : creds(); },
     getCallerIdentity: async (c) => opts.getCallerIdentity ? opts.getCallerIdentity(c) : { arn: `arn:aws:sts::${ACCOUNT}:assumed-role/x/circleci-x-1`, account: ACCOUNT, userId: 'AROA:x' },
   };
   const deps: Deps = {
