@@ -20,7 +20,7 @@ export interface Part { name: string; files: string[]; tests: string[] | undefin
 /** A finished part as saved: the fingerprint it ran under, the commit checked out then, its results and timings. */
 export interface SavedPart { fingerprint: string; commit: string; date: string; mutants: Mutant[]; info: PassInfo }
 
-/** The regular files under `p` (a file or a folder), relative to `root`, forward slashes, sorted; node_modules and dot-folders skipped. */
+/** The regular files under each of `inputs` (files or folders), relative to `root`, forward slashes, sorted; node_modules and dot-folders skipped. */
 export function inputFiles(root: string, inputs: readonly string[] = INPUTS): string[] {
   const out: string[] = [];
   const walk = (rel: string): void => {
@@ -35,17 +35,24 @@ export function inputFiles(root: string, inputs: readonly string[] = INPUTS): st
 }
 
 /**
- * sha256 (hex) of a part's globs and test set and of every input file's name and bytes under `root`: two runs
- * with the same fingerprint test the same mutants against the same tests, so the first one's results stand.
+ * sha256 (hex) of every input file's name and bytes under `root`: what the parts of one run share. Reading
+ * the tree takes a few seconds, so a run does it once and passes the digest to `fingerprint` for each part.
  */
-export function fingerprint(part: Part, root: string, inputs: readonly string[] = INPUTS): string {
+export function treeDigest(root: string, inputs: readonly string[] = INPUTS): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ files: part.files, tests: part.tests ?? null }));
   for (const f of inputFiles(root, inputs)) {
     h.update(`\0${f}\0`);
     h.update(readFileSync(path.join(root, f)));
   }
   return h.digest('hex');
+}
+
+/**
+ * sha256 (hex) of a part's globs and test set and of `tree` (a `treeDigest`): two runs with the same
+ * fingerprint test the same mutants against the same tests, so the first one's results stand.
+ */
+export function fingerprint(part: Part, tree: string): string {
+  return createHash('sha256').update(JSON.stringify({ files: part.files, tests: part.tests ?? null, tree })).digest('hex');
 }
 
 const savedFile = (dir: string, name: string) => path.join(dir, `${name}.json`);

@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { EXPLAINED } from './explained.ts';
-import { fingerprint, loadPart, savePart, type Part } from './parts.ts';
+import { fingerprint, loadPart, savePart, treeDigest, type Part } from './parts.ts';
 import { mutationTest, type PassInfo } from './passes.ts';
 import { render, type PartLine } from './render.ts';
 import { folderGlobs, GOALS, MUTATE_RIG, SECURITY_FILES, SRC_PARTS, unitTestFiles } from './scope.ts';
@@ -53,9 +53,11 @@ async function main(argv: string[]): Promise<number> {
   const mutants: Mutant[] = [];
   const info: PassInfo = { firstSeconds: 0, staticSeconds: 0, staticRun: 0, staticLeftOut: 0, reused: 0 };
   const lines: PartLine[] = [];
+  // Only a whole or security run keeps its parts; the tree is read once for all of them.
+  const tree = kind ? treeDigest(process.cwd()) : undefined;
   for (const part of parts(kind, chosen)) {
     if (part.files.length === 0) continue;
-    const print = fingerprint(part, process.cwd());
+    const print = tree === undefined ? undefined : fingerprint(part, tree);
     const saved = kind ? loadPart(part.name) : undefined;
     let line: PartLine;
     if (saved && !fresh && saved.fingerprint === print) {
@@ -70,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
       mutants.push(...run.mutants);
       for (const k of Object.keys(info) as (keyof PassInfo)[]) info[k] += run.info[k];
       line = { name: part.name, mutants: run.mutants.length, reused: run.info.reused, seconds: (Date.now() - p0) / 1000, from: run.info.reused > 0 ? saved?.commit : undefined };
-      if (kind) savePart(part.name, { fingerprint: print, commit, date: new Date().toISOString(), mutants: run.mutants, info: run.info });
+      if (print !== undefined) savePart(part.name, { fingerprint: print, commit, date: new Date().toISOString(), mutants: run.mutants, info: run.info });
     }
     lines.push(line);
   }
