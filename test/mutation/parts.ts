@@ -57,10 +57,34 @@ export function fingerprint(part: Part, tree: string): string {
 
 const savedFile = (dir: string, name: string) => path.join(dir, `${name}.json`);
 
-/** The saved results of part `name`, if any (undefined also when the file cannot be read: the part runs again). */
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isPlace = (v: unknown): boolean => typeof v === 'object' && v !== null && isNumber((v as { line?: unknown }).line) && isNumber((v as { column?: unknown }).column);
+
+/** Whether `v` reads as a Mutant: the four names are strings, and the start is a line and a column. */
+function isMutant(v: unknown): v is Mutant {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Record<string, unknown>;
+  const at = m.location as { start?: unknown } | undefined;
+  return ['fileName', 'mutatorName', 'replacement', 'status'].every((k) => typeof m[k] === 'string') && typeof at === 'object' && at !== null && isPlace(at.start);
+}
+
+/** Whether `v` has a SavedPart's shape (what a run reads of it): an older or hand-edited file may parse and still not. */
+export function isSavedPart(v: unknown): v is SavedPart {
+  if (typeof v !== 'object' || v === null) return false;
+  const p = v as Record<string, unknown>;
+  const info = p.info as Record<string, unknown> | null | undefined;
+  return ['fingerprint', 'commit', 'date'].every((k) => typeof p[k] === 'string') && Array.isArray(p.mutants) && p.mutants.every(isMutant) &&
+    typeof info === 'object' && info !== null && ['firstSeconds', 'staticSeconds', 'staticRun', 'staticLeftOut', 'reused'].every((k) => isNumber(info[k]));
+}
+
+/**
+ * The saved results of part `name`, if any: undefined when there is no file, it cannot be read or parsed, or what
+ * it holds is no SavedPart (a run would stop on it, hours in, or count what it lacks as nothing): the part runs again.
+ */
 export function loadPart(name: string, dir = PARTS_DIR): SavedPart | undefined {
   try {
-    return JSON.parse(readFileSync(savedFile(dir, name), 'utf8')) as SavedPart;
+    const saved: unknown = JSON.parse(readFileSync(savedFile(dir, name), 'utf8'));
+    return isSavedPart(saved) ? saved : undefined;
   } catch {
     return undefined;
   }

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint, inputFiles, loadPart, savePart, treeDigest, type Part, type SavedPart } from '../../mutation/parts.ts';
 import { parts } from '../../mutation/run.ts';
 import { folderGlobs, MUTATE_RIG, MUTATE_SRC, SECURITY_FILES, SRC_PARTS, unitTestFiles } from '../../mutation/scope.ts';
+import type { Mutant } from '../../mutation/score.ts';
 
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -80,6 +81,22 @@ describe('saved parts', () => {
     expect(readdirSync(dir)).toEqual(['whole-src-lib.json']);
     writeFileSync(path.join(dir, 'whole-src-lib.json'), '{"fingerprint":');
     expect(loadPart('whole-src-lib', dir)).toBeUndefined();
+  });
+
+  it('reads nothing from a file that parses but is no saved part: the part runs again instead of the run stopping on it', () => {
+    const dir = path.join(scratch(), 'parts');
+    const write = (v: unknown) => { mkdirSync(dir, { recursive: true }); writeFileSync(path.join(dir, 'whole-src-lib.json'), JSON.stringify(v)); return loadPart('whole-src-lib', dir); };
+    const { mutants, info, ...rest } = saved;
+    const [first] = mutants as [Mutant];
+    for (const bad of [
+      null, 'whole-src-lib', [saved], rest, { ...rest, info }, { ...saved, mutants: {} }, { ...saved, mutants: [null] },
+      { ...saved, mutants: [{ ...first, location: {} }] }, { ...saved, mutants: [{ ...first, status: 3 }] },
+      { ...saved, commit: undefined }, { ...saved, info: { ...info, reused: '7' } }, { fingerprint: saved.fingerprint, mutants },
+    ]) expect(write(bad), JSON.stringify(bad)).toBeUndefined();
+    expect(write(saved)).toEqual(saved);
+    // What a run carries along but does not read may be there or not.
+    const plain = { ...first, statusReason: undefined, static: undefined, killedBy: undefined, coveredBy: undefined, location: { start: first.location.start } };
+    expect(write({ ...saved, mutants: [plain] })).toEqual({ ...saved, mutants: [JSON.parse(JSON.stringify(plain))] });
   });
 
   it('replaces a part whole: the new results, no temp file left', () => {
