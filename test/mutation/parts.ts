@@ -11,8 +11,11 @@ import type { Mutant } from './score.ts';
 /** Where finished parts are kept (not committed). */
 export const PARTS_DIR = '.tmp/mutation/parts';
 
-/** What decides a run's results besides the mutated globs: the code, the tests, the dependencies and the configs. */
-const INPUTS = ['src', 'test', 'package-lock.json', 'package.json', 'tsconfig.json', 'vitest.config.ts'];
+/**
+ * What decides a run's results besides the mutated globs: the code, the tests, the build tools some tests import
+ * (test/unit/lib/launch.test.ts reads tools/loader.ts), the dependencies and the configs.
+ */
+export const INPUTS = ['src', 'test', 'tools', 'package-lock.json', 'package.json', 'tsconfig.json', 'vitest.config.ts'];
 
 /** One part of a run: its name (`whole-src-lib`), Stryker globs, and test set (undefined: the whole mutation config). */
 export interface Part { name: string; files: string[]; tests: string[] | undefined }

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fingerprint, inputFiles, loadPart, savePart, treeDigest, type Part, type SavedPart } from '../../mutation/parts.ts';
+import { fingerprint, INPUTS, inputFiles, loadPart, savePart, treeDigest, type Part, type SavedPart } from '../../mutation/parts.ts';
 import { parts } from '../../mutation/run.ts';
 import { folderGlobs, MUTATE_RIG, MUTATE_SRC, SECURITY_FILES, SRC_PARTS, unitTestFiles } from '../../mutation/scope.ts';
 import type { Mutant } from '../../mutation/score.ts';
@@ -30,6 +30,22 @@ describe('the parts of the whole run', () => {
 });
 
 describe('a part\'s fingerprint', () => {
+  it('reads every folder outside src/ and test/ whose files a test of the mutation config imports', () => {
+    const imported = new Set<string>();
+    for (const top of ['test/unit', 'test/harness']) {
+      for (const f of readdirSync(top, { recursive: true, encoding: 'utf8' })) {
+        const file = `${top}/${f.split(path.sep).join('/')}`;
+        if (!file.endsWith('.ts') || file.startsWith('test/unit/tools/')) continue;
+        for (const [, spec] of readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+          const top = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec as string)).split('/')[0] as string;
+          if (!['src', 'test', 'node_modules'].includes(top)) imported.add(top);
+        }
+      }
+    }
+    expect(imported.size).toBeGreaterThan(0);
+    expect([...imported].filter((t) => !INPUTS.includes(t))).toEqual([]);
+  });
+
   const part: Part = { name: 'whole-src-lib', files: ['src/lib/*.ts'], tests: ['test/unit/lib/a.test.ts'] };
   const tree = (): string => {
     const root = scratch();
@@ -47,7 +63,7 @@ describe('a part\'s fingerprint', () => {
     expect(inputFiles(tree())).toEqual(['package-lock.json', 'src/lib/a.ts', 'test/unit/lib/a.test.ts']);
   });
 
-  it('stays the same while nothing changes, and changes with the code, a test, the lock file, the globs or the test set', () => {
+  it('stays the same while nothing changes, and changes with the code, a test, a tool, the lock file, the globs or the test set', () => {
     const root = tree();
     const print = (p: Part, r: string): string => fingerprint(p, treeDigest(r));
     const before = print(part, root);
@@ -59,6 +75,8 @@ describe('a part\'s fingerprint', () => {
     expect(changed((r) => writeFileSync(path.join(r, 'src/lib/a.ts'), 'export const a = 2;\n'))).not.toBe(before);
     expect(changed((r) => writeFileSync(path.join(r, 'test/unit/lib/b.test.ts'), ''))).not.toBe(before);
     expect(changed((r) => writeFileSync(path.join(r, 'package-lock.json'), '{ }'))).not.toBe(before);
+    // A build tool a test imports (a unit test of src/lib/launch.ts reads tools/loader.ts).
+    expect(changed((r) => { mkdirSync(path.join(r, 'tools')); writeFileSync(path.join(r, 'tools/loader.ts'), 'export const x = 1;\n'); })).not.toBe(before);
     expect(changed(() => undefined, { ...part, files: ['src/lib/aws/*.ts'] })).not.toBe(before);
     expect(changed(() => undefined, { ...part, tests: undefined })).not.toBe(before);
     // A file renamed, bytes the same, is another input.
