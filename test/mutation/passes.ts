@@ -14,6 +14,19 @@ import { isIgnoredStatic, mergeStatic, mutantRange, ownTests } from './statics.t
  */
 export interface PassInfo { firstSeconds: number; staticSeconds: number; staticRun: number; staticLeftOut: number; reused: number }
 
+/**
+ * Stryker's workers (test runner processes) from MUTATION_CONCURRENCY: 2 when unset or empty, else a whole number
+ * from 1. Anything else throws a one-line error naming the variable, the value and the fix (Stryker's own would
+ * name its option `concurrency`, which the user did not set, and come after its start).
+ */
+export function workers(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 2;
+  if (!/^[1-9][0-9]{0,2}$/.test(value.trim())) {
+    throw new Error(`MUTATION_CONCURRENCY=${JSON.stringify(value)} is no number of workers: set a whole number from 1, or unset it for 2`);
+  }
+  return Number(value.trim());
+}
+
 /** Stryker's log of the run (fileLogLevel info): where it says how many results incremental mode reused. */
 const STRYKER_LOG = 'stryker.log';
 
@@ -44,7 +57,7 @@ async function stryker(mutate: string[], opts: { ignoreStatic: boolean; testFile
     ignoreStatic: opts.ignoreStatic,
     reporters: ['progress', 'json'],
     jsonReporter: { fileName: opts.report },
-    concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
+    concurrency: workers(process.env.MUTATION_CONCURRENCY),
     // A loaded two-core machine: a mutant's run may take twice the clean run, plus 10 s, before it counts as a timeout.
     timeoutFactor: 2,
     timeoutMS: 10_000,

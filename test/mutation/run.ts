@@ -3,18 +3,20 @@
 // the scores, and exits 1 below the goals (test/mutation/scope.ts) or when a surviving mutant of a
 // security-relevant file is neither killed nor explained (test/mutation/explained.ts).
 // MUTATION_FILES=a.ts,b.ts narrows the mutated files (while writing tests: no goal, no page, survivors
-// of security files still listed); MUTATION_CONCURRENCY sets Stryker's workers (default 2). The whole run
+// of security files still listed); MUTATION_CONCURRENCY sets Stryker's workers (default 2); both are checked
+// before anything runs (narrowedFiles, workers). The whole run
 // and the security run go part by part (test/mutation/parts.ts) and keep each part's results when it ends:
 // a part whose code and tests did not change is taken over whole, the others run incrementally (Stryker's
 // rules, test/mutation/passes.ts). MUTATION_FRESH=1 tests everything again.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXPLAINED } from './explained.ts';
 import { fingerprint, loadPart, savePart, treeDigest, type Part } from './parts.ts';
-import { mutationTest, type PassInfo } from './passes.ts';
+import { mutationTest, workers, type PassInfo } from './passes.ts';
 import { render, type PartLine } from './render.ts';
 import { folderGlobs, GOALS, MUTATE_RIG, SECURITY_FILES, SRC_PARTS, unitTestFiles } from './scope.ts';
-import { mutantLine, staleExplanations, tally, unexplained, type Mutant } from './score.ts';
+import { mutantLine, relativeFile, staleExplanations, tally, unexplained, type Mutant } from './score.ts';
 import { headCommit, machineLine } from '../support/record.ts';
 
 const DOC = 'docs/mutation.md';
@@ -39,9 +41,43 @@ export function parts(kind: string | undefined, chosen: string[] | undefined): P
   ];
 }
 
+/** A Stryker range after a file name (`:line:column-line:column`, columns optional), as `mutate` takes it. */
+const RANGE = /:\d+(?::\d+)?-\d+(?::\d+)?$/;
+
+/**
+ * The files of MUTATION_FILES: comma-separated, spaces around each entry dropped, each made relative to `root` with
+ * forward slashes (`./src/lib/log.ts` is `src/lib/log.ts`, so it runs against the unit tests as src/ does). A glob
+ * or a Stryker range passes as written. [] when unset or empty (the whole or the security run). Throws a one-line
+ * error naming MUTATION_FILES, the entry and the fix for: a value of separators only (it would start the whole run,
+ * hours long, and rewrite docs/mutation.md), a path outside src/ and test/harness/ (what the run tests), and a file
+ * that does not exist (Stryker would mutate nothing and fail on "No tests were executed").
+ */
+export function narrowedFiles(value: string | undefined, root = process.cwd()): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  const entries = value.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const fix = 'name files under src/ or test/harness/, comma-separated (MUTATION_FILES=src/lib/log.ts,src/lib/params.ts), or unset it for the whole run';
+  if (entries.length === 0) throw new Error(`MUTATION_FILES=${JSON.stringify(value)} names no file: ${fix}`);
+  return entries.map((entry) => {
+    const file = entry.replace(RANGE, '');
+    const rel = relativeFile(file, root);
+    if (!rel.startsWith('src/') && !rel.startsWith('test/harness/')) throw new Error(`MUTATION_FILES: ${JSON.stringify(entry)} is outside src/ and test/harness/: ${fix}`);
+    if (!/[*?[\]{}!]/.test(rel) && !statSync(path.join(root, rel), { throwIfNoEntry: false })?.isFile()) {
+      throw new Error(`MUTATION_FILES: ${JSON.stringify(entry)} is no file of the project: ${fix}`);
+    }
+    return rel + entry.slice(file.length);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const securityOnly = argv.includes('--security');
-  const narrowed = (process.env.MUTATION_FILES ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
+  let narrowed: string[];
+  try {
+    narrowed = narrowedFiles(process.env.MUTATION_FILES);
+    workers(process.env.MUTATION_CONCURRENCY);
+  } catch (err) {
+    console.error(`mutation: ${(err as Error).message}`);
+    return 2;
+  }
   const chosen = narrowed.length > 0 ? narrowed : securityOnly ? SECURITY_FILES : undefined;
   // A narrowed run is not incremental and keeps nothing: Stryker would carry the earlier run's mutants of other files into it.
   const kind = narrowed.length > 0 ? undefined : securityOnly ? 'security' : 'whole';
