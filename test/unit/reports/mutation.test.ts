@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { byFolder, relativeFile, reusedCount, staleExplanations, tally, unexplained, type Explained, type Mutant } from '../../mutation/score.ts';
 import { isIgnoredStatic, mergeStatic, mutantRange, ownTests, STATIC_IGNORED } from '../../mutation/statics.ts';
 import { render } from '../../mutation/render.ts';
+import { EXPLAINED } from '../../mutation/explained.ts';
+import { SECURITY_FILES } from '../../mutation/scope.ts';
+import { readFileSync } from 'node:fs';
 
 const m = (fileName: string, status: string, line = 1, replacement = 'false'): Mutant =>
   ({ fileName, status, mutatorName: 'ConditionalExpression', replacement, location: { start: { line, column: 3 } } });
@@ -32,6 +35,21 @@ describe('mutation score', () => {
     ];
     expect(unexplained(mutants, ['src/lib/log.ts'], explained).map((x) => x.location.start.line)).toEqual([12]);
     expect(staleExplanations(mutants, explained).map((e) => e.line)).toEqual([14, 12]);
+  });
+});
+
+describe('the explanations', () => {
+  // A run checks an entry only against the mutants of the files it mutated: an entry for a file that was renamed or
+  // left SECURITY_FILES, or for a line past a file's end, would never match a mutant and never be flagged.
+  it('each names a security-relevant file, a place inside it and why, once', () => {
+    const misplaced = EXPLAINED.filter((e) => {
+      if (!SECURITY_FILES.includes(e.file) || e.why.trim() === '') return true;
+      const line = readFileSync(e.file, 'utf8').split('\n')[e.line - 1];
+      return line === undefined || e.line < 1 || e.column < 1 || e.column > line.length;
+    });
+    expect(misplaced.map((e) => `${e.file}:${e.line}:${e.column}`)).toEqual([]);
+    const keys = EXPLAINED.map((e) => `${e.file}:${e.line}:${e.column} ${e.mutator} ${e.replacement}`);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
   });
 });
 
