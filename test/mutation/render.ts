@@ -11,6 +11,18 @@ const row = (name: string, t: Tally): string =>
 
 const HEAD = ['| where | score % | killed | timed out | survived | no coverage | errors | not run |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
 
+/**
+ * `text` as a Markdown code span (CommonMark, "Code spans"): fenced by one backtick more than its longest run of
+ * them, and padded with a space inside when it starts or ends with one, which the reader strips again. A mutant's
+ * replacement may hold backticks (a template literal emptied is ``), which would end a one-backtick span early.
+ */
+export function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
 /** What the page says about static mutants, with the counts of this run. */
 function staticText(mutants: readonly Mutant[], p: PassInfo): string[] {
   const statics = mutants.filter((m) => m.static);
@@ -103,7 +115,7 @@ export function render(mutants: readonly Mutant[], info: { commit: string; machi
     '',
     '## Surviving mutants in the security-relevant files',
     '',
-    ...(survivors.length === 0 ? ['None.'] : survivors.map((m) => `- \`${mutantLine(m)}\`: ${why(m)}`)),
+    ...(survivors.length === 0 ? ['None.'] : survivors.map((m) => `- ${codeSpan(mutantLine(m))}: ${why(m)}`)),
     '',
   ].join('\n');
 }

@@ -53,6 +53,27 @@ describe('the explanations', () => {
   });
 });
 
+describe('the page\'s surviving mutants', () => {
+  const passes = { firstSeconds: 1, staticSeconds: 1, staticRun: 0, staticLeftOut: 0, reused: 0 };
+  const survivors = (mutants: Mutant[]) =>
+    render(mutants, { commit: 'a'.repeat(40), machine: 'm', date: '2026-12-01', seconds: 1, passes, parts: [] }).split('\n').filter((l) => l.startsWith('- '));
+
+  it('stay whole code spans when the replacement holds backticks (CommonMark: a longer fence, a space inside it)', () => {
+    expect(survivors([m('src/lib/log.ts', 'Survived', 1, '``'), m('src/lib/log.ts', 'Survived', 2, '`a${b}c`'), m('src/lib/log.ts', 'NoCoverage', 3, 'f(x)')])).toEqual([
+      '- ``` src/lib/log.ts:1:3 ConditionalExpression -> `` ```: NOT EXPLAINED',
+      '- `` src/lib/log.ts:2:3 ConditionalExpression -> `a${b}c` ``: NOT EXPLAINED',
+      '- `src/lib/log.ts:3:3 ConditionalExpression -> f(x)`: NOT EXPLAINED',
+    ]);
+  });
+
+  it('list only the security-relevant files, one line each: the text of the rig\'s mutants (fixture keys among it) is counted, not shown', () => {
+    const key = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const lines = survivors([m('test/harness/aws/ecr-state.ts', 'Survived', 4, `"${key}"`), m('src/commands/doctor/x.ts', 'Survived', 5, `"${key}"`), m('src/lib/log.ts', 'Survived', 6, 'x\n## heading\n| a |')]);
+    expect(lines).toEqual(['- `src/lib/log.ts:6:3 ConditionalExpression -> x ## heading | a |`: NOT EXPLAINED']);
+    expect(render([m('test/harness/aws/ecr-state.ts', 'Survived', 4, `"${key}"`)], { commit: 'a'.repeat(40), machine: 'm', date: 'd', seconds: 1, passes, parts: [] })).not.toContain(key.slice(-12));
+  });
+});
+
 describe('static mutants', () => {
   const at = (fileName: string, status: string, statusReason?: string): Mutant => ({
     fileName, status, statusReason, mutatorName: 'Regex', replacement: '/a/',
