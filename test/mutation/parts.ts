@@ -3,7 +3,7 @@
 // .tmp/mutation/parts/ with a fingerprint of everything that decides them; the next run takes a part whose
 // fingerprint is unchanged as it is, and runs the others (incrementally, by Stryker's rules: passes.ts).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PassInfo } from './passes.ts';
 import type { Mutant } from './score.ts';
@@ -93,10 +93,23 @@ export function loadPart(name: string, dir = PARTS_DIR): SavedPart | undefined {
   }
 }
 
-/** Saves part `name` whole or not at all (temp file, then rename), so a run stopped while saving leaves the old results. */
+/**
+ * Writes `text` to `file` whole or not at all: a temp file beside it, then a rename, so a run stopped while
+ * writing leaves the old file; a failed write or rename (e.g. onto a folder) throws and leaves no temp file.
+ */
+export function writeWhole(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Saves part `name` whole or not at all (writeWhole), so a run stopped while saving leaves the old results. */
 export function savePart(name: string, saved: SavedPart, dir = PARTS_DIR): void {
   mkdirSync(dir, { recursive: true });
-  const tmp = `${savedFile(dir, name)}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(saved));
-  renameSync(tmp, savedFile(dir, name));
+  writeWhole(savedFile(dir, name), JSON.stringify(saved));
 }

@@ -12,7 +12,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXPLAINED } from './explained.ts';
-import { fingerprint, loadPart, savePart, treeDigest, type Part } from './parts.ts';
+import { fingerprint, loadPart, savePart, treeDigest, writeWhole, type Part } from './parts.ts';
 import { mutationTest, workers, type PassInfo } from './passes.ts';
 import { render, type PartLine } from './render.ts';
 import { folderGlobs, GOALS, MUTATE_RIG, SECURITY_FILES, SRC_PARTS, unitTestFiles } from './scope.ts';
@@ -125,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
   for (const m of open) failures.push(`survived, neither killed nor explained: ${mutantLine(m)}`);
   for (const e of stale) failures.push(`test/mutation/explained.ts: no surviving mutant matches ${e.file}:${e.line} ${e.mutator} -> ${e.replacement}; remove the entry`);
   if (narrowed.length === 0 && !securityOnly) {
-    writeFileSync(DOC, render(mutants, { commit, machine: machineLine(), date: new Date().toISOString().slice(0, 10), seconds, passes: info, parts: lines }));
+    writeWhole(DOC, render(mutants, { commit, machine: machineLine(), date: new Date().toISOString().slice(0, 10), seconds, passes: info, parts: lines }));
     console.log(`wrote ${DOC}`);
   }
   console.log(`mutation score: security-relevant files ${security.score.toFixed(2)}% (goal ${GOALS.security}%)` +

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fingerprint, INPUTS, inputFiles, loadPart, savePart, treeDigest, type Part, type SavedPart } from '../../mutation/parts.ts';
+import { fingerprint, INPUTS, inputFiles, loadPart, savePart, treeDigest, writeWhole, type Part, type SavedPart } from '../../mutation/parts.ts';
 import { parts } from '../../mutation/run.ts';
 import { folderGlobs, MUTATE_RIG, MUTATE_SRC, SECURITY_FILES, SRC_PARTS, unitTestFiles } from '../../mutation/scope.ts';
 import type { Mutant } from '../../mutation/score.ts';
@@ -123,6 +123,19 @@ describe('saved parts', () => {
     savePart('whole-rig', { ...saved, commit: 'd'.repeat(40) }, dir);
     expect(JSON.parse(readFileSync(path.join(dir, 'whole-rig.json'), 'utf8')).commit).toBe('d'.repeat(40));
     expect(readdirSync(dir)).toEqual(['whole-rig.json']);
+  });
+});
+
+describe('writing a part or the page', () => {
+  it('leaves the old file and no temp file when the write cannot be finished', () => {
+    const dir = scratch();
+    writeWhole(path.join(dir, 'page.md'), 'old\n');
+    writeWhole(path.join(dir, 'page.md'), 'new\n');
+    expect(readFileSync(path.join(dir, 'page.md'), 'utf8')).toBe('new\n');
+    // The rename fails (the name is a folder that is not empty): an error, and nothing left beside it.
+    mkdirSync(path.join(dir, 'whole-rig.json', 'x'), { recursive: true });
+    expect(() => savePart('whole-rig', { fingerprint: 'f', commit: 'c', date: 'd', mutants: [], info: { firstSeconds: 0, staticSeconds: 0, staticRun: 0, staticLeftOut: 0, reused: 0 } }, dir)).toThrow(/whole-rig\.json/);
+    expect(readdirSync(dir).sort()).toEqual(['page.md', 'whole-rig.json']);
   });
 });
 
