@@ -113,3 +113,15 @@ export function savePart(name: string, saved: SavedPart, dir = PARTS_DIR): void 
   mkdirSync(dir, { recursive: true });
   writeWhole(savedFile(dir, name), JSON.stringify(saved));
 }
+
+/**
+ * Saves part `name`, which just ran, when the tree still reads as `tree` (the digest its fingerprint was made from,
+ * read when the run began): after a checkout or an edit during a run hours long, a part ran on another tree than
+ * its fingerprint says, and a later run on the first tree would take its results over. `now` reads the tree again
+ * (treeDigest). True when the part was saved.
+ */
+export function keepPart(name: string, saved: SavedPart, tree: string, now: () => string, dir = PARTS_DIR): boolean {
+  if (now() !== tree) return false;
+  savePart(name, saved, dir);
+  return true;
+}

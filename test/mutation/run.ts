@@ -12,7 +12,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXPLAINED } from './explained.ts';
-import { fingerprint, loadPart, savePart, treeDigest, writeWhole, type Part } from './parts.ts';
+import { fingerprint, keepPart, loadPart, treeDigest, writeWhole, type Part } from './parts.ts';
 import { mutationTest, workers, type PassInfo } from './passes.ts';
 import { render, type PartLine } from './render.ts';
 import { folderGlobs, GOALS, MUTATE_RIG, SECURITY_FILES, SRC_PARTS, unitTestFiles } from './scope.ts';
@@ -108,7 +108,10 @@ async function main(argv: string[]): Promise<number> {
       mutants.push(...run.mutants);
       for (const k of Object.keys(info) as (keyof PassInfo)[]) info[k] += run.info[k];
       line = { name: part.name, mutants: run.mutants.length, reused: run.info.reused, seconds: (Date.now() - p0) / 1000, from: run.info.reused > 0 ? saved?.commit : undefined };
-      if (print !== undefined) savePart(part.name, { fingerprint: print, commit, date: new Date().toISOString(), mutants: run.mutants, info: run.info });
+      const result = print === undefined ? undefined : { fingerprint: print, commit, date: new Date().toISOString(), mutants: run.mutants, info: run.info };
+      if (tree !== undefined && result && !keepPart(part.name, result, tree, () => treeDigest(process.cwd()))) {
+        console.log(`mutation: ${part.name}: the tree changed during the run; the part's results count in this run and are not kept`);
+      }
     }
     lines.push(line);
   }

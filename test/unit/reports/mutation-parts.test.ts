@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fingerprint, INPUTS, inputFiles, loadPart, savePart, treeDigest, writeWhole, type Part, type SavedPart } from '../../mutation/parts.ts';
+import { fingerprint, INPUTS, inputFiles, keepPart, loadPart, savePart, treeDigest, writeWhole, type Part, type SavedPart } from '../../mutation/parts.ts';
 import { parts } from '../../mutation/run.ts';
 import { folderGlobs, MUTATE_RIG, MUTATE_SRC, SECURITY_FILES, SRC_PARTS, unitTestFiles } from '../../mutation/scope.ts';
 import type { Mutant } from '../../mutation/score.ts';
@@ -136,6 +136,22 @@ describe('writing a part or the page', () => {
     mkdirSync(path.join(dir, 'whole-rig.json', 'x'), { recursive: true });
     expect(() => savePart('whole-rig', { fingerprint: 'f', commit: 'c', date: 'd', mutants: [], info: { firstSeconds: 0, staticSeconds: 0, staticRun: 0, staticLeftOut: 0, reused: 0 } }, dir)).toThrow(/whole-rig\.json/);
     expect(readdirSync(dir).sort()).toEqual(['page.md', 'whole-rig.json']);
+  });
+});
+
+describe('a part that ran', () => {
+  it('is kept only while the tree reads as when the run began: a part run on an edited tree is not saved under the old fingerprint', () => {
+    const root = scratch();
+    const dir = path.join(root, '.tmp/parts');
+    mkdirSync(path.join(root, 'src'));
+    writeFileSync(path.join(root, 'src/a.ts'), 'export const a = 1;\n');
+    const tree = treeDigest(root);
+    const saved: SavedPart = { fingerprint: fingerprint({ name: 'whole-src-lib', files: ['src/*.ts'], tests: undefined }, tree), commit: 'c', date: 'd', mutants: [], info: { firstSeconds: 0, staticSeconds: 0, staticRun: 0, staticLeftOut: 0, reused: 0 } };
+    expect(keepPart('whole-src-lib', saved, tree, () => treeDigest(root), dir)).toBe(true);
+    expect(loadPart('whole-src-lib', dir)).toEqual(saved);
+    writeFileSync(path.join(root, 'src/a.ts'), 'export const a = 2;\n');
+    expect(keepPart('whole-src-cli', saved, tree, () => treeDigest(root), dir)).toBe(false);
+    expect(readdirSync(dir)).toEqual(['whole-src-lib.json']);
   });
 });
 
