@@ -1,6 +1,6 @@
 // The parts of a mutation run: every runtime folder in exactly one part, and a part's saved results taken
 // over only while nothing that decides them changed.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,6 +26,17 @@ describe('the parts of the whole run', () => {
     expect([...new Set(listed)].sort()).toEqual([...folders].sort());
     expect(MUTATE_SRC).toEqual(Object.values(SRC_PARTS).flatMap(folderGlobs));
     expect(folderGlobs(['src/lib/aws'])).toEqual(['src/lib/aws/*.ts']);
+  });
+});
+
+describe('what the runs mutate', () => {
+  // Stryker mutates nothing for a glob that matches nothing, and a file with no mutants counts 100%: a renamed
+  // security-relevant file would leave the security run, and its goal, without a word.
+  it('names files that exist: each security-relevant file in a part of the whole run, each rig file', () => {
+    const missing = [...SECURITY_FILES, ...MUTATE_RIG].filter((f) => !statSync(f, { throwIfNoEntry: false })?.isFile());
+    expect(missing).toEqual([]);
+    const folders = Object.values(SRC_PARTS).flat();
+    expect(SECURITY_FILES.filter((f) => !folders.includes(path.posix.dirname(f)))).toEqual([]);
   });
 });
 
