@@ -27,6 +27,18 @@ export function workers(value: string | undefined): number {
   return Number(value.trim());
 }
 
+/**
+ * Whether MUTATION_FRESH asks to test every mutant again (no saved part, no incremental result): `1` yes; unset,
+ * empty or `0` no. Anything else (`true`, `yes`) throws a one-line error naming the variable, the value and the fix,
+ * rather than being read as no and reusing results the user meant to throw away.
+ */
+export function freshRun(value: string | undefined): boolean {
+  const v = (value ?? '').trim();
+  if (v === '' || v === '0') return false;
+  if (v === '1') return true;
+  throw new Error(`MUTATION_FRESH=${JSON.stringify(value)} is neither 1 nor 0: set MUTATION_FRESH=1 to test every mutant again, or unset it`);
+}
+
 /** Stryker's log of the run (fileLogLevel info): where it says how many results incremental mode reused. */
 const STRYKER_LOG = 'stryker.log';
 
@@ -68,7 +80,7 @@ async function stryker(mutate: string[], opts: { ignoreStatic: boolean; testFile
     // surviving one whose code did not change and that no new or changed test covers, keep their verdict.
     incremental: opts.incrementalFile !== undefined,
     ...(opts.incrementalFile ? { incrementalFile: opts.incrementalFile } : {}),
-    force: process.env.MUTATION_FRESH === '1',
+    force: freshRun(process.env.MUTATION_FRESH),
     fileLogLevel: 'info' as LogLevel,
   };
   rmSync(STRYKER_LOG, { force: true });

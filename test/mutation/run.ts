@@ -4,7 +4,7 @@
 // security-relevant file is neither killed nor explained (test/mutation/explained.ts).
 // MUTATION_FILES=a.ts,b.ts narrows the mutated files (while writing tests: no goal, no page, survivors
 // of security files still listed); MUTATION_CONCURRENCY sets Stryker's workers (default 2); both are checked
-// before anything runs (narrowedFiles, workers). The whole run
+// before anything runs (narrowedFiles, workers, freshRun). The whole run
 // and the security run go part by part (test/mutation/parts.ts) and keep each part's results when it ends:
 // a part whose code and tests did not change is taken over whole, the others run incrementally (Stryker's
 // rules, test/mutation/passes.ts). MUTATION_FRESH=1 tests everything again.
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXPLAINED } from './explained.ts';
 import { fingerprint, keepPart, loadPart, treeDigest, writeWhole, type Part } from './parts.ts';
-import { mutationTest, workers, type PassInfo } from './passes.ts';
+import { freshRun, mutationTest, workers, type PassInfo } from './passes.ts';
 import { render, type PartLine } from './render.ts';
 import { folderGlobs, GOALS, MUTATE_RIG, SECURITY_FILES, SRC_PARTS, unitTestFiles } from './scope.ts';
 import { mutantLine, relativeFile, staleExplanations, tally, unexplained, type Mutant } from './score.ts';
@@ -71,9 +71,11 @@ export function narrowedFiles(value: string | undefined, root = process.cwd()): 
 async function main(argv: string[]): Promise<number> {
   const securityOnly = argv.includes('--security');
   let narrowed: string[];
+  let fresh: boolean;
   try {
     narrowed = narrowedFiles(process.env.MUTATION_FILES);
     workers(process.env.MUTATION_CONCURRENCY);
+    fresh = freshRun(process.env.MUTATION_FRESH);
   } catch (err) {
     console.error(`mutation: ${(err as Error).message}`);
     return 2;
@@ -83,7 +85,6 @@ async function main(argv: string[]): Promise<number> {
   const kind = narrowed.length > 0 ? undefined : securityOnly ? 'security' : 'whole';
   // The commit checked out when the run starts: the tree may move on during hours of mutation testing.
   const commit = headCommit();
-  const fresh = process.env.MUTATION_FRESH === '1';
   mkdirSync('.tmp/mutation', { recursive: true });
   const t0 = Date.now();
   const mutants: Mutant[] = [];

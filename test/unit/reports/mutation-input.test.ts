@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { workers } from '../../mutation/passes.ts';
+import { freshRun, workers } from '../../mutation/passes.ts';
 import { narrowedFiles, parts } from '../../mutation/run.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'mutation-input-'));
@@ -77,6 +77,18 @@ describe('MUTATION_CONCURRENCY', () => {
   it('refuses anything else, naming the variable and the value', () => {
     for (const v of ['0', '-1', 'abc', '1.5', '2 workers', '50%', '0x10', '1e3']) {
       expect(refusal(() => workers(v))).toBe(`MUTATION_CONCURRENCY=${JSON.stringify(v)} is no number of workers: set a whole number from 1, or unset it for 2`);
+    }
+  });
+});
+
+describe('MUTATION_FRESH', () => {
+  it('is 1 to test every mutant again, and unset, empty or 0 to reuse what is unchanged', () => {
+    expect([undefined, '', '0', ' 0 ', '1', ' 1'].map(freshRun)).toEqual([false, false, false, false, true, true]);
+  });
+
+  it('refuses anything else instead of reading it as no, naming the variable and the value', () => {
+    for (const v of ['true', 'yes', 'TRUE', '2', 'on']) {
+      expect(refusal(() => freshRun(v))).toBe(`MUTATION_FRESH=${JSON.stringify(v)} is neither 1 nor 0: set MUTATION_FRESH=1 to test every mutant again, or unset it`);
     }
   });
 });
