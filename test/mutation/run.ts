@@ -68,11 +68,22 @@ export function narrowedFiles(value: string | undefined, root = process.cwd()): 
   });
 }
 
+/**
+ * Whether the arguments ask for the security run (`--security`); none is the whole run. Anything else throws a
+ * one-line error naming the argument and the fix: a misspelt `--security` would start the whole run, hours long.
+ */
+export function securityRun(argv: readonly string[]): boolean {
+  const other = argv.find((a) => a !== '--security');
+  if (other !== undefined) throw new Error(`unknown argument ${JSON.stringify(other)}: give --security for the security-relevant files alone, or nothing for the whole run`);
+  return argv.length > 0;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const securityOnly = argv.includes('--security');
+  let securityOnly: boolean;
   let narrowed: string[];
   let fresh: boolean;
   try {
+    securityOnly = securityRun(argv);
     narrowed = narrowedFiles(process.env.MUTATION_FILES);
     workers(process.env.MUTATION_CONCURRENCY);
     fresh = freshRun(process.env.MUTATION_FRESH);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshRun, workers } from '../../mutation/passes.ts';
-import { narrowedFiles, parts } from '../../mutation/run.ts';
+import { narrowedFiles, parts, securityRun } from '../../mutation/run.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'mutation-input-'));
 for (const f of ['src/lib/log.ts', 'src/lib/params.ts', 'test/harness/registry.ts', 'tools/build.ts']) {
@@ -89,6 +89,19 @@ describe('MUTATION_FRESH', () => {
   it('refuses anything else instead of reading it as no, naming the variable and the value', () => {
     for (const v of ['true', 'yes', 'TRUE', '2', 'on']) {
       expect(refusal(() => freshRun(v))).toBe(`MUTATION_FRESH=${JSON.stringify(v)} is neither 1 nor 0: set MUTATION_FRESH=1 to test every mutant again, or unset it`);
+    }
+  });
+});
+
+describe('the arguments', () => {
+  it('are --security for the security run, or none for the whole run', () => {
+    expect(securityRun([])).toBe(false);
+    expect(securityRun(['--security'])).toBe(true);
+  });
+
+  it('refuse anything else: a misspelt --security would start the whole run, hours long', () => {
+    for (const argv of [['--securty'], ['security'], ['--security', '--fast'], ['']]) {
+      expect(refusal(() => securityRun(argv))).toBe(`unknown argument ${JSON.stringify(argv.find((a) => a !== '--security'))}: give --security for the security-relevant files alone, or nothing for the whole run`);
     }
   });
 });
