@@ -98,9 +98,9 @@ async function stryker(mutate: string[], opts: { ignoreStatic: boolean; testFile
 /**
  * Mutation testing of `mutate` (globs): the first pass with `testFiles` (undefined: the whole vitest config),
  * then the static mutants of each file that has unit tests of its own (ownTests). A static mutant of a file
- * without them stays Ignored and is counted as left out. `incremental`, a name such as `whole-src`: each pass
- * keeps its results in `.tmp/mutation/incremental/<name>-<pass>.json` and reuses them in the next run of that
- * name (MUTATION_FRESH=1 tests everything again).
+ * without them stays Ignored and is counted as left out. `incremental`, a part's name such as `whole-src-lib`:
+ * each pass keeps its results in `.tmp/mutation/incremental/<name>-<pass>.json` and reuses them in the next run
+ * of that name (MUTATION_FRESH=1 tests everything again).
  */
 export async function mutationTest(mutate: string[], testFiles: string[] | undefined, incremental?: string): Promise<{ mutants: Mutant[]; info: PassInfo }> {
   const t0 = Date.now();

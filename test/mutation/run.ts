@@ -2,9 +2,9 @@
 // logic, or over the security-relevant files only. Writes docs/mutation.md for the whole run, prints
 // the scores, and exits 1 below the goals (test/mutation/scope.ts) or when a surviving mutant of a
 // security-relevant file is neither killed nor explained (test/mutation/explained.ts).
-// MUTATION_FILES=a.ts,b.ts narrows the mutated files (while writing tests: no goal, no page, survivors
-// of security files still listed); MUTATION_CONCURRENCY sets Stryker's workers (default 2); both are checked
-// before anything runs (narrowedFiles, workers, freshRun). The whole run
+// MUTATION_FILES=a.ts,b.ts narrows the mutated files (while writing tests: no goal, no page, every unexplained
+// survivor listed, only those of security files fail); MUTATION_CONCURRENCY sets Stryker's workers (default 2);
+// both are checked before anything runs (narrowedFiles, workers, freshRun). The whole run
 // and the security run go part by part (test/mutation/parts.ts) and keep each part's results when it ends:
 // a part whose code and tests did not change is taken over whole, the others run incrementally (Stryker's
 // rules, test/mutation/passes.ts). MUTATION_FRESH=1 tests everything again.
@@ -16,7 +16,7 @@ import { fingerprint, keepPart, loadPart, treeDigest, writeWhole, type Part } fr
 import { freshRun, mutationTest, workers, type PassInfo } from './passes.ts';
 import { render, type PartLine } from './render.ts';
 import { folderGlobs, GOALS, MUTATE_RIG, SECURITY_FILES, SRC_PARTS, unitTestFiles } from './scope.ts';
-import { mutantLine, relativeFile, staleExplanations, tally, unexplained, type Mutant } from './score.ts';
+import { mutantLine, relativeFile, staleExplanations, tally, unexplained, type Explained, type Mutant } from './score.ts';
 import { headCommit, machineLine } from '../support/record.ts';
 
 const DOC = 'docs/mutation.md';
@@ -78,6 +78,39 @@ export function securityRun(argv: readonly string[]): boolean {
   return argv.length > 0;
 }
 
+/**
+ * What a run says when its parts are done. `out`: the score line (a narrowed run's is over its own files and names
+ * no goal) and, in a narrowed run, the survivors outside the security-relevant files that no entry explains:
+ * they are listed for the one writing tests but do not fail the run. `failures` (exit 1): a goal missed (whole
+ * and security runs), a survivor of a security-relevant file neither killed nor explained, an entry of
+ * explained.ts for a file of the run that matches no survivor.
+ */
+export function verdict(
+  mutants: readonly Mutant[], run: { narrowed: boolean; securityOnly: boolean; seconds: number; passes: PassInfo }, explained: readonly Explained[] = EXPLAINED,
+): { out: string[]; failures: string[] } {
+  const { narrowed, securityOnly, passes: info } = run;
+  const files = [...new Set(mutants.map((m) => m.fileName))];
+  const security = tally(mutants.filter((m) => SECURITY_FILES.includes(m.fileName)));
+  const all = tally(mutants.filter((m) => m.fileName.startsWith('src/')));
+  const stale = staleExplanations(mutants, explained).filter((e) => files.includes(e.file));
+  const failures: string[] = [];
+  if (!narrowed && security.score < GOALS.security) failures.push(`security-relevant files: ${security.score.toFixed(2)}% is below the goal of ${GOALS.security}%`);
+  if (!narrowed && !securityOnly && all.score < GOALS.all) failures.push(`src/: ${all.score.toFixed(2)}% is below the goal of ${GOALS.all}%`);
+  for (const m of unexplained(mutants, SECURITY_FILES, explained)) failures.push(`survived, neither killed nor explained: ${mutantLine(m)}`);
+  for (const e of stale) failures.push(`test/mutation/explained.ts: no surviving mutant matches ${e.file}:${e.line} ${e.mutator} -> ${e.replacement}; remove the entry`);
+  const scores = narrowed ? `mutation score of the chosen files: ${tally(mutants).score.toFixed(2)}% (a narrowed run checks no goal)`
+    : `mutation score: security-relevant files ${security.score.toFixed(2)}% (goal ${GOALS.security}%)` + (securityOnly ? '' : `, src/ ${all.score.toFixed(2)}% (goal ${GOALS.all}%)`);
+  const others = narrowed ? unexplained(mutants, files.filter((f) => !SECURITY_FILES.includes(f)), explained) : [];
+  return {
+    out: [
+      `${scores}; ${mutants.length} mutants in ${run.seconds.toFixed(0)} s (first pass ${info.firstSeconds.toFixed(0)} s; ${info.staticRun} static mutants in` +
+        ` ${info.staticSeconds.toFixed(0)} s; ${info.staticLeftOut} static left out; ${info.reused} results reused from earlier runs)`,
+      ...others.map((m) => `mutation: survived (kill it with a test; outside the security-relevant files it needs no entry in explained.ts): ${mutantLine(m)}`),
+    ],
+    failures,
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
   let securityOnly: boolean;
   let narrowed: string[];
@@ -129,24 +162,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const seconds = (Date.now() - t0) / 1000;
   writeFileSync('.tmp/mutation/mutants.json', JSON.stringify(mutants, null, 1));
-  const files = new Set(mutants.map((m) => m.fileName));
-  const security = tally(mutants.filter((m) => SECURITY_FILES.includes(m.fileName)));
-  const all = tally(mutants.filter((m) => m.fileName.startsWith('src/')));
-  const open = unexplained(mutants, SECURITY_FILES, EXPLAINED);
-  const stale = staleExplanations(mutants, EXPLAINED).filter((e) => files.has(e.file));
-  const failures: string[] = [];
-  if (narrowed.length === 0 && security.score < GOALS.security) failures.push(`security-relevant files: ${security.score.toFixed(2)}% is below the goal of ${GOALS.security}%`);
-  if (narrowed.length === 0 && !securityOnly && all.score < GOALS.all) failures.push(`src/: ${all.score.toFixed(2)}% is below the goal of ${GOALS.all}%`);
-  for (const m of open) failures.push(`survived, neither killed nor explained: ${mutantLine(m)}`);
-  for (const e of stale) failures.push(`test/mutation/explained.ts: no surviving mutant matches ${e.file}:${e.line} ${e.mutator} -> ${e.replacement}; remove the entry`);
+  const { out, failures } = verdict(mutants, { narrowed: narrowed.length > 0, securityOnly, seconds, passes: info });
   if (narrowed.length === 0 && !securityOnly) {
     writeWhole(DOC, render(mutants, { commit, machine: machineLine(), date: new Date().toISOString().slice(0, 10), seconds, passes: info, parts: lines }));
     console.log(`wrote ${DOC}`);
   }
-  console.log(`mutation score: security-relevant files ${security.score.toFixed(2)}% (goal ${GOALS.security}%)` +
-    (securityOnly ? '' : `, src/ ${all.score.toFixed(2)}% (goal ${GOALS.all}%)`) + `; ${mutants.length} mutants in ${seconds.toFixed(0)} s` +
-    ` (first pass ${info.firstSeconds.toFixed(0)} s; ${info.staticRun} static mutants in ${info.staticSeconds.toFixed(0)} s; ${info.staticLeftOut} static left out;` +
-    ` ${info.reused} results reused from earlier runs)`);
+  for (const l of out) console.log(l);
   for (const f of failures) console.error(`mutation: ${f}`);
   return failures.length > 0 ? 1 : 0;
 }

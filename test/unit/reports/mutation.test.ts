@@ -6,6 +6,7 @@ import { render } from '../../mutation/render.ts';
 import { EXPLAINED } from '../../mutation/explained.ts';
 import { SECURITY_FILES } from '../../mutation/scope.ts';
 import { readFileSync } from 'node:fs';
+import { verdict } from '../../mutation/run.ts';
 
 const m = (fileName: string, status: string, line = 1, replacement = 'false'): Mutant =>
   ({ fileName, status, mutatorName: 'ConditionalExpression', replacement, location: { start: { line, column: 3 } } });
@@ -71,6 +72,31 @@ describe('the page\'s surviving mutants', () => {
     const lines = survivors([m('test/harness/aws/ecr-state.ts', 'Survived', 4, `"${key}"`), m('src/commands/doctor/x.ts', 'Survived', 5, `"${key}"`), m('src/lib/log.ts', 'Survived', 6, 'x\n## heading\n| a |')]);
     expect(lines).toEqual(['- `src/lib/log.ts:6:3 ConditionalExpression -> x ## heading | a |`: NOT EXPLAINED']);
     expect(render([m('test/harness/aws/ecr-state.ts', 'Survived', 4, `"${key}"`)], { commit: 'a'.repeat(40), machine: 'm', date: 'd', seconds: 1, passes, parts: [] })).not.toContain(key.slice(-12));
+  });
+});
+
+describe('what a run says when its parts are done', () => {
+  const passes = { firstSeconds: 5, staticSeconds: 0, staticRun: 0, staticLeftOut: 0, reused: 0 };
+  const mutants = [m('src/lib/shell-words.ts', 'Survived', 30, 'j <= n'), m('src/lib/shell-words.ts', 'Killed', 31), m('src/lib/log.ts', 'NoCoverage', 12), m('src/lib/log.ts', 'Killed', 14)];
+  const stale: Explained = { file: 'src/lib/log.ts', line: 14, column: 3, mutator: 'ConditionalExpression', replacement: 'false', why: 'killed now' };
+
+  it('a narrowed run lists every unexplained survivor, fails only on those of security files, and names no goal', () => {
+    const { out, failures } = verdict(mutants, { narrowed: true, securityOnly: false, seconds: 9, passes }, [stale]);
+    expect(out[0]).toMatch(/^mutation score of the chosen files: 50\.00% \(a narrowed run checks no goal\); 4 mutants in 9 s /);
+    expect(out.join('\n')).not.toMatch(/goal \d/);
+    expect(out.slice(1)).toEqual(['mutation: survived (kill it with a test; outside the security-relevant files it needs no entry in explained.ts): src/lib/shell-words.ts:30:3 ConditionalExpression -> j <= n']);
+    expect(failures).toEqual([
+      'survived, neither killed nor explained: src/lib/log.ts:12:3 ConditionalExpression -> false',
+      'test/mutation/explained.ts: no surviving mutant matches src/lib/log.ts:14 ConditionalExpression -> false; remove the entry',
+    ]);
+    expect(verdict(mutants.slice(0, 2), { narrowed: true, securityOnly: false, seconds: 9, passes }, []).failures).toEqual([]);
+  });
+
+  it('the whole run checks both goals and lists no survivor outside the security files', () => {
+    const { out, failures } = verdict(mutants, { narrowed: false, securityOnly: false, seconds: 9, passes }, []);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^mutation score: security-relevant files 50\.00% \(goal 90%\), src\/ 50\.00% \(goal 85%\); 4 mutants/);
+    expect(failures.slice(0, 2)).toEqual(['security-relevant files: 50.00% is below the goal of 90%', 'src/: 50.00% is below the goal of 85%']);
   });
 });
 
