@@ -1,29 +1,10 @@
 // build-and-push's run with fake ECR and docker: the skip path runs no docker, the digest is read back, create-repo.
 import { describe, expect, it } from 'vitest';
 import { run } from '../../../../src/commands/build-and-push/run.ts';
-import { parseParams } from '../../../../src/commands/build-and-push/params.ts';
 import { OrbError } from '../../../../src/lib/errors.ts';
 import { rejection } from '../../../support/rejection.ts';
-import { fakeImageDeps, fakeWorld, raw, repositoryInfo, type FakeWorld } from '../../../support/fake-ecr.ts';
-
-const DIGEST = `sha256:${'b'.repeat(64)}`;
-const OTHER = `sha256:${'c'.repeat(64)}`;
-const URI = repositoryInfo('webapp').repositoryUri;
-const params = (p: Record<string, string> = {}) => parseParams(raw({ repo: 'webapp', tag: 'v1,latest', builder: 'docker', ...p }), { AWS_REGION: 'eu-west-1', CIRCLE_SHA1: 'abc1234' }, '/project');
-/** What `docker version` and `docker image inspect` print here: by default a CLI 28 without buildx (no BuildKit) and an amd64 image. */
-interface Docker { version?: string; platform?: string; env?: Record<string, string>; builds?: Record<string, string>[] }
-const deps = (world: FakeWorld, onDocker?: (argv: string[]) => void, d: Docker = {}) => {
-  const fake = fakeImageDeps(world, onDocker);
-  return {
-    ...fake, env: d.env ?? {}, now: () => new Date('2030-01-01T00:00:00Z'),
-    docker: async (argv: string[], env: Record<string, string> = {}) => { if (argv[0] === 'build') d.builds?.push(env); await fake.docker(argv); },
-    dockerOutput: async (argv: string[]) => { world.docker.push(argv); return argv[0] === 'version' ? d.version ?? '28.2.2 linux 1.41\n' : d.platform ?? 'linux/amd64\n'; },
-  };
-};
-/** docker push tags the image in the fake registry, as the registry would. */
-const pushes = (world: FakeWorld, digest = DIGEST) => (argv: string[]) => {
-  if (argv[0] === 'push') world.repos.get('webapp')?.set(argv[1]!.split(':').at(-1)!, digest);
-};
+import { fakeWorld } from '../../../support/fake-ecr.ts';
+import { deps, DIGEST, OTHER, params, pushes, URI } from './world.ts';
 
 describe('build-and-push run', () => {
   it('skips with no docker call when every tag is already at one digest, and exports that digest', async () => {
@@ -47,7 +28,10 @@ describe('build-and-push run', () => {
   it('refuses tags that ECR reports at different digests after the push', async () => {
     const world = fakeWorld({ webapp: {} });
     const split = (argv: string[]) => pushes(world, argv[1]!.endsWith(':v1') ? DIGEST : OTHER)(argv);
-    expect((await rejection(run(params(), deps(world, split)), OrbError)).message).toMatch(/point at different digests: v1=sha256:b+, latest=sha256:c+/);
+    const err = await rejection(run(params(), deps(world, split)), OrbError);
+    expect(err.message).toBe(`after the push, the tags of webapp point at different digests: v1=${DIGEST}, latest=${OTHER}`);
+    expect(err.hint).toMatch(/another job pushed the same tags at the same time; use unique tags/);
+    expect(world.exports).toEqual([]);
   });
 
   it('creates a missing repository with create-repo and its settings, and refuses without it', async () => {
@@ -57,7 +41,7 @@ describe('build-and-push run', () => {
     expect(world.exports[0]).not.toHaveProperty('AWS_ECR_IMAGE_DIGEST');
     const err = await rejection(run(params(), deps(fakeWorld())), OrbError);
     expect(err.message).toMatch(/the ECR repository webapp does not exist/);
-    expect(err.hint).toMatch(/set create-repo: true/);
+    expect(err.hint).toBe('set create-repo: true, or create it (aws ecr create-repository --repository-name webapp)');
   });
 
   it('builds on BuildKit where the docker CLI has it: DOCKER_BUILDKIT=1, secrets and another platform, checked before the push', async () => {
