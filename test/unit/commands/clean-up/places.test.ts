@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isResult, Refused, removeOrbFile, removeTreeUnder } from '../../../../src/commands/clean-up/places.ts';
+import { isResult, Refused, removeFileUnder, removeOrbFile, removeTreeUnder } from '../../../../src/commands/clean-up/places.ts';
 import { snapshot } from './orb-home.ts';
 
 /** A home with ~/.aws-oidc/profiles/p.json and a file outside every place of the orb. */
@@ -84,6 +84,15 @@ describe('checkedUnder: the way down from the root, no link followed', () => {
     symlinkSync(join(h, 'plain'), join(h, 'results-file'));
     expect(removeOrbFile({ HOME: h, AWS_OIDC_RESULTS_DIR: join(h, 'results-file') }, join(h, 'results-file', 'x.json'))).toBe(false);
     expect(readFileSync(join(h, 'plain'), 'utf8')).toBe('keep');
+  });
+
+  it('a results directory may be a link, a directory under it may not', () => {
+    const h = home();
+    symlinkSync(join(h, 'project'), join(h, 'results'));
+    symlinkSync(join(h, 'project'), join(h, 'project', 'sub'));
+    const sub = join(h, 'results', 'sub');
+    expect(() => removeFileUnder(join(h, 'results'), join(sub, 'p.json'), true)).toThrow(new Refused(`${sub} is a symbolic link; clean-up follows none`));
+    expect(existsSync(join(h, 'project', 'p.json'))).toBe(true);
   });
 
   it('refuses a way through a regular file, naming it', () => {
