@@ -2,29 +2,10 @@
 // and the list's platforms read before anything is pushed: two entries of one platform are refused.
 import { describe, expect, it } from 'vitest';
 import { run } from '../../../../src/commands/create-manifest-list/run.ts';
-import { parseParams } from '../../../../src/commands/create-manifest-list/params.ts';
 import { OrbError } from '../../../../src/lib/errors.ts';
 import { rejection } from '../../../support/rejection.ts';
-import { fakeImageDeps, fakeWorld, raw, repositoryInfo, type FakeWorld } from '../../../support/fake-ecr.ts';
-
-const LIST = `sha256:${'a'.repeat(64)}`;
-const params = (p: Record<string, string> = {}) => parseParams(raw({ repo: 'webapp', tag: 'v1', sources: 'v1-amd64 v1-arm64', builder: 'docker', ...p }), { AWS_REGION: 'eu-west-1' });
-/** docker manifest push (or buildx imagetools create) puts the list under its tag, as the registry would. */
-const pushes = (world: FakeWorld) => (argv: string[]) => {
-  const tagged = argv[0] === 'buildx' ? argv[argv.indexOf('--tag') + 1] : argv[1] === 'push' ? argv.at(-1) : undefined;
-  if (tagged) world.repos.get('webapp')?.set(tagged.split(':').at(-1)!, LIST);
-};
-const URI = repositoryInfo('webapp').repositoryUri;
-/** What docker prints for the list it would push: one entry per architecture given. */
-const listJson = (...arch: string[]) => JSON.stringify({
-  schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  manifests: arch.map((a, i) => ({ digest: `sha256:${String(i).repeat(64)}`, platform: { architecture: a, os: 'linux' } })),
-});
-/** The fake deps, with docker printing `printed` for the plan (docker manifest inspect, or buildx's --dry-run). */
-const deps = (world: FakeWorld, printed = listJson('amd64', 'arm64'), buildx = false) => ({
-  ...fakeImageDeps(world, pushes(world)), hasBuildx: async () => buildx,
-  dockerOutput: async (argv: string[]) => { world.docker.push(argv); return printed; },
-});
+import { fakeWorld } from '../../../support/fake-ecr.ts';
+import { deps, LIST, listJson, params, URI } from './stitch-world.ts';
 
 describe('create-manifest-list run', () => {
   it('passes --insecure to docker manifest only when the proxyEndpoint is plain http', async () => {
