@@ -23,21 +23,40 @@ export function codeSpan(text: string): string {
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
-/** What the page says about static mutants, with the counts of this run. */
+/** The files with the most mutants of `ms`, at most `n`, as `file` (count), most first. */
+function mostIn(ms: readonly Mutant[], n: number): string {
+  const counts = new Map<string, number>();
+  for (const m of ms) counts.set(m.fileName, (counts.get(m.fileName) ?? 0) + 1);
+  return [...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).slice(0, n).map(([f, c]) => `\`${f}\` (${c})`).join(', ');
+}
+
+/** What the page says about static mutants: counted over every result on the page, the tested parts' pass named apart. */
 function staticText(mutants: readonly Mutant[], p: PassInfo): string[] {
   const statics = mutants.filter((m) => m.static);
   const killed = statics.filter((m) => m.status === 'Killed' || m.status === 'Timeout').length;
+  const notRun = mutants.filter((m) => m.status === 'Ignored');
   return [
-    `Static mutants: ${statics.length} of the ${mutants.length} mutants change code that runs once, when its module is imported`,
+    `Static mutants: ${statics.length + notRun.length} of the ${mutants.length} mutants change code that runs once, when its module is imported`,
     '(a module-level regex or string, an arrow function assigned at the top). Stryker cannot tell which test',
     'reaches such code, so it would rerun every test of the tiers, modules reloaded, for each of them: hours on',
-    'two cores. So the run has two passes. The first runs every other mutant against the tests that reach it',
+    'two cores. So each part has two passes. The first runs every other mutant against the tests that reach it',
     '(Stryker\'s `ignoreStatic`; a mutant that is static and also reached by a test runs there). The second',
-    `runs the ${p.staticRun} static mutants the first left out, each against every unit test of its own file`,
-    '(`src/lib/log.ts` -> `test/unit/lib/log*.test.ts`; `test/mutation/statics.ts`), modules reloaded for each.',
-    `Of the ${statics.length} static mutants, ${killed} were killed or timed out. ${p.staticLeftOut} were not run, because their file has no`,
-    'unit test of its own by that name; they are counted under "not run" and left out of the score.',
+    'runs the static mutants the first left out, each against every test of its own file, modules reloaded for',
+    'each (`src/lib/log.ts` -> `test/unit/lib/log*.test.ts`, `test/harness/aws/sigv4.ts` ->',
+    `\`test/harness/aws/sigv4*.test.ts\`; \`test/mutation/statics.ts\`). In the parts tested in this run that pass ran ${p.staticRun}.`,
+    `Of the ${statics.length} static mutants that ran, ${killed} were killed or timed out. ${notRun.length} were not run, because their file`,
+    'has no test of its own by that name; they are counted under "not run" and left out of the score' +
+      (notRun.length > 0 ? ` (most in ${mostIn(notRun, 4)}).` : '.'),
   ];
+}
+
+/** mutantLine with the end of the mutated code: `file:line:column-line:column Mutator -> replacement`, the range form MUTATION_FILES takes. */
+function placeLine(m: Mutant): string {
+  const end = m.location.end;
+  const line = mutantLine(m);
+  if (!end) return line;
+  const at = `${m.fileName}:${m.location.start.line}:${m.location.start.column}`;
+  return `${at}-${end.line}:${end.column}${line.slice(at.length)}`;
 }
 
 /** One part of the run as the page lists it: its mutants, how many results it took over and from which commit's run, and its seconds. */
@@ -47,11 +66,13 @@ export interface PartLine { name: string; mutants: number; reused: number; secon
 function reuseText(total: number, reused: number): string[] {
   if (reused === 0) return ['Every mutant was tested in this run (no result was taken over from an earlier run).'];
   return [
-    `Incremental: ${reused} of the ${total} results were taken over from earlier runs in the same tree (the parts`,
-    'below say from which). A part whose code, tests, dependencies and configs are byte for byte those of its',
-    'last run keeps that run\'s results; in the other parts, by Stryker\'s rules, a killed mutant whose code and',
-    'killing test did not change, and a surviving one whose code did not change and that no new or changed test',
-    'covers, keep their verdict. The rest were tested in this run.',
+    `Incremental: ${total - reused} of the ${total} mutants were tested in this run; the other ${reused} results were taken over`,
+    '(copied without testing again) from earlier runs in the same working copy, which keeps them under `.tmp/mutation/`',
+    '(not committed). A part whose code, tests, dependencies and configs are byte for byte those of its last run keeps',
+    'that run\'s results whole; in the other parts, by Stryker\'s rules, a killed mutant whose code and killing test did',
+    'not change, and a surviving one whose code did not change and that no new or changed test covers, keep their',
+    'verdict. "From the run at" is the commit of the run that saved the part (which may itself have taken results',
+    'over); "-" when the results came from Stryker\'s own incremental file alone. "Seconds" are this run\'s alone.',
   ];
 }
 
@@ -77,7 +98,7 @@ export function render(mutants: readonly Mutant[], info: { commit: string; machi
     'How many deliberate bugs the tests catch. StrykerJS (with its vitest runner) changes the code one small',
     'way at a time (a condition flipped, a string emptied, a block removed) and runs the tests that reach the',
     'changed line; a mutant is killed when a test fails. Score = (killed + timed out) / (killed + timed out +',
-    'survived + no coverage). Compile errors do not count (Stryker\'s rule).',
+    'survived + no coverage). Compile and runtime errors ("errors") and mutants not run do not count (Stryker\'s rule).',
     '',
     `Goals: at least ${GOALS.all}% over \`src/\`, at least ${GOALS.security}% over the security-relevant files`,
     '(`SECURITY_FILES` in `test/mutation/scope.ts`); every surviving mutant of those files is killed or explained',
@@ -87,6 +108,12 @@ export function render(mutants: readonly Mutant[], info: { commit: string; machi
     'without the build tools\' tests), then the rig\'s refusal logic against the in-process tiers',
     '(`test/mutation/vitest.config.ts`: the unit tests and the rig\'s own tests). `npm run mutation -- --security`',
     'runs the security-relevant files alone, as `.ci/run` does, and fails below the goal. Do not edit by hand.',
+    '',
+    'The rig (the stand-ins for AWS and the registry under `test/harness/`, `MUTATE_RIG` in `test/mutation/scope.ts`)',
+    'is scored but has no goal: it is not shipped. A rig survivor is a place where the rig could accept what AWS',
+    'refuses, or answer otherwise, and no test notices. Its score is lower than `src/`\'s because the tests that',
+    'drive it through docker and whole jobs (`registry-docker.test.ts`, `rig.test.ts`) are left out of the mutation',
+    'test set, at minutes per mutant; what only they reach counts as no coverage. Its survivors are not listed here.',
     '',
     ...staticText(mutants, info.passes),
     '',
@@ -101,9 +128,11 @@ export function render(mutants: readonly Mutant[], info: { commit: string; machi
     ...HEAD,
     row('`src/` (the shipped runtime)', tally(src)),
     row('security-relevant files', tally(security)),
-    row('the rig\'s refusal logic', tally(rig)),
+    row('the rig\'s refusal logic (no goal)', tally(rig)),
     '',
     '## Per folder',
+    '',
+    'Only the files a run mutates count: under `test/harness/` these are the files of `MUTATE_RIG`.',
     '',
     ...HEAD,
     ...byFolder(mutants).map(([folder, ms]) => row(`\`${folder}\``, tally(ms))),
@@ -113,9 +142,11 @@ export function render(mutants: readonly Mutant[], info: { commit: string; machi
     ...HEAD,
     ...SECURITY_FILES.map((f) => row(`\`${f}\``, tally(security.filter((m) => m.fileName === f)))),
     '',
-    '## Surviving mutants in the security-relevant files',
+    '## Surviving and uncovered mutants in the security-relevant files',
     '',
-    ...(survivors.length === 0 ? ['None.'] : survivors.map((m) => `- ${codeSpan(mutantLine(m))}: ${why(m)}`)),
+    'Each with why no test can tell it from the code. Two mutants at one place differ in the code they span (to the column after `-`).',
+    '',
+    ...(survivors.length === 0 ? ['None.'] : survivors.map((m) => `- ${codeSpan(placeLine(m))}: ${why(m)}`)),
     '',
   ].join('\n');
 }

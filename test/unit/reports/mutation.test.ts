@@ -75,6 +75,33 @@ describe('the page\'s surviving mutants', () => {
   });
 });
 
+describe('the page\'s words on mutants that ran and did not', () => {
+  const passes = { firstSeconds: 1, staticSeconds: 1, staticRun: 1, staticLeftOut: 2, reused: 0 };
+  const page = (mutants: Mutant[]) => render(mutants, { commit: 'a'.repeat(40), machine: 'm', date: 'd', seconds: 1, passes, parts: [] });
+
+  it('counts the static mutants over every result and names the files whose mutants were not run, most first', () => {
+    const text = page([
+      { ...m('src/lib/log.ts', 'Killed'), static: true }, { ...m('src/lib/log.ts', 'Survived', 2), static: true },
+      m('src/commands/cli/commands.ts', 'Ignored'), m('src/commands/cli/commands.ts', 'Ignored', 2), m('src/commands/doctor/x.ts', 'Ignored'),
+    ]).replace(/\n/g, ' ');
+    expect(text).toContain('Static mutants: 5 of the 5 mutants');
+    expect(text).toContain('Of the 2 static mutants that ran, 1 were killed or timed out. 3 were not run');
+    expect(text).toContain('(most in `src/commands/cli/commands.ts` (2), `src/commands/doctor/x.ts` (1)).');
+  });
+
+  it('lists a survivor with the end of the code it spans, so two mutants at one place read apart', () => {
+    const at = (column: number): Mutant => ({ ...m('src/lib/log.ts', 'Survived', 9, 'true'), location: { start: { line: 9, column: 3 }, end: { line: 9, column } } });
+    expect(page([at(20), at(41)]).split('\n').filter((l) => l.startsWith('- '))).toEqual([
+      '- `src/lib/log.ts:9:3-9:20 ConditionalExpression -> true`: NOT EXPLAINED',
+      '- `src/lib/log.ts:9:3-9:41 ConditionalExpression -> true`: NOT EXPLAINED',
+    ]);
+  });
+
+  it('says the rig has no goal', () => {
+    expect(page([m('test/harness/registry.ts', 'Survived')])).toMatch(/\| the rig's refusal logic \(no goal\) \| 0\.00 \|/);
+  });
+});
+
 describe('what a run says when its parts are done', () => {
   const passes = { firstSeconds: 5, staticSeconds: 0, staticRun: 0, staticLeftOut: 0, reused: 0 };
   const mutants = [m('src/lib/shell-words.ts', 'Survived', 30, 'j <= n'), m('src/lib/shell-words.ts', 'Killed', 31), m('src/lib/log.ts', 'NoCoverage', 12), m('src/lib/log.ts', 'Killed', 14)];
@@ -140,7 +167,7 @@ describe('incremental runs', () => {
   });
 
   it('says on the page how many results came from which earlier run, or that every mutant was tested', () => {
-    expect(page(1, 'b'.repeat(40))).toContain('Incremental: 1 of the 2 results were taken over from earlier runs');
+    expect(page(1, 'b'.repeat(40))).toContain('Incremental: 1 of the 2 mutants were tested in this run; the other 1 results were taken over');
     expect(page(1, 'b'.repeat(40))).toContain(`| whole-src-lib | 2 | 1 | \`${'b'.repeat(12)}\` | 0 |`);
     expect(page(0)).toContain('| whole-src-lib | 2 | 0 | - | 7 |');
     expect(page(0)).toContain('Every mutant was tested in this run');
