@@ -43,7 +43,7 @@ function staticText(mutants: readonly Mutant[], p: PassInfo): string[] {
     '(Stryker\'s `ignoreStatic`; a mutant that is static and also reached by a test runs there). The second',
     'runs the static mutants the first left out, each against every test of its own file, modules reloaded for',
     'each (`src/lib/log.ts` -> `test/unit/lib/log*.test.ts`, `test/harness/aws/sigv4.ts` ->',
-    `\`test/harness/aws/sigv4*.test.ts\`; \`test/mutation/statics.ts\`). In the parts tested in this run that pass ran ${p.staticRun}.`,
+    `\`test/harness/aws/sigv4*.test.ts\`; \`test/mutation/statics.ts\`). In this run it had ${p.staticRun} to test or take over (parts taken over whole not counted).`,
     `Of the ${statics.length} static mutants that ran, ${killed} were killed or timed out. ${notRun.length} were not run, because their file`,
     'has no test of its own by that name; they are counted under "not run" and left out of the score' +
       (notRun.length > 0 ? ` (most in ${mostIn(notRun, 4)}).` : '.'),
@@ -63,16 +63,19 @@ function placeLine(m: Mutant): string {
 export interface PartLine { name: string; mutants: number; reused: number; seconds: number; from?: string | undefined }
 
 /** What the page says about results taken over from earlier runs (parts.ts, and Stryker's incremental mode). */
-function reuseText(total: number, reused: number): string[] {
+function reuseText(reused: number): string[] {
   if (reused === 0) return ['Every mutant was tested in this run (no result was taken over from an earlier run).'];
   return [
-    `Incremental: ${total - reused} of the ${total} mutants were tested in this run; the other ${reused} results were taken over`,
-    '(copied without testing again) from earlier runs in the same working copy, which keeps them under `.tmp/mutation/`',
-    '(not committed). A part whose code, tests, dependencies and configs are byte for byte those of its last run keeps',
-    'that run\'s results whole; in the other parts, by Stryker\'s rules, a killed mutant whose code and killing test did',
-    'not change, and a surviving one whose code did not change and that no new or changed test covers, keep their',
-    'verdict. "From the run at" is the commit of the run that saved the part (which may itself have taken results',
-    'over); "-" when the results came from Stryker\'s own incremental file alone. "Seconds" are this run\'s alone.',
+    `Incremental: ${reused} results were taken over (copied without testing again) from earlier runs in the same working`,
+    'copy, which keeps them under `.tmp/mutation/` (not committed). A part whose code, tests, dependencies and configs',
+    'are byte for byte those of its last run keeps that run\'s results whole. In the other parts, by Stryker\'s rules, a',
+    'killed mutant whose code and killing test did not change, and a surviving one whose code did not change and that',
+    'no new or changed test covers, keep their verdict; the rest were tested in this run. "Taken over" adds up what',
+    'Stryker reports for both passes: the static pass instruments the whole range of each static mutant, and mutants',
+    'inside that range that the first pass counted already are counted again, so the figure can pass a part\'s',
+    'mutants. "From the run at" is the commit of the run that saved the part (which may itself have taken results',
+    'over); "-" when they came from Stryker\'s own incremental files alone. "Seconds" are this run\'s alone: a part',
+    'with few seconds tested little.',
   ];
 }
 
@@ -117,7 +120,7 @@ export function render(mutants: readonly Mutant[], info: { commit: string; machi
     '',
     ...staticText(mutants, info.passes),
     '',
-    ...reuseText(mutants.length, info.passes.reused),
+    ...reuseText(info.passes.reused),
     '',
     ...partRows(info.parts),
     '',
