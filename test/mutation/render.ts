@@ -27,16 +27,17 @@ export function codeSpan(text: string): string {
 function mostIn(ms: readonly Mutant[], n: number): string {
   const counts = new Map<string, number>();
   for (const m of ms) counts.set(m.fileName, (counts.get(m.fileName) ?? 0) + 1);
-  return [...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).slice(0, n).map(([f, c]) => `\`${f}\` (${c})`).join(', ');
+  return [...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).slice(0, n).map(([f, c]) => `${codeSpan(f)} (${c})`).join(', ');
 }
 
 /** What the page says about static mutants: counted over every result on the page, the tested parts' pass named apart. */
 function staticText(mutants: readonly Mutant[], p: PassInfo): string[] {
-  const statics = mutants.filter((m) => m.static);
-  const killed = statics.filter((m) => m.status === 'Killed' || m.status === 'Timeout').length;
+  // Stryker marks the mutants it leaves out as static too; one not run is counted once, static or not.
   const notRun = mutants.filter((m) => m.status === 'Ignored');
+  const ran = mutants.filter((m) => m.static && m.status !== 'Ignored');
+  const killed = ran.filter((m) => m.status === 'Killed' || m.status === 'Timeout').length;
   return [
-    `Static mutants: ${statics.length + notRun.length} of the ${mutants.length} mutants change code that runs once, when its module is imported`,
+    `Static mutants: ${ran.length + notRun.length} of the ${mutants.length} mutants change code that runs once, when its module is imported`,
     '(a module-level regex or string, an arrow function assigned at the top). Stryker cannot tell which test',
     'reaches such code, so it would rerun every test of the tiers, modules reloaded, for each of them: hours on',
     'two cores. So each part has two passes. The first runs every other mutant against the tests that reach it',
@@ -44,13 +45,13 @@ function staticText(mutants: readonly Mutant[], p: PassInfo): string[] {
     'runs the static mutants the first left out, each against every test of its own file, modules reloaded for',
     'each (`src/lib/log.ts` -> `test/unit/lib/log*.test.ts`, `test/harness/aws/sigv4.ts` ->',
     `\`test/harness/aws/sigv4*.test.ts\`; \`test/mutation/statics.ts\`). In this run it had ${p.staticRun} to test or take over (parts taken over whole not counted).`,
-    `Of the ${statics.length} static mutants that ran, ${killed} were killed or timed out. ${notRun.length} were not run, because their file`,
+    `Of the ${ran.length} static mutants that ran, ${killed} were killed or timed out. ${notRun.length} were not run, because their file`,
     'has no test of its own by that name; they are counted under "not run" and left out of the score' +
       (notRun.length > 0 ? ` (most in ${mostIn(notRun, 4)}).` : '.'),
   ];
 }
 
-/** mutantLine with the end of the mutated code: `file:line:column-line:column Mutator -> replacement`, the range form MUTATION_FILES takes. */
+/** mutantLine with the end of the mutated code: `file:line:column-line:column Mutator -> replacement`, columns from 1 as in Stryker's results (its `mutate` ranges count them from 0). */
 function placeLine(m: Mutant): string {
   const end = m.location.end;
   const line = mutantLine(m);
@@ -138,7 +139,7 @@ export function render(mutants: readonly Mutant[], info: { commit: string; machi
     'Only the files a run mutates count: under `test/harness/` these are the files of `MUTATE_RIG`.',
     '',
     ...HEAD,
-    ...byFolder(mutants).map(([folder, ms]) => row(`\`${folder}\``, tally(ms))),
+    ...byFolder(mutants).map(([folder, ms]) => row(codeSpan(folder), tally(ms))),
     '',
     '## Security-relevant files',
     '',

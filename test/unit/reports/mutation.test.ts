@@ -82,11 +82,15 @@ describe('the page\'s words on mutants that ran and did not', () => {
   it('counts the static mutants over every result and names the files whose mutants were not run, most first', () => {
     const text = page([
       { ...m('src/lib/log.ts', 'Killed'), static: true }, { ...m('src/lib/log.ts', 'Survived', 2), static: true },
-      m('src/commands/cli/commands.ts', 'Ignored'), m('src/commands/cli/commands.ts', 'Ignored', 2), m('src/commands/doctor/x.ts', 'Ignored'),
+      // As Stryker leaves them out: static, with its reason; one without the mark is counted once all the same.
+      { ...m('src/commands/cli/commands.ts', 'Ignored'), static: true, statusReason: STATIC_IGNORED },
+      { ...m('src/commands/cli/commands.ts', 'Ignored', 2), static: true, statusReason: STATIC_IGNORED }, m('src/commands/doctor/x.ts', 'Ignored'),
     ]).replace(/\n/g, ' ');
     expect(text).toContain('Static mutants: 5 of the 5 mutants');
     expect(text).toContain('Of the 2 static mutants that ran, 1 were killed or timed out. 3 were not run');
     expect(text).toContain('(most in `src/commands/cli/commands.ts` (2), `src/commands/doctor/x.ts` (1)).');
+    expect(page([{ ...m('src/a.ts', 'Ignored'), static: true }]).replace(/\n/g, ' ')).toContain('Static mutants: 1 of the 1 mutants');
+    expect(page([{ ...m('src/a`b.ts', 'Ignored'), static: true }]).replace(/\n/g, ' ')).toContain('(most in ``src/a`b.ts`` (1)).');
   });
 
   it('lists a survivor with the end of the code it spans, so two mutants at one place read apart', () => {
