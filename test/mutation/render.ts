@@ -51,15 +51,6 @@ function staticText(mutants: readonly Mutant[], p: PassInfo): string[] {
   ];
 }
 
-/** mutantLine with the end of the mutated code: `file:line:column-line:column Mutator -> replacement`, columns from 1 as in Stryker's results (its `mutate` ranges count them from 0). */
-function placeLine(m: Mutant): string {
-  const end = m.location.end;
-  const line = mutantLine(m);
-  if (!end) return line;
-  const at = `${m.fileName}:${m.location.start.line}:${m.location.start.column}`;
-  return `${at}-${end.line}:${end.column}${line.slice(at.length)}`;
-}
-
 /** One part of the run as the page lists it: its mutants, how many results it took over and from which commit's run, and its seconds. */
 export interface PartLine { name: string; mutants: number; reused: number; seconds: number; from?: string | undefined }
 
@@ -150,7 +141,7 @@ export function render(mutants: readonly Mutant[], info: { commit: string; machi
     '',
     'Each with why no test can tell it from the code. Two mutants at one place differ in the code they span (to the column after `-`).',
     '',
-    ...(survivors.length === 0 ? ['None.'] : survivors.map((m) => `- ${codeSpan(placeLine(m))}: ${why(m)}`)),
+    ...(survivors.length === 0 ? ['None.'] : survivors.map((m) => `- ${codeSpan(mutantLine(m, true))}: ${why(m)}`)),
     '',
   ].join('\n');
 }

@@ -73,10 +73,15 @@ export function staleExplanations(mutants: readonly Mutant[], explained: readonl
   return explained.filter((e) => !mutants.some((m) => (UNDETECTED.has(m.status) || m.status === 'Timeout') && explains(e, m)));
 }
 
-/** One line for a mutant: `file:line:column Mutator -> replacement`. */
-export function mutantLine(m: Mutant): string {
+/**
+ * One line for a mutant: `file:line:column Mutator -> replacement`. With `withEnd`, the end of the mutated code
+ * follows the start when Stryker gives it (`file:line:column-line:column ...`, columns from 1 as in its results;
+ * its `mutate` ranges count them from 0), so two mutants at one place read apart.
+ */
+export function mutantLine(m: Mutant, withEnd = false): string {
   const replacement = m.replacement.replace(/\s+/g, ' ').slice(0, 100);
-  return `${m.fileName}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} -> ${replacement}`;
+  const end = withEnd && m.location.end ? `-${m.location.end.line}:${m.location.end.column}` : '';
+  return `${m.fileName}:${m.location.start.line}:${m.location.start.column}${end} ${m.mutatorName} -> ${replacement}`;
 }
 
 /**

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint, INPUTS, inputFiles, keepPart, loadPart, savePart, treeDigest, writeWhole, type Part, type SavedPart } from '../../mutation/parts.ts';
 import { parts } from '../../mutation/run.ts';
+import { testFilesMatching } from '../../mutation/passes.ts';
 import { ownTests } from '../../mutation/statics.ts';
 import { LEFT_OUT } from '../../mutation/vitest.config.ts';
 import { folderGlobs, MUTATE_RIG, MUTATE_SRC, SECURITY_FILES, SRC_PARTS, unitTestFiles } from '../../mutation/scope.ts';
@@ -46,11 +47,7 @@ describe('the tests run against the rig\'s mutants', () => {
   it('drive no docker in the static pass: each rig file\'s own tests, less those left out, stay in process', () => {
     const seen: string[] = [];
     for (const file of MUTATE_RIG) {
-      const glob = ownTests(file);
-      const dir = path.posix.dirname(glob);
-      const prefix = path.posix.basename(glob).split('*')[0]!;
-      for (const e of readdirSync(dir).filter((n) => n.startsWith(prefix) && n.endsWith('.test.ts'))) {
-        const test = `${dir}/${e}`;
+      for (const test of testFilesMatching(ownTests(file))) {
         if (LEFT_OUT.includes(test)) continue;
         seen.push(test);
         expect(readFileSync(test, 'utf8'), `${test} drives docker: add it to LEFT_OUT in test/mutation/vitest.config.ts`).not.toMatch(/ensureDocker\(|useRig\(/);
